@@ -1,0 +1,1 @@
+"""The NSAI HTTP API: `create_app(settings)` builds it; routers per resource."""

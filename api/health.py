@@ -1,0 +1,41 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from nsai.db import migrate as migrations
+from nsai.errors import NsaiError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
+    """The database is reachable and its schema is up to date."""
+    engine: Engine = request.app.state.engine
+    try:
+        states = migrations.status(engine)
+    except (DBAPIError, NsaiError) as exc:
+        return _not_ready(f"database unavailable: {str(exc).splitlines()[0]}")
+    pending = [s.migration.label for s in states if s.applied_at is None]
+    if pending:
+        return _not_ready(f"migrations pending: {', '.join(pending)}")
+    return JSONResponse({"status": "ready", "migrations": len(states)})
+
+
+def _not_ready(detail: str) -> JSONResponse:
+    return JSONResponse(
+        {"type": "about:blank", "title": "Not Ready", "status": 503, "detail": detail},
+        status_code=503,
+        media_type="application/problem+json",
+    )

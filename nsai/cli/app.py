@@ -1,0 +1,35 @@
+"""The typer application: one sub-module per command group, registered here."""
+
+from __future__ import annotations
+
+import typer
+
+from nsai import __version__
+from nsai.cli import db, serve
+
+app = typer.Typer(
+    name="nsai",
+    help="NSAI: the National Spatial Address Infrastructure.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nsai {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """NSAI: the National Spatial Address Infrastructure."""
+
+
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)

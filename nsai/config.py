@@ -1,0 +1,65 @@
+"""Settings from NSAI_* environment variables, built on demand (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "NSAI_"
+
+
+class Settings(BaseSettings):
+    """Everything NSAI can be configured with. Each field is read from NSAI_<FIELD>."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL/PostGIS server to use. Unset: the managed local cluster in `home`.",
+    )
+    home: Path = Field(
+        default=Path(".nsai"),
+        description="Directory of the managed local cluster (relative to the working directory).",
+    )
+    local_port: int | None = Field(
+        default=None,
+        ge=1024,
+        le=65535,
+        description="Port of the managed cluster when it is first created (default: a free one).",
+    )
+    local_user: str = Field(
+        default="postgres",
+        description="Unprivileged system user that runs the managed cluster when NSAI runs as root.",
+    )
+    pg_bindir: Path | None = Field(
+        default=None, description="Directory of initdb/pg_ctl (default: found on the system)."
+    )
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # from_environ hands the NSAI_* variables over as init values, so that a caller (a test,
+        # the CLI's main(argv, environ)) decides exactly which environment is read.
+        return (init_settings,)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `environ` alone (os.environ when None), so callers stay hermetic."""
+        source = os.environ if environ is None else environ
+        values = {
+            key[len(ENV_PREFIX) :].lower(): value
+            for key, value in source.items()
+            if key.startswith(ENV_PREFIX) and value != ""
+        }
+        return cls(**values)

@@ -1,0 +1,68 @@
+"""Which database NSAI talks to, and SQLAlchemy engines for it."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from nsai.config import Settings
+from nsai.db.cluster import LocalCluster
+from nsai.errors import NsaiError
+
+
+def database_url(settings: Settings) -> URL:
+    """NSAI_DATABASE_URL if set, else the managed local cluster (started on demand)."""
+    if settings.database_url is None:
+        return to_sqlalchemy_url(LocalCluster(settings).ensure_running())
+    return to_sqlalchemy_url(settings.database_url, source="NSAI_DATABASE_URL")
+
+
+def to_sqlalchemy_url(raw: str, source: str = "database URL") -> URL:
+    """Parse a postgresql:// URL and bind it to the psycopg 3 driver."""
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise NsaiError(
+            f"{source} is not a database URL; expected postgresql://USER:PASSWORD@HOST:PORT/DB"
+        ) from None
+    if url.get_backend_name() not in {"postgresql", "postgres"}:
+        raise NsaiError(f"{source} must be a postgresql:// URL, not {url.drivername}://")
+    if not url.database:
+        raise NsaiError(f"{source} names no database; add /DBNAME to it")
+    return url.set(drivername="postgresql+psycopg")
+
+
+def describe(url: URL) -> str:
+    """host:port/db for messages, without the password."""
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def make_engine(settings: Settings, *, pool_size: int = 5) -> Engine:
+    """An engine on NSAI's database, checked to be reachable."""
+    url = database_url(settings)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 10, "application_name": "nsai"},
+    )
+    hint = (
+        "check NSAI_DATABASE_URL and that the server is running"
+        if settings.database_url
+        else "see `nsai db status`"
+    )
+    check_reachable(engine, hint)
+    return engine
+
+
+def check_reachable(engine: Engine, hint: str) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise NsaiError(
+            f"cannot connect to the database at {describe(engine.url)} ({reason}): {hint}"
+        ) from None
