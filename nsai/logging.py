@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import logging
+import sys
 
-from rich.console import Console
-from rich.logging import RichHandler
+
+class _Formatter(logging.Formatter):
+    """`nsai: message` for information, `nsai: warning: message` above it: one line each."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno > logging.INFO:
+            return f"nsai: {record.levelname.lower()}: {message}"
+        return f"nsai: {message}"
 
 
 def configure_logging(level: str) -> None:
-    handler = RichHandler(console=Console(stderr=True), show_path=False, show_time=False)
-    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)

@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ SUPERUSER = "nsai"
 DATABASE = "nsai"
 SHARED_DATA_ROOT = Path("/var/lib/nsai/clusters")
 START_TIMEOUT_S = 60
+LEFTOVER_WAIT_S = 15
 
 # Written into postgresql.conf at creation: loopback TCP only (no Unix socket, whose path length
 # would limit where .nsai/ may live), and a modest memory footprint for a developer machine.
@@ -110,13 +112,14 @@ def find_bindir(settings: Settings) -> Path:
     )
 
 
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+def _someone_listens_on(port: int) -> bool:
+    # A connect test, not a bind test: connections of a killed server linger in TIME_WAIT and
+    # make a bind probe fail, although PostgreSQL (SO_REUSEADDR) can still listen there.
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def _free_port() -> int:
@@ -265,7 +268,8 @@ class LocalCluster:
                 f"remove {self.home} to create a new cluster"
             )
         self._remove_stale_pid_file(data_dir)
-        if not _port_is_free(config.port):
+        self._wait_for_leftovers(data_dir)
+        if _someone_listens_on(config.port):
             raise NsaiError(
                 f"port {config.port} is in use by another program: "
                 "start the local cluster on another port with `nsai db up --port N`"
@@ -319,6 +323,17 @@ class LocalCluster:
         if any(arg == str(data_dir).encode() for arg in cmdline):
             return pid
         return None
+
+    def _wait_for_leftovers(self, data_dir: Path) -> None:
+        """Wait for the children of a killed server to exit: they hold its port and memory."""
+        deadline = time.monotonic() + LEFTOVER_WAIT_S
+        while pids := _processes_working_in(data_dir):
+            if time.monotonic() > deadline:
+                raise NsaiError(
+                    f"processes of a stopped server still run in {data_dir} "
+                    f"(pids {', '.join(map(str, pids))}): end them, then try again"
+                )
+            time.sleep(0.1)
 
     def _remove_stale_pid_file(self, data_dir: Path) -> None:
         pid_file = data_dir / "postmaster.pid"
@@ -412,6 +427,21 @@ class LocalCluster:
             start_new_session=True,  # a Ctrl-C at the terminal must not kill the server
             **kwargs,
         )
+
+
+def _processes_working_in(directory: Path) -> list[int]:
+    """Pids of live processes whose working directory is `directory` (PostgreSQL's all are)."""
+    target = directory.resolve()
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if Path(os.readlink(proc / "cwd")) == target:
+                pids.append(int(proc.name))
+        except OSError:
+            continue
+    return pids
 
 
 def _pid_from_file(pid_file: Path) -> int | None:

@@ -1,0 +1,1 @@
+"""BS7666 addresses: rendering, numbers and ranges, postcodes."""
