@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     )
     local_user: str = Field(
         default="postgres",
-        description="Unprivileged system user that runs the managed cluster when NSAI runs as root.",
+        description="Unprivileged user that runs the managed cluster when NSAI runs as root.",
     )
     pg_bindir: Path | None = Field(
         default=None, description="Directory of initdb/pg_ctl (default: found on the system)."
@@ -62,4 +62,4 @@ class Settings(BaseSettings):
             for key, value in source.items()
             if key.startswith(ENV_PREFIX) and value != ""
         }
-        return cls(**values)
+        return cls.model_validate(values)

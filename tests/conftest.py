@@ -57,15 +57,21 @@ class Server:
         self.created.append(name)
         return name
 
-    def url(self, name: str) -> str:
-        return plain_url(database_url(self.admin_url, name))
+    def url(self, name: str, *, user: str | None = None, password: str | None = None) -> str:
+        url = to_sqlalchemy_url(self.admin_url).set(database=name)
+        if user is not None:
+            url = url.set(username=user, password=password)
+        return plain_url(url.render_as_string(hide_password=False))
+
+    def drop(self, name: str) -> None:
+        with psycopg.connect(plain_url(self.admin_url), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
     def drop_all(self) -> None:
-        with psycopg.connect(plain_url(self.admin_url), autocommit=True) as conn:
-            for name in reversed(self.created):
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
+        for name in reversed(self.created):
+            self.drop(name)
 
 
 @pytest.fixture(scope="session")

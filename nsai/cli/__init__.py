@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from typer.exceptions import Abort, Exit, TyperException
 
 from nsai.cli.app import app
 from nsai.config import Settings
@@ -42,12 +42,17 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except NsaiError as exc:
         err.print(f"nsai: error: {exc}", markup=False)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
+    except Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show(file=sys.stderr)
+    except TyperException as exc:
+        # Usage errors: show them as typer would (usage line, then the problem).
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show(file=sys.stderr)
+        else:
+            err.print(f"nsai: error: {exc.format_message()}", markup=False)
         return exc.exit_code
-    except click.exceptions.Abort:
+    except Abort:
         err.print("nsai: aborted", markup=False)
         return 130
     except KeyboardInterrupt:

@@ -463,4 +463,3 @@ def _last_log_line(logfile: Path) -> str:
     except OSError:
         return "no log written"
     return lines[-1].strip() if lines else "empty log"
-

@@ -3,26 +3,28 @@
 Planning the region is cheap (a few hundred settlements at a million properties) and happens
 up front; streets and properties are made later, one settlement at a time.
 
-Councils sit side by side in rows (at most four to a row) from a south-west origin near
-x 420000, y 240000 in British National Grid metres. Each council packs its settlements into
-shelves; a settlement chosen from each pair of neighbours in a row straddles their boundary.
+Councils sit side by side in rows of at most four, from a south-west origin near x 420000,
+y 240000 (British National Grid metres, the English Midlands). Each council packs its
+settlements into shelves; one settlement of each pair of neighbours in a row straddles their
+boundary, half in each. The first councils (two of three by default) are districts under a
+county (two-tier); the rest are unitary.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nsai.synth import names
 
-# Gross area a property takes in a settlement's street layout: ~4.5 m of street frontage on
-# rows 80 m apart. Used to size the footprint a settlement is packed into.
+# Gross area a property takes in a settlement's street layout (about 4.5 m of frontage on rows
+# 80 m apart): sizes the footprint a settlement is packed into.
 AREA_PER_PROPERTY = 360.0
 TOWN_GAP = 1200.0  # countryside between settlements (m)
-MAX_TOWN = 60_000  # properties; keeps street names unique within a town
-LOCALITY_SIZE = 6_000  # a town this many times over has that many named localities
-UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # letters Royal Mail uses in a postcode's inward code
+MAX_TOWN = 60_000  # properties in one settlement; keeps street names unique within a town
+LOCALITY_SIZE = 6_000  # a town gets one named locality (suburb) per this many properties
+MAX_DISTRICTS = 99  # postcode districts per area (AB1 … AB99)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ class County:
 class Locality:
     name: str
     share: float  # fraction of the settlement's properties
-    outward: str  # postcode district of the locality
+    outward: str  # the locality's own postcode district
 
 
 @dataclass(slots=True)
@@ -57,30 +59,34 @@ class Settlement:
     index: int
     name: str
     kind: str  # "town" or "village"
-    size: int  # properties (BLPUs, parent shells and flats included)
+    size: int  # properties: BLPUs, parent shells and flats included
     council: Council
+    x: float  # south-west corner of the street layout
+    y: float
+    width: float  # length of a row of streets
+    angle: float  # rotation of the layout about its centre, radians
+    # Straddling settlements: streets east of boundary_x belong to `neighbour`.
+    neighbour: Council | None = None
+    boundary_x: float = 0.0
     outward: str = ""  # postcode district; a village shares its post town's
     post_town: str = ""
     localities: tuple[Locality, ...] = ()
-    # Straddling settlements: the council east of boundary_x (the other side is `council`).
-    neighbour: Council | None = None
-    boundary_x: float = 0.0
-    x: float = 0.0  # south-west corner of the street layout
-    y: float = 0.0
-    width: float = 0.0  # length of a row of streets
-    angle: float = 0.0  # rotation of the layout about (x, y), radians
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    councils: tuple[Council, ...]
+    county: County
+    settlements: tuple[Settlement, ...]
 
     @property
-    def footprint(self) -> float:
-        return math.sqrt(self.size * AREA_PER_PROPERTY)
+    def county_councils(self) -> tuple[Council, ...]:
+        return tuple(c for c in self.councils if c.in_county)
 
 
-@dataclass(slots=True)
-class Region:
-    councils: list[Council]
-    county: County
-    settlements: list[Settlement]
-    area_codes: list[str] = field(default_factory=list)  # postcode areas, first is council 0's
+def footprint(size: int) -> float:
+    """Side of the square a settlement of `size` properties is packed into (m)."""
+    return math.sqrt(size * AREA_PER_PROPERTY)
 
 
 def _log_uniform(rng: random.Random, lo: float, hi: float) -> int:
@@ -88,169 +94,225 @@ def _log_uniform(rng: random.Random, lo: float, hi: float) -> int:
 
 
 def _sizes(rng: random.Random, budget: int) -> list[tuple[str, int]]:
-    """Settlement sizes for a council: a main town, other towns, villages; they sum to budget."""
+    """Settlement kinds and sizes for a council: a main town, other towns, villages.
+
+    The sizes sum to `budget` exactly; none exceeds MAX_TOWN.
+    """
     if budget < 400:
         return [("town", budget)]
     main = min(MAX_TOWN, budget * 3 // 10)
-    villages_budget = budget // 5
-    towns_budget = budget - main - villages_budget
+    villages = budget // 5
+    towns = budget - main - villages
     out = [("town", main)]
-    lo = max(150, budget // 200)
-    hi = max(lo + 1, min(MAX_TOWN, budget // 6))
-    while towns_budget >= lo:
-        size = min(towns_budget, _log_uniform(rng, lo, hi))
+    lo = max(150, budget // 100)
+    hi = max(lo + 1, min(MAX_TOWN, budget // 4))
+    while towns >= lo:
+        size = min(towns, _log_uniform(rng, lo, hi))
         out.append(("town", size))
-        towns_budget -= size
-    village_hi = max(41, min(800, villages_budget))
-    while villages_budget >= 40:
-        size = min(villages_budget, _log_uniform(rng, 40, village_hi))
+        towns -= size
+    village_hi = max(41, min(800, villages))
+    while villages >= 40:
+        size = min(villages, _log_uniform(rng, 40, village_hi))
         out.append(("village", size))
-        villages_budget -= size
-    leftover = towns_budget + villages_budget
-    # The leftover goes to the smallest town that stays within MAX_TOWN.
-    towns = sorted((size, i) for i, (kind, size) in enumerate(out) if kind == "town")
-    for size, i in towns:
-        if size + leftover <= MAX_TOWN:
-            out[i] = ("town", size + leftover)
+        villages -= size
+    leftover = towns + villages
+    for i, (kind, size) in enumerate(out):
+        if kind == "town" and size + leftover <= MAX_TOWN:
+            out[i] = (kind, size + leftover)
             break
     else:
         out.append(("town", leftover))
     return out
 
 
-class _Names:
+class _Namer:
     """Draws settlement names that are unique across the region."""
 
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._used: set[str] = set()
 
-    def town(self) -> str:
-        return self._unique(lambda: "")
-
-    def village(self) -> str:
-        return self._unique(lambda: self._rng.choice(names.VILLAGE_PREFIXES))
-
-    def _unique(self, prefix: object) -> str:
-        assert callable(prefix)
-        for _ in range(10_000):
-            stem = self._rng.choice(names.TOWN_STEMS)
-            name = prefix() + stem + self._rng.choice(names.TOWN_ENDINGS)
+    def name(self, kind: str) -> str:
+        rng = self._rng
+        for _ in range(1000):
+            prefix = rng.choice(names.VILLAGE_PREFIXES) if kind == "village" else ""
+            name = prefix + rng.choice(names.TOWN_STEMS) + rng.choice(names.TOWN_ENDINGS)
             if name not in self._used:
-                self._used.add(name)
-                return name
-        # Pools are exhausted only by absurd sizes; a numbered name keeps names unique.
-        name = f"{stem}ford {len(self._used)}"
+                break
+        else:
+            # Only absurd sizes exhaust the pools; a counter keeps the name unique.
+            name = f"{name} {len(self._used)}"
         self._used.add(name)
         return name
 
 
 def _area_codes(rng: random.Random) -> list[str]:
     """Two-letter postcode areas of valid format (no Q, V, X first; no I, J, Z second)."""
-    firsts = [c for c in "ABCDEFGHIJKLMNOPRSTUWYZ" if c not in "QVX"]
-    seconds = [c for c in "ABCDEFGHKLMNOPQRSTUVWXY"]
-    codes = [a + b for a in firsts for b in seconds]
+    codes = [a + b for a in "ABCDEFGHIJKLMNOPRSTUWYZ" for b in "ABCDEFGHKLMNOPQRSTUVWXY"]
     rng.shuffle(codes)
     return codes
 
 
+def _shelf_pack(sizes: list[int], width: float) -> tuple[list[tuple[float, float]], float]:
+    """Positions (south-west corners, relative) for footprints of `sizes`, and the height used.
+
+    Largest first, left to right in shelves as wide as the council.
+    """
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    positions: list[tuple[float, float]] = [(0.0, 0.0)] * len(sizes)
+    x = y = TOWN_GAP / 2
+    shelf = 0.0
+    for i in order:
+        side = footprint(sizes[i])
+        if x + side + TOWN_GAP / 2 > width and x > TOWN_GAP / 2:
+            x = TOWN_GAP / 2
+            y += shelf + TOWN_GAP
+            shelf = 0.0
+        positions[i] = (x, y)
+        x += side + TOWN_GAP
+        shelf = max(shelf, side)
+    return positions, y + shelf
+
+
 def plan_region(councils: int, properties: int, seed: int) -> Region:
-    """Lay out `councils` councils holding `properties` properties in all."""
+    """Lay out `councils` councils holding exactly `properties` properties between them."""
     rng = random.Random(f"nsai-synth/{seed}/region")
     codes = rng.sample(range(1005, 9996, 5), councils + 1)
-    namer = _Names(rng)
-    area_codes = _area_codes(rng)
+    namer = _Namer(rng)
     per_row = min(councils, 4)
-    in_county = max(1, councils - max(1, councils // 3)) if councils > 1 else 1
+    two_tier = max(1, councils - max(1, councils // 3)) if councils > 1 else 1
+    # One straddling town for each pair of neighbours in a row, taken from the west one.
+    straddles = {i for i in range(councils - 1) if (i + 1) % per_row}
 
-    budgets = [properties // councils + (1 if i < properties % councils else 0) for i in range(councils)]
-    # Straddling towns: one for each pair of neighbours in a row, taken from the west one.
-    straddles = [i for i in range(councils - 1) if (i + 1) % per_row != 0]
     plans: list[list[tuple[str, int, str]]] = []
     for i in range(councils):
-        straddle_size = min(MAX_TOWN // 4, max(30, budgets[i] // 12)) if i in straddles else 0
-        straddle_size = min(straddle_size, budgets[i] // 2)
-        sizes = _sizes(rng, budgets[i] - straddle_size)
-        planned = [(kind, size, namer.town() if kind == "town" else namer.village()) for kind, size in sizes]
-        if straddle_size:
-            planned.append(("straddle", straddle_size, namer.town()))
-        plans.append(planned)
+        budget = properties // councils + (i < properties % councils)
+        straddle = min(MAX_TOWN // 4, max(30, budget // 12), budget // 2) if i in straddles else 0
+        plan = [(kind, size, namer.name(kind)) for kind, size in _sizes(rng, budget - straddle)]
+        if straddle:
+            plan.append(("straddle", straddle, namer.name("town")))
+        plans.append(plan)
+
+    # Every council has the same width: enough for its own settlements and half of each
+    # straddling town on its edges.
+    width = 0.0
+    for plan in plans:
+        sides = [footprint(size) for _, size, _ in plan]
+        width = max(
+            width, max(sides) + TOWN_GAP, 1.15 * math.sqrt(sum((s + TOWN_GAP) ** 2 for s in sides))
+        )
+    for i in straddles:
+        west = footprint(plans[i][-1][1])
+        east = footprint(plans[i + 1][-1][1]) if i + 1 in straddles else 0.0
+        width = max(width, (west + east) / 2 + 2 * TOWN_GAP)
+
+    packed = [_shelf_pack([s for k, s, _ in plan if k != "straddle"], width) for plan in plans]
+    origin_x = 420_000.0 + rng.randrange(0, 20_000, 100)
+    origin_y = 240_000.0 + rng.randrange(0, 20_000, 100)
+
+    council_list: list[Council] = []
+    bands: list[float] = []  # where each council's straddling towns sit (relative y)
+    row_y = origin_y
+    for row_start in range(0, councils, per_row):
+        row = range(row_start, min(councils, row_start + per_row))
+        band = max(packed[i][1] for i in row) + TOWN_GAP
+        straddle_side = max(
+            (footprint(s) for i in row for k, s, _ in plans[i] if k == "straddle"), default=0.0
+        )
+        height = band + straddle_side + TOWN_GAP / 2
+        for i in row:
+            x0 = origin_x + (i - row_start) * width
+            main = plans[i][0][2]
+            in_county = i < two_tier
+            council_list.append(
+                Council(
+                    index=i,
+                    code=codes[i],
+                    name=f"{main} {'District' if in_county else 'Borough'} Council",
+                    area_name=main,
+                    in_county=in_county,
+                    x0=x0,
+                    y0=row_y,
+                    x1=x0 + width,
+                    y1=row_y + height,
+                )
+            )
+            bands.append(band)
+        row_y += height
+
+    settlements: list[Settlement] = []
+    for i, council in enumerate(council_list):
+        positions = iter(packed[i][0])
+        for kind, size, name in plans[i]:
+            if kind == "straddle":
+                side = footprint(size)
+                settlement = Settlement(
+                    index=len(settlements),
+                    name=name,
+                    kind="town",
+                    size=size,
+                    council=council,
+                    x=council.x1 - side / 2,
+                    y=council.y0 + bands[i],
+                    width=side,
+                    angle=0.0,  # keeps streets parallel to the boundary they must not cross
+                    neighbour=council_list[i + 1],
+                    boundary_x=council.x1,
+                )
+            else:
+                px, py = next(positions)
+                settlement = Settlement(
+                    index=len(settlements),
+                    name=name,
+                    kind=kind,
+                    size=size,
+                    council=council,
+                    x=council.x0 + px,
+                    y=council.y0 + py,
+                    width=footprint(size),
+                    angle=rng.uniform(-0.5, 0.5),
+                )
+            settlements.append(settlement)
 
     county_stem = rng.choice(names.COUNTY_STEMS)
     county = County(
         code=codes[-1], name=f"{county_stem}shire County Council", area_name=f"{county_stem}shire"
     )
+    _assign_postcode_districts(rng, council_list, settlements)
+    return Region(councils=tuple(council_list), county=county, settlements=tuple(settlements))
 
-    width = _council_width(plans)
-    origin_x = 420_000.0 + rng.randrange(0, 20_000, 100)
-    origin_y = 240_000.0 + rng.randrange(0, 20_000, 100)
-    council_list: list[Council] = []
-    settlements: list[Settlement] = []
-    row_y = origin_y
-    for row_start in range(0, councils, per_row):
-        row = range(row_start, min(councils, row_start + per_row))
-        packed = {i: _shelf_pack(rng, plans[i], width) for i in row}
-        band_y = max(height for _, height in packed.values()) + TOWN_GAP
-        straddle_height = max(
-            (size_footprint(size) for i in row for kind, size, _ in plans[i] if kind == "straddle"),
-            default=0.0,
-        )
-        row_height = band_y + straddle_height + (TOWN_GAP if straddle_height else 0.0)
-        for i in row:
-            x0 = origin_x + (i - row_start) * width
-            main_name = plans[i][0][2]
-            two_tier = i < in_county
-            council = Council(
-                index=i,
-                code=codes[i],
-                name=f"{main_name} {'District' if two_tier else 'Borough'} Council",
-                area_name=main_name,
-                in_county=two_tier,
-                x0=x0,
-                y0=row_y,
-                x1=x0 + width,
-                y1=row_y + row_height,
-            )
-            council_list.append(council)
-        for i in row:
-            council = council_list[i]
-            positions, _ = packed[i]
-            for (kind, size, name), (px, py) in zip(plans[i], positions, strict=False):
-                settlements.append(
-                    Settlement(
-                        index=len(settlements),
-                        name=name,
-                        kind=kind,
-                        size=size,
-                        council=council,
-                        x=council.x0 + px,
-                        y=council.y0 + py,
-                        angle=rng.uniform(-0.5, 0.5),
-                    )
-                )
-            for kind, size, name in plans[i]:
-                if kind == "straddle":
-                    side = size_footprint(size)
-                    neighbour_index = i + 1
-                    settlements.append(
-                        Settlement(
-                            index=len(settlements),
-                            name=name,
-                            kind="town",
-                            size=size,
-                            council=council,
-                            neighbour=None,  # set below, once the neighbour exists
-                            boundary_x=council.x1,
-                            x=council.x1 - side / 2,
-                            y=council.y0 + band_y,
-                            width=side,
-                        )
-                    )
-                    settlements[-1].neighbour = _pending(neighbour_index)
-        row_y += row_height
-    for settlement in settlements:
-        if isinstance(settlement.neighbour, _Pending):
-            settlement.neighbour = council_list[settlement.neighbour.index]
-    region = Region(councils=council_list, county=county, settlements=settlements)
-    _postcode_districts(region, area_codes, rng)
-    return region
+
+def _assign_postcode_districts(
+    rng: random.Random, councils: list[Council], settlements: list[Settlement]
+) -> None:
+    """An outward code per town and per locality; villages take their nearest town's.
+
+    Each council gets its own postcode area, and a further area once it has used 99 districts.
+    """
+    areas = iter(_area_codes(rng))
+    for council in councils:
+        area = next(areas)
+        district = 0
+
+        def outward() -> str:
+            nonlocal area, district
+            if district == MAX_DISTRICTS:
+                area, district = next(areas), 0
+            district += 1
+            return f"{area}{district}"
+
+        own = [s for s in settlements if s.council is council]
+        towns = [s for s in own if s.kind == "town"]
+        for town in towns:
+            town.outward = outward()
+            town.post_town = town.name
+            count = town.size // LOCALITY_SIZE - 1
+            if count > 0:
+                suburbs = rng.sample(names.SUBURB_NAMES, min(count, len(names.SUBURB_NAMES)))
+                # The centre (no locality) keeps 30% of the town, suburbs share the rest.
+                share = 0.7 / len(suburbs)
+                town.localities = tuple(Locality(n, share, outward()) for n in suburbs)
+        for village in (s for s in own if s.kind == "village"):
+            nearest = min(towns, key=lambda t: math.dist((t.x, t.y), (village.x, village.y)))
+            village.outward = nearest.outward
+            village.post_town = nearest.post_town

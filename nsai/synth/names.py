@@ -134,7 +134,16 @@ HOUSE_NAME_FIRSTS: Final = (
     "Chestnut", "Laurel", "Heather", "Bluebell", "Clematis", "Jasmine", "Magnolia", "Walnut",
 )  # fmt: skip
 HOUSE_NAME_KINDS: Final = (
-    "Cottage", "House", "Lodge", "Barn", "Farm", "View", "Dene", "Croft", "Mead", "Bank",
+    "Cottage",
+    "House",
+    "Lodge",
+    "Barn",
+    "Farm",
+    "View",
+    "Dene",
+    "Croft",
+    "Mead",
+    "Bank",
 )
 
 BLOCK_FIRSTS: Final = (
@@ -144,7 +153,15 @@ BLOCK_FIRSTS: Final = (
     "Castle", "Abbey", "Priory", "Canalside", "Millennium", "Chandlers", "Weavers", "Brewers",
 )  # fmt: skip
 BLOCK_KINDS: Final = (
-    "Court", "House", "Lodge", "Point", "Heights", "Mansions", "Apartments", "Place", "Gate",
+    "Court",
+    "House",
+    "Lodge",
+    "Point",
+    "Heights",
+    "Mansions",
+    "Apartments",
+    "Place",
+    "Gate",
 )
 
 ESTATE_FIRSTS: Final = (
@@ -152,7 +169,11 @@ ESTATE_FIRSTS: Final = (
     "Eastside", "Westway", "Brunel", "Gateway", "Hillside", "Kingsway", "Enterprise", "Orchard",
 )  # fmt: skip
 ESTATE_KINDS: Final = (
-    "Industrial Estate", "Business Park", "Trading Estate", "Enterprise Centre", "Works",
+    "Industrial Estate",
+    "Business Park",
+    "Trading Estate",
+    "Enterprise Centre",
+    "Works",
 )
 
 SURNAMES: Final = (

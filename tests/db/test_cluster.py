@@ -78,7 +78,9 @@ def test_starts_from_nothing_keeps_data_across_restart_and_stops(
     assert not cluster.status().created
 
     status = cluster.up()
-    assert status.created and status.running and status.port
+    assert status.created
+    assert status.running
+    assert status.port
     assert (cluster.home / "cluster.json").stat().st_mode & 0o777 == 0o600
     _query(cluster, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)")
     _query(cluster, "CREATE EXTENSION postgis")
@@ -194,7 +196,7 @@ def test_a_data_directory_without_its_config_is_refused(
 ) -> None:
     cluster = clusters.make()
     (cluster.home / "pgdata").mkdir(parents=True)
-    with pytest.raises(NsaiError, match="remove .*pgdata"):
+    with pytest.raises(NsaiError, match=r"remove .*pgdata"):
         cluster.up()
 
 

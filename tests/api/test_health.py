@@ -1,0 +1,30 @@
+"""Liveness and readiness, through the real app against the test database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from nsai.config import Settings
+from tests.conftest import Server
+
+
+def test_healthz_and_readyz_on_a_migrated_database(db_url: str, tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=db_url, home=tmp_path))
+    with TestClient(app) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        ready = client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["status"] == "ready"
+
+
+def test_readyz_is_503_while_migrations_are_pending(server: Server, tmp_path: Path) -> None:
+    url = server.url(server.create_database())
+    app = create_app(Settings(database_url=url, home=tmp_path))
+    with TestClient(app) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "migrations pending: 001_initial_schema" in response.json()["detail"]
