@@ -198,17 +198,18 @@ def encode(record_type: int, values: Sequence[Value]) -> str:
         raise ValueError(
             f"DTF record {record_type} has {len(flags)} fields, got {len(values)} values"
         )
-    out: list[str] = []
-    for value, text in zip(values, flags, strict=True):
-        if value is None or value == "":
-            out.append("")
-        elif text:
-            out.append('"' + str(value).replace('"', '""') + '"')
-        elif isinstance(value, float):
-            out.append(f"{value:.2f}")
-        else:
-            out.append(str(value))
-    return ",".join(out)
+    return ",".join(
+        [
+            ""
+            if value is None or value == ""
+            else '"' + str(value).replace('"', '""') + '"'
+            if text
+            else f"{value:.2f}"
+            if isinstance(value, float)
+            else str(value)
+            for value, text in zip(values, flags, strict=True)
+        ]
+    )
 
 
 class DtfWriter:
@@ -229,6 +230,7 @@ class DtfWriter:
         self._entry_date = process_date
         self._time_stamp = time_stamp.strftime("%H:%M:%S")
         self.counts: Counter[int] = Counter()
+        self.record_count = 0  # data records written: the trailer's RECORD_COUNT
         self._line(
             HEADER,
             (
@@ -250,11 +252,7 @@ class DtfWriter:
             raise ValueError("the writer writes the header and trailer itself")
         self._line(record_type, values)
         self.counts[record_type] += 1
-
-    @property
-    def record_count(self) -> int:
-        """Data records written so far (the trailer's RECORD_COUNT)."""
-        return sum(self.counts.values())
+        self.record_count += 1
 
     def close(self) -> None:
         """Write the trailer (this is the last volume: NEXT_VOLUME_NUMBER 0)."""

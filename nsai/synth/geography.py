@@ -3,11 +3,12 @@
 Planning the region is cheap (a few hundred settlements at a million properties) and happens
 up front; streets and properties are made later, one settlement at a time.
 
-Councils sit side by side in rows of at most four, from a south-west origin near x 420000,
-y 240000 (British National Grid metres, the English Midlands). Each council packs its
-settlements into shelves; one settlement of each pair of neighbours in a row straddles their
-boundary, half in each. The first councils (two of three by default) are districts under a
-county (two-tier); the rest are unitary.
+Councils sit side by side in rows of at most four, from a south-west origin near x 400000,
+y 230000 (British National Grid metres, the English Midlands; a million properties in three
+councils reach about x 500000, y 265000). Each council packs its settlements into shelves; one
+settlement of each pair of neighbours in a row straddles their boundary, half in each. The first
+councils (two of three by default) are districts under a county (two-tier); the rest are
+unitary.
 """
 
 from __future__ import annotations
@@ -78,10 +79,6 @@ class Region:
     councils: tuple[Council, ...]
     county: County
     settlements: tuple[Settlement, ...]
-
-    @property
-    def county_councils(self) -> tuple[Council, ...]:
-        return tuple(c for c in self.councils if c.in_county)
 
 
 def footprint(size: int) -> float:
@@ -207,8 +204,8 @@ def plan_region(councils: int, properties: int, seed: int) -> Region:
         width = max(width, (west + east) / 2 + 2 * TOWN_GAP)
 
     packed = [_shelf_pack([s for k, s, _ in plan if k != "straddle"], width) for plan in plans]
-    origin_x = 420_000.0 + rng.randrange(0, 20_000, 100)
-    origin_y = 240_000.0 + rng.randrange(0, 20_000, 100)
+    origin_x = 400_000.0 + rng.randrange(0, 10_000, 100)
+    origin_y = 230_000.0 + rng.randrange(0, 10_000, 100)
 
     council_list: list[Council] = []
     bands: list[float] = []  # where each council's straddling towns sit (relative y)

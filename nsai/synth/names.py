@@ -189,8 +189,8 @@ TRADES: Final = (
 )  # fmt: skip
 COMPANY_FORMS: Final = ("Ltd", "Limited", "& Sons", "& Co", "Ltd", "plc")
 SHOPS: Final = (
-    "Bakery", "Butchers", "Pharmacy", "Newsagents", "Florist", "Hardware", "Opticians", "Cafe",
-    "Launderette", "Barbers", "Estate Agents", "Fish Bar", "Wine Merchants", "Bookshop",
+    "Bakery", "Butchers", "Pharmacy", "Newsagents", "Florist", "Hardware", "Opticians",
+    "Launderette", "Barbers", "Estate Agents", "Wine Merchants", "Bookshop",
     "Dry Cleaners", "Jewellers", "Toy Shop", "Delicatessen",
 )  # fmt: skip
 

@@ -27,7 +27,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from nsai.address.render import Bs7666Address
+from nsai.address.render import Bs7666Address, number_range
 from nsai.synth import names
 from nsai.synth.geography import Council, Locality, Settlement
 from nsai.synth.identifiers import PostcodeUnits, UprnAllocator, UsrnAllocator
@@ -45,6 +45,7 @@ SHOP_CLASSES = (("CR08", 55), ("CR07", 12), ("CR06", 5), ("CO01", 15), ("CR01", 
 UNIT_CLASSES = (("CI03", 55), ("CI04", 20), ("CI01", 10), ("CO01", 15))
 PUBS = ("The Red Lion", "The King's Head", "The White Hart", "The Royal Oak", "The Plough")
 PROFESSIONS = ("Solicitors", "Accountants", "Associates", "Surveyors", "Dental Practice")
+EATERIES = ("Cafe", "Tea Rooms", "Restaurant", "Fish Bar", "Kitchen")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,11 @@ class Property:
     x: float = 0.0
     y: float = 0.0
     postcode: str = ""
+
+    @property
+    def pao_numbers(self) -> str:
+        """The PAO numbers as written: 12, 12A, 10-12, or "" when there are none."""
+        return number_range(self.pao_start, self.pao_suffix, self.pao_end)
 
     def address(self, street: Street) -> Bs7666Address:
         """The property's address as its council records it (in mixed case)."""
@@ -194,7 +200,7 @@ class SettlementBuilder:
         kinds: list[str] = []
         if town.kind == "town" and town.size >= 300:
             kinds.append("high")
-        if town.kind == "town" and town.size >= 1500:
+        if town.kind == "town" and town.size >= 400:
             kinds.extend("estate" for _ in range(1 + town.size // 8000))
         default = "lane" if town.kind == "village" else "residential"
         budgets: list[tuple[str, int]] = []
@@ -244,7 +250,8 @@ class SettlementBuilder:
             elif kind == "estate":
                 name = _fresh(chosen, estate_road, ordinary)
             elif common:
-                name = _fresh(chosen, common.pop, ordinary)
+                # The most common names first, so that even a small village has a Church Street.
+                name = _fresh(chosen, lambda: common.pop(0), ordinary)
             else:
                 name = _fresh(chosen, ordinary, ordinary)
             chosen.add(name)
@@ -505,7 +512,9 @@ class _StreetFiller:
 
 
 def _company(rng: random.Random) -> str:
-    return f"{rng.choice(names.SURNAMES)} {rng.choice(names.TRADES)} {rng.choice(names.COMPANY_FORMS)}"
+    return (
+        f"{rng.choice(names.SURNAMES)} {rng.choice(names.TRADES)} {rng.choice(names.COMPANY_FORMS)}"
+    )
 
 
 def _shop_name(rng: random.Random, cls: str) -> str:
@@ -519,4 +528,6 @@ def _shop_name(rng: random.Random, cls: str) -> str:
         return f"{surname} & {rng.choice(names.SURNAMES)} {rng.choice(PROFESSIONS)}"
     if cls == "CR01":
         return f"{surname} Building Society"
+    if cls == "CR07":
+        return f"{surname}'s {rng.choice(EATERIES)}"
     return f"{surname}'s {rng.choice(names.SHOPS)}"
