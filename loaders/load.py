@@ -1,1 +1,69 @@
-"""Loaders: one module per input format behind one small interface (see the loaders issue)."""
+"""The one entry point of loading: inspect the files, open one transaction, and hand them to the
+reader of their format (`dtf73` for gazetteers, `tabular` for address lists)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import Engine
+
+from loaders import dtf73, files, tabular
+from loaders.mapping import build_mapping
+from loaders.store import AlreadyLoaded, Batch, LoadResult
+from nsai.errors import NsaiError
+
+SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+
+
+def load(
+    engine: Engine,
+    paths: list[Path],
+    source: str,
+    fmt: str | None = None,
+    mapping_options: dict[str, Any] | None = None,
+    mapping_file: Path | None = None,
+    advance: Callable[[int], None] = lambda _: None,
+) -> LoadResult:
+    """Load one file (or one set of DTF volumes) into a source, all or nothing.
+
+    A list's columns are mapped by `mapping_options` (the command line's --*-column options,
+    by key without dashes) over `mapping_file` (the same keys in YAML).
+    """
+    if not SOURCE_NAME.match(source):
+        raise NsaiError(
+            f"source name {source!r}: use lower-case letters, digits, '.', '_' and '-' "
+            "(e.g. llpg-1505, county, ctax)"
+        )
+    inputs = files.inspect(paths, fmt)
+    given = any(mapping_options.values()) if mapping_options else False
+    if inputs.format == "dtf73":
+        if given or mapping_file is not None:
+            raise NsaiError("DTF 7.3 files need no column mapping: drop the mapping options")
+        mapping = None
+    else:
+        mapping = build_mapping(mapping_options or {}, mapping_file)
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert isinstance(conn, psycopg.Connection)
+        try:
+            batch = Batch(conn, source, "gazetteer" if inputs.format == "dtf73" else "list", inputs)
+        except AlreadyLoaded as repeat:
+            conn.rollback()
+            return repeat.result
+        if inputs.format == "dtf73":
+            batch.run("load/stage.sql", "create_dtf")
+            batch.run("load/stage.sql", "create_records")
+            return dtf73.load_dtf(batch, inputs, advance)
+        assert mapping is not None
+        batch.run("load/stage.sql", "create_records")
+        return tabular.load_table(batch, inputs, mapping, advance)
+    except BaseException:
+        raw.driver_connection.rollback()  # type: ignore[union-attr]
+        raise
+    finally:
+        raw.close()

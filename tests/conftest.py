@@ -22,9 +22,10 @@ from nsai.cli import main
 from nsai.config import Settings
 from nsai.db.cluster import LocalCluster
 from nsai.db.engine import to_sqlalchemy_url
-from nsai.db.migrate import migrate
+from nsai.db.migrate import discover, migrate, sql_dir
 
 REPO = Path(__file__).resolve().parents[1]
+MIGRATIONS = len(discover(sql_dir()))
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
 
 

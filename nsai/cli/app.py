@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from nsai import __version__
-from nsai.cli import db, serve
+from nsai.cli import db, load, serve, synth
 
 app = typer.Typer(
     name="nsai",
@@ -33,3 +33,8 @@ def _root(
 
 app.add_typer(db.app, name="db")
 app.command("serve")(serve.serve)
+app.command("synth")(synth.synth)
+app.command("load")(load.load)
+app.command("sources")(load.sources)
+app.command("batches")(load.batches)
+app.command("quarantine")(load.quarantine)

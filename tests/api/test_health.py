@@ -27,4 +27,4 @@ def test_readyz_is_503_while_migrations_are_pending(server: Server, tmp_path: Pa
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert "migrations pending: 001_initial_schema" in response.json()["detail"]
+    assert "migrations pending: 001_initial_schema, 002_loading" in response.json()["detail"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from tests.conftest import CliRunner, Server, plain_url
+from tests.conftest import MIGRATIONS, CliRunner, Server, plain_url
 
 
 def _env(url: str, tmp_path: Path) -> dict[str, str]:
@@ -33,7 +33,7 @@ def test_status_reports_the_server_postgis_and_migrations(
     assert report["mode"] == "url"
     assert report["server"].startswith("PostgreSQL ")
     assert report["postgis"][0].isdigit()
-    assert report["migrations"] == "1 applied, 0 pending"
+    assert report["migrations"] == f"{MIGRATIONS} applied, 0 pending"
 
 
 def test_url_mode_never_creates_a_local_cluster(

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import MIGRATIONS
+
 NSAI = shutil.which("nsai", path=str(Path(sys.executable).parent)) or "nsai"
 
 
@@ -28,7 +30,7 @@ def test_status_and_migrate_against_a_url(db_url: str, tmp_path: Path) -> None:
     env = {"NSAI_DATABASE_URL": db_url}
     status = _run("db", "status", "--json", env=env, cwd=tmp_path)
     assert status.returncode == 0, status.stderr
-    assert json.loads(status.stdout)["migrations"] == "1 applied, 0 pending"
+    assert json.loads(status.stdout)["migrations"] == f"{MIGRATIONS} applied, 0 pending"
     assert _run("db", "migrate", env=env, cwd=tmp_path).returncode == 0
 
 

@@ -1,0 +1,152 @@
+"""Loader speed: DTF 7.3 and CSV loads of `nsai synth` regions, against raw COPY of the same rows.
+
+For each size the biggest council's DTF file and the council-tax CSV are loaded with `nsai load`
+(a fresh process, so its peak memory is its own) into a freshly migrated database; the baseline
+is COPY of the same file's rows, unparsed, into an unindexed table, in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import psycopg
+import yaml
+from psycopg import sql
+
+REPO = Path(__file__).resolve().parents[1]
+NSAI = str(Path(sys.executable).with_name("nsai"))
+# Runs a command and prints its peak resident memory (KiB) and wall seconds.
+MEASURE = (
+    "import resource, subprocess, sys, time; t = time.monotonic(); "
+    "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.monotonic() - t, "
+    "r.returncode)"
+)
+
+
+def _server_url() -> str:
+    """A superuser URL: NSAI_BENCH_DATABASE_URL, else the repository's managed cluster."""
+    url = os.environ.get("NSAI_BENCH_DATABASE_URL")
+    if url:
+        return url
+    out = subprocess.run([NSAI, "db", "url"], capture_output=True, text=True, check=True, cwd=REPO)
+    return out.stdout.strip().rsplit("/", 1)[0] + "/postgres"
+
+
+def _fresh_database(admin: str, name: str) -> str:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    subprocess.run([NSAI, "db", "migrate"], env=_env(url), check=True, capture_output=True)
+    return url
+
+
+def _env(url: str) -> dict[str, str]:
+    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url}
+
+
+def _measure(command: list[str], url: str) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command],
+        env=_env(url),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak_kib, seconds, code = out.stdout.split()
+    if code != "0":
+        raise RuntimeError(f"{' '.join(command)} failed")
+    return float(seconds), int(peak_kib) / 1024
+
+
+def _raw_copy(url: str, path: Path, csv_header: bool) -> float:
+    """Seconds to COPY the file's rows, unparsed, into an unindexed table."""
+    with psycopg.connect(url) as conn:
+        if csv_header:
+            header = path.open().readline().strip().split(",")
+            columns = sql.SQL(", ").join(
+                sql.SQL("{} text").format(sql.Identifier(c)) for c in header
+            )
+            conn.execute(sql.SQL("CREATE TABLE raw_copy ({})").format(columns))
+            command = "COPY raw_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
+        else:
+            conn.execute("CREATE TABLE raw_copy (line text)")
+            command = (
+                "COPY raw_copy FROM STDIN WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')"
+            )
+        started = time.monotonic()
+        with conn.cursor().copy(command) as copy, path.open("rb") as data:
+            while block := data.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        elapsed = time.monotonic() - started
+        conn.execute("DROP TABLE raw_copy")
+        conn.commit()
+    return elapsed
+
+
+def _rows(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+def run(quick: bool) -> str:
+    sizes = [10_000, 100_000] if quick else [100_000, 1_000_000]
+    admin = _server_url()
+    lines = [
+        "## Loading (`nsai load`)",
+        "",
+        "Input: `nsai synth --councils 3 --properties N`; the biggest council's DTF 7.3 file and "
+        "the council-tax CSV (four address lines and a postcode, parsed by the address parser). "
+        "Baseline: COPY of the same rows, unparsed, into an unindexed table, in the same run.",
+        "",
+        "| properties | file | rows | load s | rows/s | raw COPY s | load / COPY | peak MiB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        with TemporaryDirectory(prefix="nsai-bench-") as tmp:
+            out = Path(tmp) / "region"
+            subprocess.run(
+                [NSAI, "synth", str(out), "--properties", str(size), "--councils", "3"],
+                check=True,
+                capture_output=True,
+            )
+            manifest = json.loads((out / "manifest.json").read_text())
+            council = max(
+                (s for s in manifest["sources"] if s["name"].startswith("llpg-")),
+                key=lambda s: s["records"],
+            )
+            ctax = next(s for s in manifest["sources"] if s["name"] == "ctax")
+            ctax_mapping = out / "ctax.mapping.yaml"
+            ctax_mapping.write_text(yaml.safe_dump(ctax["mapping"]))
+            load = [NSAI, "load"]
+            cases = [
+                ("DTF 7.3", out / council["file"], ["--source", council["name"]], False),
+                (
+                    "CSV",
+                    out / ctax["file"],
+                    ["--source", "ctax", "--mapping", str(ctax_mapping)],
+                    True,
+                ),
+            ]
+            for label, path, command, header in cases:
+                url = _fresh_database(admin, "nsai_bench_load")
+                raw = _raw_copy(url, path, header)
+                seconds, peak = _measure([*load, str(path), *command], url)
+                rows = _rows(path) - (1 if header else 0)
+                lines.append(
+                    f"| {size:,} | {label} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | "
+                    f"{raw:.2f} | {seconds / raw:.1f}x | {peak:,.0f} |"
+                )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS nsai_bench_load WITH (FORCE)")
+    return "\n".join(lines)

@@ -1,0 +1,490 @@
+"""NLPG DTF 7.3, the LLPG export: streets (11, 15), BLPUs (21) and LPIs (24) into PostGIS.
+
+Records 10 and 99 frame and check each volume; 11, 15, 21 and 24 are staged; every other record
+type is counted as skipped. The header's VERSION must be 7.3: AddressBase Premium files share the
+record numbers but not the layouts, and are refused rather than misread. A bad record is
+quarantined with its reason; a file that cannot be read (no header, no trailer, a trailer count
+that disagrees, unreadable CSV) is refused whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from loaders.files import InputFiles
+from loaders.store import Batch, LoadResult
+from nsai.address.normalise import match_keys, normalise_street, normalise_text, normalise_town
+from nsai.address.parts import AddressParts
+from nsai.address.postcode import normalise_postcode
+from nsai.errors import NsaiError
+from nsai.formats import dtf73 as layout
+
+GB_BOUNDS = (0.0, 0.0, 700_000.0, 1_300_000.0)
+FLUSH_ROWS = 5_000
+STAGED = {layout.STREET, layout.STREET_DESCRIPTOR, layout.BLPU, layout.LPI}
+CHANGE_TYPES = {"I", "U", "D"}
+ADDRESSBASE_VERSIONS = {"1.0", "2.0"}
+
+STREET_TYPE_COLUMNS = ("usrn", "record_type", "state", "custodian_code")
+STREET_COLUMNS = (
+    "usrn",
+    "language",
+    "descriptor",
+    "locality",
+    "town",
+    "admin_area",
+    "street_key",
+    "locality_key",
+    "town_key",
+)
+BLPU_COLUMNS = (
+    "uprn",
+    "logical_status",
+    "blpu_state",
+    "blpu_class",
+    "parent_uprn",
+    "x",
+    "y",
+    "rpc",
+    "custodian_code",
+    "organisation",
+    "organisation_key",
+    "start_date",
+    "end_date",
+    "last_update_date",
+)
+LPI_COLUMNS = (
+    "lpi_key",
+    "uprn",
+    "language",
+    "logical_status",
+    "start_date",
+    "end_date",
+    "sao_start_number",
+    "sao_start_suffix",
+    "sao_end_number",
+    "sao_end_suffix",
+    "sao_text",
+    "pao_start_number",
+    "pao_start_suffix",
+    "pao_end_number",
+    "pao_end_suffix",
+    "pao_text",
+    "usrn",
+    "level",
+    "postal_address",
+    "postcode",
+    "postcode_valid",
+    "post_town",
+    "official_flag",
+    "sao_key",
+    "pao_key",
+    "building_key",
+    "postcode_key",
+)
+TRAILER_COLUMNS = ("change_type", "pro_order", "volume", "file_name", "line_number", "raw")
+
+
+class RowError(ValueError):
+    """A record that cannot be loaded; its message is the quarantine reason."""
+
+
+@dataclass(frozen=True)
+class Header:
+    custodian_name: str
+    custodian_code: int
+    file_type: str  # F full, C change-only
+
+
+# -- field readers: '' is None; anything unparsable is a RowError naming the field ------------
+
+
+def _text(value: str) -> str | None:
+    value = value.strip()
+    return value or None
+
+
+def _int(value: str, name: str, low: int, high: int) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise RowError(f"unparsable {name} {value!r}") from None
+    if not low <= number <= high:
+        raise RowError(f"{name} {number} is outside {low}..{high}")
+    return number
+
+
+def _required(value: int | None, name: str) -> int:
+    if value is None:
+        raise RowError(f"missing {name}")
+    return value
+
+
+def _float(value: str, name: str) -> float | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise RowError(f"unparsable {name} {value!r}") from None
+
+
+def _date(value: str, name: str) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise RowError(f"unparsable {name} {value!r} (expected YYYY-MM-DD)") from None
+
+
+def _suffix(value: str, name: str) -> str | None:
+    value = value.strip().upper()
+    if not value:
+        return None
+    if len(value) != 1 or not "A" <= value <= "Z":
+        raise RowError(f"{name} {value!r} is not one letter")
+    return value
+
+
+def _code(value: str, name: str, allowed: set[str]) -> str | None:
+    value = value.strip().upper()
+    if not value:
+        return None
+    if value not in allowed:
+        raise RowError(f"{name} {value!r} is not one of {', '.join(sorted(allowed))}")
+    return value
+
+
+def _range(start: int | None, end: int | None, what: str) -> None:
+    if end is not None and start is None:
+        raise RowError(f"{what} end number {end} without a start number")
+
+
+# -- records ----------------------------------------------------------------------------
+
+
+def _street_type(f: list[str]) -> tuple[Any, ...]:
+    return (
+        _required(_int(f[3], "USRN", 1, 99_999_999), "USRN"),
+        _int(f[4], "RECORD_TYPE", 1, 9),
+        _int(f[6], "STATE", 0, 9),
+        _int(f[5], "SWA_ORG_REF_NAMING", 1, 9999),
+    )
+
+
+def _street(f: list[str], deleting: bool) -> tuple[Any, ...]:
+    usrn = _required(_int(f[3], "USRN", 1, 99_999_999), "USRN")
+    language = _code(f[8], "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG"
+    descriptor, locality, town = _text(f[4]), _text(f[5]), _text(f[6])
+    if descriptor is None and not deleting:
+        raise RowError(f"street {usrn} has no STREET_DESCRIPTOR")
+    return (
+        usrn,
+        language,
+        descriptor,
+        locality,
+        town,
+        _text(f[7]),
+        normalise_street(descriptor) if descriptor else None,
+        normalise_town(locality) if locality else None,
+        normalise_town(town) if town else None,
+    )
+
+
+def _blpu(f: list[str], deleting: bool) -> tuple[Any, ...]:
+    uprn = _required(_int(f[3], "UPRN", 1, 999_999_999_999), "UPRN")
+    if deleting:
+        return (uprn,) + (None,) * (len(BLPU_COLUMNS) - 1)
+    x, y = _float(f[9], "X_COORDINATE"), _float(f[10], "Y_COORDINATE")
+    if (x is None) != (y is None):
+        raise RowError("only one of X_COORDINATE and Y_COORDINATE is given")
+    if x is not None and y is not None:
+        west, south, east, north = GB_BOUNDS
+        if not (west < x <= east and south < y <= north):
+            raise RowError(f"coordinates ({x}, {y}) are outside Great Britain")
+    organisation = _text(f[17])
+    return (
+        uprn,
+        _int(f[4], "LOGICAL_STATUS", 1, 9),
+        _int(f[5], "BLPU_STATE", 1, 7),
+        _text(f[7]),
+        _int(f[8], "PARENT_UPRN", 1, 999_999_999_999),
+        x,
+        y,
+        _int(f[11], "RPC", 1, 9),
+        _int(f[12], "LOCAL_CUSTODIAN_CODE", 1, 9999),
+        organisation,
+        normalise_text(organisation) if organisation else None,
+        _date(f[13], "START_DATE"),
+        _date(f[14], "END_DATE"),
+        _date(f[15], "LAST_UPDATE_DATE"),
+    )
+
+
+def _lpi(f: list[str], deleting: bool) -> tuple[Any, ...]:
+    lpi_key = _text(f[4])
+    if lpi_key is None:
+        raise RowError("missing LPI_KEY")
+    uprn = _required(_int(f[3], "UPRN", 1, 999_999_999_999), "UPRN")
+    if deleting:
+        return (lpi_key, uprn) + (None,) * (len(LPI_COLUMNS) - 2)
+    sao = (
+        _int(f[11], "SAO_START_NUMBER", 0, 9999),
+        _suffix(f[12], "SAO_START_SUFFIX"),
+        _int(f[13], "SAO_END_NUMBER", 0, 9999),
+        _suffix(f[14], "SAO_END_SUFFIX"),
+        _text(f[15]),
+    )
+    pao = (
+        _int(f[16], "PAO_START_NUMBER", 0, 9999),
+        _suffix(f[17], "PAO_START_SUFFIX"),
+        _int(f[18], "PAO_END_NUMBER", 0, 9999),
+        _suffix(f[19], "PAO_END_SUFFIX"),
+        _text(f[20]),
+    )
+    _range(sao[0], sao[2], "SAO")
+    _range(pao[0], pao[2], "PAO")
+    if pao[0] is None and pao[4] is None:
+        raise RowError(f"LPI {lpi_key} has neither a PAO number nor PAO text")
+    raw_postcode = _text(f[24])
+    postcode, valid = normalise_postcode(raw_postcode) if raw_postcode else (None, None)
+    parts = AddressParts(
+        sao_start_number=sao[0],
+        sao_start_suffix=sao[1],
+        sao_end_number=sao[2],
+        sao_end_suffix=sao[3],
+        sao_text=sao[4],
+        pao_start_number=pao[0],
+        pao_start_suffix=pao[1],
+        pao_end_number=pao[2],
+        pao_end_suffix=pao[3],
+        pao_text=pao[4],
+        postcode=postcode,
+        postcode_valid=valid,
+    )
+    keys = match_keys(parts)
+    return (
+        lpi_key,
+        uprn,
+        _code(f[5], "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG",
+        _int(f[6], "LOGICAL_STATUS", 1, 9),
+        _date(f[7], "START_DATE"),
+        _date(f[8], "END_DATE"),
+        *sao,
+        *pao,
+        _int(f[21], "USRN", 1, 99_999_999),
+        _text(f[22]),
+        _code(f[23], "POSTAL_ADDRESS", {"A", "L", "N", "P", "Y"}),
+        postcode,
+        valid,
+        _text(f[25]),
+        _code(f[26], "OFFICIAL_FLAG", {"Y", "N", "R", "C"}),
+        keys.sao_key,
+        keys.pao_key,
+        keys.building_key,
+        keys.postcode_key,
+    )
+
+
+_READERS: dict[int, tuple[str, tuple[str, ...], Callable[[list[str], bool], tuple[Any, ...]]]] = {
+    layout.STREET: ("stage_street_type", STREET_TYPE_COLUMNS, lambda f, _: _street_type(f)),
+    layout.STREET_DESCRIPTOR: ("stage_street", STREET_COLUMNS, _street),
+    layout.BLPU: ("stage_blpu", BLPU_COLUMNS, _blpu),
+    layout.LPI: ("stage_lpi", LPI_COLUMNS, _lpi),
+}
+
+
+# -- the file ----------------------------------------------------------------------------
+
+
+def _records(handle: TextIO, where: str) -> Iterator[tuple[int, list[str], str]]:
+    """(line number, fields, raw line) for each record of a volume."""
+    last = [""]
+
+    def lines() -> Iterator[str]:
+        for line in handle:
+            last[0] = line
+            yield line
+
+    reader = csv.reader(lines(), strict=True)
+    try:
+        for fields in reader:
+            if fields:
+                yield reader.line_num, fields, last[0].rstrip("\r\n")
+    except csv.Error as exc:
+        raise NsaiError(f"{where} line {reader.line_num + 1}: unreadable CSV ({exc})") from None
+
+
+def _header(fields: list[str], where: str) -> Header:
+    if fields[0].strip() != str(layout.HEADER):
+        raise NsaiError(f"{where}: does not start with a DTF header record (10); is it DTF 7.3?")
+    if len(fields) != len(layout.FIELDS[layout.HEADER]):
+        raise NsaiError(
+            f"{where}: the header record has {len(fields)} fields, DTF 7.3 has "
+            f"{len(layout.FIELDS[layout.HEADER])}"
+        )
+    version = fields[7].strip()
+    if version in ADDRESSBASE_VERSIONS:
+        raise NsaiError(
+            f"{where}: header VERSION {version} is AddressBase Premium, not NLPG DTF 7.3: its "
+            "records share numbers but not layouts, so it is refused rather than misread"
+        )
+    if version != layout.VERSION:
+        raise NsaiError(f"{where}: header VERSION {version!r} is not DTF {layout.VERSION}")
+    file_type = fields[8].strip().upper()
+    if file_type not in {"F", "C"}:
+        raise NsaiError(f"{where}: header FILE_TYPE {file_type!r} is neither F (full) nor C")
+    try:
+        code = int(fields[2])
+    except ValueError:
+        raise NsaiError(
+            f"{where}: header LOCAL_CUSTODIAN_CODE {fields[2]!r} is not a number"
+        ) from None
+    return Header(fields[1].strip(), code, file_type)
+
+
+class _Stager:
+    """Buffers staged rows per table and writes them by COPY in chunks (bounded memory)."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.buffers: dict[int, list[tuple[Any, ...]]] = {t: [] for t in _READERS}
+
+    def add(self, record_type: int, row: tuple[Any, ...]) -> None:
+        buffer = self.buffers[record_type]
+        buffer.append(row)
+        if len(buffer) >= FLUSH_ROWS:
+            self.flush(record_type)
+
+    def flush(self, record_type: int | None = None) -> None:
+        for kind in [record_type] if record_type is not None else list(self.buffers):
+            table, columns, _ = _READERS[kind]
+            self.batch.copy(table, (*columns, *TRAILER_COLUMNS), self.buffers[kind])
+            self.buffers[kind].clear()
+
+
+def load_dtf(batch: Batch, files: InputFiles, advance: Callable[[int], None]) -> LoadResult:
+    """Stage every volume, apply it to the source's state, derive and merge its records."""
+    stager = _Stager(batch)
+    header: Header | None = None
+    for volume, path in enumerate(files.paths, start=1):
+        volume_header = _load_volume(batch, stager, volume, path.name, files, advance)
+        if header is None:
+            header = volume_header
+        elif (volume_header.custodian_code, volume_header.file_type) != (
+            header.custodian_code,
+            header.file_type,
+        ):
+            raise NsaiError(
+                f"{path}: this volume's custodian or file type differs from the first volume's"
+            )
+    stager.flush()
+    assert header is not None
+    full = header.file_type == "F"
+    if full:
+        for table, key, what in (
+            ("stage_blpu", "uprn", "UPRN"),
+            ("stage_lpi", "lpi_key", "LPI_KEY"),
+        ):
+            batch.quarantine_duplicates(table, key, what)
+    batch.conn.execute(
+        "INSERT INTO custodian (custodian_code, name) VALUES (%s, %s) "
+        "ON CONFLICT (custodian_code) DO UPDATE SET name = excluded.name",
+        (header.custodian_code, header.custodian_name or f"Custodian {header.custodian_code}"),
+    )
+    batch.conn.execute(
+        "UPDATE source SET custodian_code = %s WHERE source_id = %s",
+        (header.custodian_code, batch.source_id),
+    )
+    for section in ("net_changes", "affected", "clear_state", "insert_state"):
+        batch.run("load/dtf.sql", section, full=full)
+    batch.run("load/dtf.sql", "quarantine_orphans", full=full)
+    batch.run("load/dtf.sql", "derive_records", full=full)
+    records = batch.merge(full=full)
+    return batch.finish(records, change_only=not full)
+
+
+def _load_volume(
+    batch: Batch,
+    stager: _Stager,
+    volume: int,
+    name: str,
+    files: InputFiles,
+    advance: Callable[[int], None],
+) -> Header:
+    path = files.paths[volume - 1]
+    where = str(path)
+    counts = batch.counts
+    header: Header | None = None
+    data_records = 0
+    trailer: list[str] | None = None
+    with path.open(encoding=files.encoding, newline="") as handle:
+        for line_number, fields, raw in _records(handle, where):
+            counts.read += 1
+            if line_number % 10_000 == 0:
+                advance(10_000)
+            if header is None:
+                header = _header(fields, where)
+                continue
+            if trailer is not None:
+                raise NsaiError(f"{where} line {line_number}: records after the trailer (99)")
+            kind = fields[0].strip()
+            if kind == str(layout.TRAILER):
+                trailer = fields
+                continue
+            data_records += 1
+            record_type = int(kind) if kind.isdigit() else -1
+            if record_type not in STAGED:
+                counts.skipped_by_type[kind] = counts.skipped_by_type.get(kind, 0) + 1
+                continue
+            try:
+                row = _stage_row(record_type, fields, header)
+            except RowError as exc:
+                batch.quarantine(name, line_number, raw, str(exc))
+                continue
+            stager.add(record_type, (*row, volume, name, line_number, raw))
+    if header is None:
+        raise NsaiError(f"{where}: holds no records")
+    if trailer is None:
+        raise NsaiError(f"{where}: truncated: it does not end with a trailer record (99)")
+    _check_trailer(trailer, data_records, where)
+    return header
+
+
+def _stage_row(record_type: int, fields: list[str], header: Header) -> tuple[Any, ...]:
+    expected = len(layout.FIELDS[record_type])
+    if len(fields) != expected:
+        raise RowError(
+            f"wrong field count: record {record_type} has {len(fields)} fields, expected {expected}"
+        )
+    change_type = fields[1].strip().upper()
+    if change_type not in CHANGE_TYPES:
+        raise RowError(f"CHANGE_TYPE {change_type!r} is not I, U or D")
+    if header.file_type == "F" and change_type == "D":
+        raise RowError("a delete (CHANGE_TYPE D) in a full file")
+    pro_order = _required(_int(fields[2], "PRO_ORDER", 0, 2**62), "PRO_ORDER")
+    _, _, read = _READERS[record_type]
+    return (*read(fields, change_type == "D"), change_type, pro_order)
+
+
+def _check_trailer(trailer: list[str], data_records: int, where: str) -> None:
+    # The reference leaves open whether RECORD_COUNT counts the framing records; both are taken.
+    try:
+        declared = int(trailer[2])
+    except (IndexError, ValueError):
+        raise NsaiError(f"{where}: the trailer record (99) has no RECORD_COUNT") from None
+    if declared not in (data_records, data_records + 2):
+        raise NsaiError(
+            f"{where}: the trailer says {declared} records but the volume holds {data_records}: "
+            "the file is incomplete or corrupt"
+        )

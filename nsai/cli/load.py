@@ -1,0 +1,222 @@
+"""`nsai load`, `nsai sources`, `nsai batches`, `nsai quarantine`: what was loaded and refused."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy import text
+
+from loaders.files import FORMATS
+from loaders.store import LoadResult
+from nsai.config import Settings
+from nsai.db.engine import make_engine
+from nsai.errors import NsaiError
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    assert isinstance(ctx.obj, Settings)
+    return ctx.obj
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A rows/s progress display on a terminal; nothing when output goes to a file or pipe."""
+    if not sys.stdout.isatty():
+        yield lambda _: None
+        return
+    started = time.monotonic()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn(label),
+        TextColumn("{task.completed:,} rows"),
+        TextColumn("{task.fields[rate]:,.0f} rows/s"),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None, rate=0.0)
+
+        def advance(rows: int) -> None:
+            progress.advance(task, rows)
+            done = progress.tasks[0].completed
+            progress.update(task, rate=done / max(time.monotonic() - started, 1e-6))
+
+        yield advance
+
+
+def _summary(result: LoadResult, files: list[Path], seconds: float) -> str:
+    names = ", ".join(p.name for p in files)
+    if result.already_loaded:
+        return (
+            f"{names} is already the latest load of source {result.source} (batch "
+            f"{result.batch_id}): nothing changed"
+        )
+    skipped = ", ".join(f"{k}: {v}" for k, v in sorted(result.skipped_by_type.items()))
+    records = ", ".join(f"{v:,} {k}" for k, v in result.records.items())
+    return (
+        f"loaded {names} into {result.source} as batch {result.batch_id}: "
+        f"{result.rows_read:,} rows read, {result.rows_loaded:,} loaded, "
+        f"{result.rows_quarantined:,} quarantined, {result.rows_skipped:,} skipped"
+        f"{f' (record types {skipped})' if skipped else ''}; records: {records}; "
+        f"{seconds:.1f} s, {result.rows_read / max(seconds, 1e-9):,.0f} rows/s"
+    )
+
+
+def load(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="The file, or the volumes of one DTF file set."),
+    source: str = typer.Option(..., "--source", help="The supplying system, e.g. llpg-1505."),
+    fmt: str | None = typer.Option(
+        None, "--format", help=f"One of {', '.join(FORMATS)} (default: detected)."
+    ),
+    mapping_file: Path | None = typer.Option(None, "--mapping", help="Column mapping (YAML)."),
+    id_column: str | None = typer.Option(None, help="Column holding the record's id."),
+    organisation_column: str | None = typer.Option(None),
+    sao_column: str | None = typer.Option(None),
+    pao_column: str | None = typer.Option(None),
+    street_column: str | None = typer.Option(None),
+    locality_column: str | None = typer.Option(None),
+    town_column: str | None = typer.Option(None),
+    address_columns: str | None = typer.Option(
+        None, help="Free-text address columns joined in order, e.g. addr1,addr2,addr3."
+    ),
+    postcode_column: str | None = typer.Option(None),
+    x_column: str | None = typer.Option(None),
+    y_column: str | None = typer.Option(None),
+    lon_column: str | None = typer.Option(None),
+    lat_column: str | None = typer.Option(None),
+    crs: str | None = typer.Option(
+        None, help="EPSG:NNNN of the coordinates (default: the file's own, else 27700 / 4326)."
+    ),
+) -> None:
+    """Load an LLPG (DTF 7.3) or an address list (CSV, GeoJSON, GPKG, SHP, Parquet)."""
+    options = {
+        "id_column": id_column,
+        "organisation_column": organisation_column,
+        "sao_column": sao_column,
+        "pao_column": pao_column,
+        "street_column": street_column,
+        "locality_column": locality_column,
+        "town_column": town_column,
+        "address_columns": address_columns,
+        "postcode_column": postcode_column,
+        "x_column": x_column,
+        "y_column": y_column,
+        "lon_column": lon_column,
+        "lat_column": lat_column,
+        "crs": crs,
+    }
+    # Imported here: the readers pull in pyarrow, pyogrio and shapely, which other commands
+    # need not pay for at start-up.
+    from loaders.load import load as load_files
+
+    engine = make_engine(_settings(ctx), pool_size=1)
+    started = time.monotonic()
+    try:
+        with _progress(f"loading {paths[0].name}") as advance:
+            result = load_files(engine, paths, source, fmt, options, mapping_file, advance)
+    finally:
+        engine.dispose()
+    typer.echo(_summary(result, paths, time.monotonic() - started))
+
+
+def _rows(ctx: typer.Context, query: str, **params: Any) -> list[dict[str, Any]]:
+    engine = make_engine(_settings(ctx), pool_size=1)
+    try:
+        with engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(text(query), params)]
+    finally:
+        engine.dispose()
+
+
+def _print(rows: list[dict[str, Any]], as_json: bool, empty: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        typer.echo(empty)
+        return
+    columns = list(rows[0])
+    widths = {
+        c: max(len(c), *(len(str(r[c] if r[c] is not None else "-")) for r in rows))
+        for c in columns
+    }
+    typer.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
+    for row in rows:
+        cells = (str(row[c] if row[c] is not None else "-").ljust(widths[c]) for c in columns)
+        typer.echo("  ".join(cells).rstrip())
+
+
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON for scripts.")
+
+
+def sources(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """The supplying systems, their current records and latest load."""
+    rows = _rows(
+        ctx,
+        """
+        SELECT s.name AS source, s.kind, s.custodian_code AS custodian,
+               (SELECT count(*) FROM source_record r
+                WHERE r.source_id = s.source_id AND r.removed_batch_id IS NULL) AS records,
+               (SELECT count(*) FROM load_batch b
+                WHERE b.source_id = s.source_id AND b.status = 'loaded') AS batches,
+               (SELECT max(b.finished_at) FROM load_batch b
+                WHERE b.source_id = s.source_id) AS last_loaded
+        FROM source s ORDER BY s.name
+        """,
+    )
+    _print(rows, as_json, "no sources yet: load a file with `nsai load PATH --source NAME`")
+
+
+def batches(
+    ctx: typer.Context,
+    source: str | None = typer.Option(None, "--source", help="Only this source's loads."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The loads, newest last, with what became of their rows."""
+    rows = _rows(
+        ctx,
+        """
+        SELECT b.batch_id AS id, s.name AS source, b.file_name AS file, b.file_format AS format,
+               b.status, b.rows_read, b.rows_loaded, b.rows_quarantined, b.rows_skipped,
+               b.record_changes AS records, b.started_at,
+               round(extract(epoch FROM b.finished_at - b.started_at)::numeric, 1) AS seconds
+        FROM load_batch b JOIN source s USING (source_id)
+        WHERE CAST(:source AS text) IS NULL OR s.name = :source
+        ORDER BY b.batch_id
+        """,
+        source=source,
+    )
+    if (
+        source is not None
+        and not rows
+        and not _rows(ctx, "SELECT 1 FROM source WHERE name = :name", name=source)
+    ):
+        raise NsaiError(f"no source named {source!r}: see `nsai sources`")
+    _print(rows, as_json, "no loads yet")
+
+
+def quarantine(
+    ctx: typer.Context,
+    batch: int = typer.Argument(..., help="The batch id (see `nsai batches`)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The rows a load refused: where they were, their text, and why."""
+    if not _rows(ctx, "SELECT 1 FROM load_batch WHERE batch_id = :b", b=batch):
+        raise NsaiError(f"no batch {batch}: see `nsai batches`")
+    rows = _rows(
+        ctx,
+        """
+        SELECT file_name AS file, line_number AS line, reason, raw FROM quarantine
+        WHERE batch_id = :b ORDER BY file_name, line_number
+        """,
+        b=batch,
+    )
+    _print(rows, as_json, f"batch {batch} refused no rows")

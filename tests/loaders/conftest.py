@@ -1,0 +1,65 @@
+"""Shared pieces of the loader tests: a small synthetic region, and reading the database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import yaml
+
+from nsai.cli import main
+
+
+@pytest.fixture(scope="session")
+def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`nsai synth` output for three councils, a county, a CSV list and a GeoJSON list."""
+    out = tmp_path_factory.mktemp("synth") / "region"
+    assert (
+        main(["synth", str(out), "--councils", "3", "--properties", "600", "--seed", "7"], {}) == 0
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def manifest(region: Path) -> dict[str, Any]:
+    loaded = json.loads((region / "manifest.json").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def load_args(region: Path, source: dict[str, Any]) -> list[str]:
+    """`nsai load` arguments for one source of the manifest (its mapping as a YAML file)."""
+    args = ["load", str(region / source["file"]), "--source", source["name"]]
+    if "mapping" in source:
+        mapping = region / f"{source['name']}.mapping.yaml"
+        mapping.write_text(yaml.safe_dump(source["mapping"]))
+        args += ["--mapping", str(mapping)]
+    return args
+
+
+def query(url: str, statement: str, *params: object) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(statement, params).fetchall()
+
+
+def scalar(url: str, statement: str, *params: object) -> Any:
+    rows = query(url, statement, *params)
+    return rows[0][0]
+
+
+def snapshot(url: str) -> dict[str, int]:
+    """Row counts of every loading table: a refused load must leave them all as they were."""
+    tables = (
+        "source",
+        "load_batch",
+        "quarantine",
+        "street",
+        "source_record",
+        "dtf_blpu",
+        "dtf_lpi",
+        "custodian",
+    )
+    return {t: int(scalar(url, f"SELECT count(*) FROM {t}")) for t in tables}

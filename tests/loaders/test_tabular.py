@@ -1,0 +1,413 @@
+"""Address lists: CSV, GeoJSON, GeoPackage, Shapefile and Parquet, each CRS path, and refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import Point, Polygon
+
+from tests.conftest import CliRunner
+from tests.loaders.conftest import load_args, query, scalar, snapshot
+
+# A point in Westminster, in British National Grid, and the same place in WGS84.
+BNG_X, BNG_Y = 530034.0, 180381.0
+LON, LAT = Transformer.from_crs(27700, 4326, always_xy=True).transform(BNG_X, BNG_Y)
+
+
+def _ok(result: Any) -> str:
+    assert result.code == 0, result.err
+    return str(result.out)
+
+
+def _records(db_url: str) -> dict[str, dict[str, Any]]:
+    rows = query(
+        db_url,
+        "SELECT source_ref, row_to_json(r), ST_X(geom), ST_Y(geom), ST_SRID(geom) "
+        "FROM source_record r WHERE removed_batch_id IS NULL",
+    )
+    return {r[0]: dict(r[1]) | {"x": r[2], "y": r[3], "srid": r[4]} for r in rows}
+
+
+def _csv(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_a_council_tax_list_without_coordinates(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, manifest: dict[str, Any]
+) -> None:
+    source = next(s for s in manifest["sources"] if s["name"] == "ctax")
+    out = _ok(cli(*load_args(region, source), environ=environ))
+    assert f"{source['records']:,} loaded, 0 quarantined" in out
+    records = _records(db_url)
+    assert len(records) == source["records"]
+    assert all(r["geom"] is None for r in records.values())
+    assert sum(1 for r in records.values() if r["street_key"]) >= 0.95 * len(records)
+    assert sum(1 for r in records.values() if r["pao_key"] or r["building_key"]) >= 0.95 * len(
+        records
+    )
+
+
+def test_a_wgs84_geojson_list_lands_in_british_national_grid(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, manifest: dict[str, Any]
+) -> None:
+    source = next(s for s in manifest["sources"] if s["name"] == "fire")
+    _ok(cli(*load_args(region, source), environ=environ))
+    records = _records(db_url)
+    assert len(records) == source["records"]
+    features = json.loads((region / source["file"]).read_text())["features"]
+    to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
+    for feature in features[:20]:
+        x, y = to_bng.transform(*feature["geometry"]["coordinates"])
+        record = records[feature["properties"]["id"]]
+        assert record["srid"] == 27700
+        assert abs(record["x"] - x) < 0.01
+        assert abs(record["y"] - y) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "options"),
+    [
+        (
+            "ref,address,x,y",
+            f'A1,"12 Mill Lane, Oldtown",{BNG_X},{BNG_Y}',
+            ["--x-column", "x", "--y-column", "y"],
+        ),
+        (
+            "ref,address,lon,lat",
+            f'A1,"12 Mill Lane, Oldtown",{LON},{LAT}',
+            ["--lon-column", "lon", "--lat-column", "lat"],
+        ),
+        (
+            "ref,address,e,n",
+            f'A1,"12 Mill Lane, Oldtown",{BNG_X},{BNG_Y}',
+            ["--x-column", "e", "--y-column", "n", "--crs", "EPSG:27700"],
+        ),
+    ],
+)
+def test_coordinate_columns_in_either_system(
+    cli: CliRunner,
+    environ: dict[str, str],
+    db_url: str,
+    tmp_path: Path,
+    header: str,
+    row: str,
+    options: list[str],
+) -> None:
+    path = _csv(tmp_path / "list.csv", f"{header}\n{row}\n")
+    _ok(
+        cli(
+            "load",
+            str(path),
+            "--source",
+            "list",
+            "--id-column",
+            "ref",
+            "--address-columns",
+            "address",
+            *options,
+            environ=environ,
+        )
+    )
+    record = _records(db_url)["A1"]
+    assert abs(record["x"] - BNG_X) < 0.01
+    assert abs(record["y"] - BNG_Y) < 0.01
+    assert (record["pao_start_number"], record["street"]) == (12, "MILL LANE")
+
+
+def _frame(crs: int) -> gpd.GeoDataFrame:
+    points = gpd.GeoSeries([Point(BNG_X, BNG_Y)], crs=27700).to_crs(crs)
+    return gpd.GeoDataFrame(
+        {
+            "uid": ["G1"],
+            "house": ["12A"],
+            "road": ["Mill Ln"],
+            "town": ["Oldtown"],
+            "pc": ["ab12cd"],
+        },
+        geometry=points,
+        crs=crs,
+    )
+
+
+@pytest.mark.parametrize(
+    ("suffix", "crs", "fmt"),
+    [("gpkg", 3857, "GPKG"), ("shp", 27700, "ESRI Shapefile"), ("geojson", 4326, "GeoJSON")],
+)
+def test_spatial_files_in_their_own_crs_with_structured_columns(
+    cli: CliRunner,
+    environ: dict[str, str],
+    db_url: str,
+    tmp_path: Path,
+    suffix: str,
+    crs: int,
+    fmt: str,
+) -> None:
+    path = tmp_path / f"list.{suffix}"
+    _frame(crs).to_file(path, driver=fmt)
+    _ok(
+        cli(
+            "load",
+            str(path),
+            "--source",
+            "list",
+            "--id-column",
+            "uid",
+            "--pao-column",
+            "house",
+            "--street-column",
+            "road",
+            "--town-column",
+            "town",
+            "--postcode-column",
+            "pc",
+            environ=environ,
+        )
+    )
+    record = _records(db_url)["G1"]
+    assert abs(record["x"] - BNG_X) < 0.01
+    assert abs(record["y"] - BNG_Y) < 0.01
+    assert (record["pao_start_number"], record["pao_start_suffix"]) == (12, "A")
+    assert (record["street"], record["town"]) == ("MILL LN", "OLDTOWN")
+    assert record["street_key"] == "MILL LANE"
+    assert (record["postcode"], record["postcode_valid"]) == ("AB1 2CD", True)
+
+
+def test_geoparquet_and_plain_parquet(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _frame(4326).to_parquet(tmp_path / "geo.parquet")
+    pd.DataFrame(
+        {"uid": ["P1"], "address": ["Flat 2, 14 Mill Lane, Oldtown"], "lon": [LON], "lat": [LAT]}
+    ).to_parquet(tmp_path / "plain.parquet")
+    _ok(
+        cli(
+            "load",
+            str(tmp_path / "geo.parquet"),
+            "--source",
+            "geo",
+            "--id-column",
+            "uid",
+            "--pao-column",
+            "house",
+            "--street-column",
+            "road",
+            environ=environ,
+        )
+    )
+    _ok(
+        cli(
+            "load",
+            str(tmp_path / "plain.parquet"),
+            "--source",
+            "plain",
+            "--id-column",
+            "uid",
+            "--address-columns",
+            "address",
+            "--lon-column",
+            "lon",
+            "--lat-column",
+            "lat",
+            environ=environ,
+        )
+    )
+    records = _records(db_url)
+    for ref in ("G1", "P1"):
+        assert abs(records[ref]["x"] - BNG_X) < 0.01, ref
+        assert abs(records[ref]["y"] - BNG_Y) < 0.01, ref
+    assert (records["P1"]["sao_key"], records["P1"]["pao_key"]) == ("2", "14")
+
+
+def test_polygons_are_placed_at_a_point_inside_them(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    square = Polygon(
+        [(BNG_X, BNG_Y), (BNG_X + 10, BNG_Y), (BNG_X + 10, BNG_Y + 10), (BNG_X, BNG_Y + 10)]
+    )
+    gpd.GeoDataFrame(
+        {"uid": ["S1"], "address": ["1 Mill Lane"]}, geometry=[square], crs=27700
+    ).to_file(tmp_path / "p.gpkg")
+    _ok(
+        cli(
+            "load",
+            str(tmp_path / "p.gpkg"),
+            "--source",
+            "p",
+            "--id-column",
+            "uid",
+            "--address-columns",
+            "address",
+            environ=environ,
+        )
+    )
+    record = _records(db_url)["S1"]
+    assert BNG_X < record["x"] < BNG_X + 10
+    assert BNG_Y < record["y"] < BNG_Y + 10
+
+
+def test_a_yaml_mapping_with_options_overriding_it(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path / "l.csv", "ref,a1,a2,pc\nR1,3 Church Rd,Newtown,NT1 1AA\n")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("id-column: wrong\naddress-columns: [a1, a2]\npostcode_column: pc\n")
+    _ok(
+        cli(
+            "load",
+            str(path),
+            "--source",
+            "l",
+            "--mapping",
+            str(mapping),
+            "--id-column",
+            "ref",
+            environ=environ,
+        )
+    )
+    record = _records(db_url)["R1"]
+    assert (record["street_key"], record["town"], record["postcode"]) == (
+        "CHURCH ROAD",
+        "NEWTOWN",
+        "NT1 1AA",
+    )
+
+
+def test_bad_rows_are_quarantined_and_the_rest_load(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    path = _csv(
+        tmp_path / "l.csv",
+        "ref,address,x,y\n"
+        "R1,1 Mill Lane,530000,180000\n"
+        ",2 Mill Lane,530000,180000\n"  # missing id
+        "R1,3 Mill Lane,530000,180000\n"  # duplicate id
+        "R4,4 Mill Lane,east,north\n"  # unparsable coordinates
+        "R5,5 Mill Lane,-5000,180000\n"  # outside Great Britain
+        "R6,6 Mill Lane,530000\n"  # a field short
+        "R7,,,\n"  # no address
+        "R8,8 Mill Lane,,\n",  # no coordinates: fine
+    )
+    out = _ok(
+        cli(
+            "load",
+            str(path),
+            "--source",
+            "l",
+            "--id-column",
+            "ref",
+            "--address-columns",
+            "address",
+            "--x-column",
+            "x",
+            "--y-column",
+            "y",
+            environ=environ,
+        )
+    )
+    assert "8 rows read, 2 loaded, 6 quarantined" in out
+    reasons = dict(query(db_url, "SELECT line_number, reason FROM quarantine"))
+    assert reasons[3].startswith("missing id")
+    assert reasons[4] == "duplicate id R1 in one file (first at line 2)"
+    assert reasons[5] == "unparsable coordinates 'east', 'north'"
+    assert reasons[6] == "coordinates are outside Great Britain"
+    assert reasons[7].startswith("wrong field count")
+    assert reasons[8].startswith("no address")
+    assert set(_records(db_url)) == {"R1", "R8"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "args", "message"),
+    [
+        ("empty.csv", b"", [], "the file is empty"),
+        ("binary.csv", bytes(range(256)) * 4, [], "undecodable bytes"),
+        ("not.geojson", b'{"type": "Nonsense", "x": [1, 2', [], "not a readable geojson file"),
+        ("quote.csv", b'ref,address\nR1,"12 Mill Lane\n', [], "unreadable CSV"),
+        ("cols.csv", b"ref,addr\nR1,1 Mill Lane\n", [], "names column(s) address that the file"),
+        (
+            "nomap.csv",
+            b"ref,address\nR1,1 Mill Lane\n",
+            ["--no-mapping"],
+            "--id-column is required",
+        ),
+        (
+            "crs.csv",
+            b"ref,address\nR1,1 Mill Lane\n",
+            ["--crs", "EPSG:999999"],
+            "unknown coordinate",
+        ),
+    ],
+)
+def test_unreadable_input_is_one_error_and_changes_nothing(
+    cli: CliRunner,
+    environ: dict[str, str],
+    db_url: str,
+    tmp_path: Path,
+    name: str,
+    content: bytes,
+    args: list[str],
+    message: str,
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    mapping = (
+        []
+        if args == ["--no-mapping"]
+        else ["--id-column", "ref", "--address-columns", "address", *args]
+    )
+    before = snapshot(db_url)
+    result = cli("load", str(path), "--source", "l", *mapping, environ=environ)
+    assert result.code == 1, result.out
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert message in lines[0]
+    assert snapshot(db_url) == before
+
+
+def test_a_list_reloaded_with_changes_keeps_what_is_unchanged(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    args = ["--source", "l", "--id-column", "ref", "--address-columns", "address"]
+    first = _csv(
+        tmp_path / "a.csv", "ref,address\nR1,1 Mill Lane\nR2,2 Mill Lane\nR3,3 Mill Lane\n"
+    )
+    _ok(cli("load", str(first), *args, environ=environ))
+    second = _csv(
+        tmp_path / "b.csv", "ref,address\nR1,1 Mill Lane\nR2,2A Mill Lane\nR4,4 Mill Lane\n"
+    )
+    out = _ok(cli("load", str(second), *args, environ=environ))
+    assert "records: 1 new, 1 changed, 1 removed, 1 unchanged" in out
+    assert set(_records(db_url)) == {"R1", "R2", "R4"}
+    assert scalar(db_url, "SELECT count(*) FROM source_record") == 5
+
+
+def test_a_list_cannot_load_into_a_gazetteer_source(
+    cli: CliRunner,
+    environ: dict[str, str],
+    db_url: str,
+    tmp_path: Path,
+    region: Path,
+    manifest: dict[str, Any],
+) -> None:
+    gazetteer = next(s for s in manifest["sources"] if s["format"] == "dtf73")
+    _ok(cli("load", str(region / gazetteer["file"]), "--source", "g", environ=environ))
+    path = _csv(tmp_path / "l.csv", "ref,address\nR1,1 Mill Lane\n")
+    result = cli(
+        "load",
+        str(path),
+        "--source",
+        "g",
+        "--id-column",
+        "ref",
+        "--address-columns",
+        "address",
+        environ=environ,
+    )
+    assert result.code == 1
+    assert "source 'g' holds gazetteer records" in result.err
