@@ -57,7 +57,7 @@ from rapidfuzz.distance import OSA
 
 from nsai.address.parts import AddressParts
 from nsai.address.postcode import compact_postcode
-from nsai.address.render import number_range
+from nsai.address.render import number_range, pao_numbers, sao_numbers
 
 DIGITS: Final = frozenset("0123456789")
 LETTERS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -367,12 +367,7 @@ def match_keys(parts: AddressParts) -> MatchKeys:
 
 
 def _sao_key(parts: AddressParts) -> str | None:
-    number = number_range(
-        parts.sao_start_number,
-        parts.sao_start_suffix or "",
-        parts.sao_end_number,
-        parts.sao_end_suffix or "",
-    )
+    number = sao_numbers(parts)
     words = tokenise(parts.sao_text) if parts.sao_text else []
     kept = [word for word in words if word not in FLAT_WORDS]
     if not kept and not number:
@@ -385,12 +380,7 @@ def _sao_key(parts: AddressParts) -> str | None:
 
 
 def _pao_key(parts: AddressParts) -> str | None:
-    number = number_range(
-        parts.pao_start_number,
-        parts.pao_start_suffix or "",
-        parts.pao_end_number,
-        parts.pao_end_suffix or "",
-    )
+    number = pao_numbers(parts)
     if number:
         return number
     return _plain_number(tokenise(parts.pao_text)) if parts.pao_text else None

@@ -2,7 +2,8 @@
 
 A postcode is valid when it has one of the standard formats A9 9AA, A99 9AA, AA9 9AA, AA99 9AA,
 A9A 9AA, AA9A 9AA, or is GIR 0AA. Only the format is checked, not Royal Mail's letter rules per
-position nor whether the unit exists: "AB1 2CD" is valid, as in `render.format_postcode`.
+position nor whether the unit exists: "AB1 2CD" is valid. This module is the one place that
+reads, checks and splits postcodes.
 
 Decisions:
 - Case, blanks and the characters . , - _ are ignored when checking ("ab12cd", "AB1  2CD",

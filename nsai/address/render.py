@@ -1,19 +1,20 @@
-"""Rendering BS7666 addresses: number ranges, single lines in BS7666 order, postcodes.
+"""Rendering BS7666 addresses: number ranges and single lines in BS7666 order.
 
 A single line is ORGANISATION, SAO, PAO_TEXT, PAO numbers + street, locality, town, postcode;
-text items are joined with ", ". Two readings of the joining rule, made explicit here:
+text items are joined with ", " and absent (None or empty) items are left out. Two readings of
+the joining rule, made explicit here:
 
 - SAO_TEXT with SAO numbers reads as one item, text first: SAO_TEXT "FLAT" + SAO number 2 renders
   "FLAT 2", the same as SAO_TEXT "FLAT 2", because councils store that flat both ways.
 - SAO numbers without SAO_TEXT join the PAO_TEXT that follows with a space ("2 ROSE COURT"); when
   no PAO_TEXT follows they stand alone ("2, 5 MAIN STREET"), never run into the PAO number.
+
+Postcodes are `nsai.address.postcode`'s business; a line shows the postcode as the parts hold it.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Final
+from nsai.address.parts import AddressParts
 
 
 def number_range(
@@ -30,73 +31,43 @@ def number_range(
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class Bs7666Address:
-    """The structured parts of an address (SAO: secondary, PAO: primary addressable object)."""
-
-    organisation: str = ""
-    sao_text: str = ""
-    sao_start_number: int | None = None
-    sao_start_suffix: str = ""
-    sao_end_number: int | None = None
-    sao_end_suffix: str = ""
-    pao_text: str = ""
-    pao_start_number: int | None = None
-    pao_start_suffix: str = ""
-    pao_end_number: int | None = None
-    pao_end_suffix: str = ""
-    street: str = ""
-    locality: str = ""
-    town: str = ""
-    postcode: str = ""
-
-    @property
-    def sao_numbers(self) -> str:
-        return number_range(
-            self.sao_start_number, self.sao_start_suffix, self.sao_end_number, self.sao_end_suffix
-        )
-
-    @property
-    def pao_numbers(self) -> str:
-        return number_range(
-            self.pao_start_number, self.pao_start_suffix, self.pao_end_number, self.pao_end_suffix
-        )
-
-    def single_line(self) -> str:
-        return single_line(self)
+def sao_numbers(parts: AddressParts) -> str:
+    """The SAO numbers as written ("2", "2A", "2-4"), or "" when there are none."""
+    return number_range(
+        parts.sao_start_number,
+        parts.sao_start_suffix or "",
+        parts.sao_end_number,
+        parts.sao_end_suffix or "",
+    )
 
 
-def single_line(address: Bs7666Address) -> str:
+def pao_numbers(parts: AddressParts) -> str:
+    """The PAO numbers as written ("12", "12A", "12-14"), or "" when there are none."""
+    return number_range(
+        parts.pao_start_number,
+        parts.pao_start_suffix or "",
+        parts.pao_end_number,
+        parts.pao_end_suffix or "",
+    )
+
+
+def single_line(parts: AddressParts) -> str:
     """The address on one line in BS7666 order (see the module docstring for the joins)."""
-    items = [address.organisation]
-    sao_numbers = address.sao_numbers
-    pao_text = address.pao_text
-    if address.sao_text:
-        items.append(f"{address.sao_text} {sao_numbers}" if sao_numbers else address.sao_text)
-    elif sao_numbers:
+    items = [parts.organisation]
+    sao = sao_numbers(parts)
+    pao_text = parts.pao_text
+    if parts.sao_text:
+        items.append(f"{parts.sao_text} {sao}" if sao else parts.sao_text)
+    elif sao:
         if pao_text:
-            pao_text = f"{sao_numbers} {pao_text}"
+            pao_text = f"{sao} {pao_text}"
         else:
-            items.append(sao_numbers)
+            items.append(sao)
     items.append(pao_text)
-    pao_numbers = address.pao_numbers
-    if pao_numbers and address.street:
-        items.append(f"{pao_numbers} {address.street}")
+    pao = pao_numbers(parts)
+    if pao and parts.street:
+        items.append(f"{pao} {parts.street}")
     else:
-        items.extend((pao_numbers, address.street))
-    items.extend((address.locality, address.town, address.postcode))
+        items.extend((pao, parts.street))
+    items.extend((parts.locality, parts.town, parts.postcode))
     return ", ".join(item for item in items if item)
-
-
-_POSTCODE: Final = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})")
-
-
-def format_postcode(text: str) -> str | None:
-    """A UK postcode in its standard form ("AB1 2CD"), or None when `text` is not one.
-
-    Accepts any case, surrounding blanks and a missing or repeated inner space.
-    """
-    match = _POSTCODE.fullmatch(" ".join(text.upper().split()))
-    if match is None:
-        return None
-    return f"{match.group(1)} {match.group(2)}"

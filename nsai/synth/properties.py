@@ -27,7 +27,9 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from nsai.address.render import Bs7666Address, number_range
+from nsai.address.parts import AddressParts
+from nsai.address.postcode import normalise_postcode
+from nsai.address.render import number_range
 from nsai.synth import names
 from nsai.synth.geography import Council, Locality, Settlement
 from nsai.synth.identifiers import PostcodeUnits, UprnAllocator, UsrnAllocator
@@ -110,20 +112,23 @@ class Property:
         """The PAO numbers as written: 12, 12A, 10-12, or "" when there are none."""
         return number_range(self.pao_start, self.pao_suffix, self.pao_end)
 
-    def address(self, street: Street) -> Bs7666Address:
-        """The property's address as its council records it (in mixed case)."""
-        return Bs7666Address(
-            organisation=self.organisation,
-            sao_text=self.sao_text,
+    def address(self, street: Street) -> AddressParts:
+        """The property's address as its council records it (in mixed case); None for a part
+        it does not have."""
+        postcode, valid = normalise_postcode(self.postcode)
+        return AddressParts(
+            organisation=self.organisation or None,
+            sao_text=self.sao_text or None,
             sao_start_number=self.sao_number,
-            pao_text=self.pao_text,
+            pao_text=self.pao_text or None,
             pao_start_number=self.pao_start,
-            pao_start_suffix=self.pao_suffix,
+            pao_start_suffix=self.pao_suffix or None,
             pao_end_number=self.pao_end,
             street=street.name,
-            locality=street.locality,
+            locality=street.locality or None,
             town=street.town,
-            postcode=self.postcode,
+            postcode=postcode,
+            postcode_valid=valid if postcode is not None else None,
         )
 
 

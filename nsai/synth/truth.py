@@ -13,6 +13,7 @@ import csv
 from collections import Counter
 from typing import TextIO
 
+from nsai.address.render import pao_numbers, sao_numbers, single_line
 from nsai.synth.properties import Property, Street
 
 PROPERTY_COLUMNS = (
@@ -59,7 +60,7 @@ class PropertiesWriter:
     def add_street(self, street: Street, properties: list[Property]) -> None:
         for prop in properties:
             address = prop.address(street)
-            sao = address.sao_numbers
+            sao = sao_numbers(address)
             self._csv.writerow(
                 (
                     prop.uprn,
@@ -69,14 +70,14 @@ class PropertiesWriter:
                     prop.organisation,
                     f"{prop.sao_text} {sao}" if prop.sao_text and sao else prop.sao_text or sao,
                     prop.pao_text,
-                    address.pao_numbers,
+                    pao_numbers(address),
                     street.name,
                     street.locality,
                     street.town,
                     prop.postcode,
                     f"{prop.x:.2f}",
                     f"{prop.y:.2f}",
-                    address.single_line(),
+                    single_line(address),
                 )
             )
         self.count += len(properties)

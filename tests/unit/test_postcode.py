@@ -31,6 +31,8 @@ VALID = [
     ("Ab1 2cD", "AB1 2CD"),
     ("AB12CD", "AB1 2CD"),
     ("ab12cd", "AB1 2CD"),
+    ("M11AE", "M1 1AE"),
+    ("  sw1a   1aa ", "SW1A 1AA"),
     ("  AB1   2CD  ", "AB1 2CD"),
     ("AB1\t2CD", "AB1 2CD"),
     ("AB1-2CD", "AB1 2CD"),
@@ -62,6 +64,7 @@ INVALID = [
     ("A 2CD", "A 2CD"),
     ("GIR 0AB", "GIR 0AB"),
     ("HELLO", "HELLO"),
+    ("12345", "12345"),
     ("  not   a postcode ", "NOT A POSTCODE"),
     ("\u00c0B1 2CD", "\u00c0B1 2CD"),  # a non-ASCII letter is not silently dropped
 ]

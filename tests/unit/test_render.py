@@ -1,10 +1,11 @@
-"""BS7666 rendering: number ranges, single lines, postcodes."""
+"""BS7666 rendering: number ranges and single lines of AddressParts."""
 
 from __future__ import annotations
 
 import pytest
 
-from nsai.address.render import Bs7666Address, format_postcode, number_range
+from nsai.address.parts import AddressParts
+from nsai.address.render import number_range, pao_numbers, sao_numbers, single_line
 
 
 @pytest.mark.parametrize(
@@ -27,29 +28,29 @@ def test_an_end_number_needs_a_start_number() -> None:
 
 
 def test_reference_examples() -> None:
-    flat_text = Bs7666Address(
+    flat_text = AddressParts(
         sao_text="FLAT 2", pao_text="ROSE COURT", pao_start_number=5, street="MAIN STREET"
     )
-    assert flat_text.single_line() == "FLAT 2, ROSE COURT, 5 MAIN STREET"
-    bare_number = Bs7666Address(sao_start_number=2, pao_text="ROSE COURT", street="MAIN STREET")
-    assert bare_number.single_line() == "2 ROSE COURT, MAIN STREET"
+    assert single_line(flat_text) == "FLAT 2, ROSE COURT, 5 MAIN STREET"
+    bare_number = AddressParts(sao_start_number=2, pao_text="ROSE COURT", street="MAIN STREET")
+    assert single_line(bare_number) == "2 ROSE COURT, MAIN STREET"
 
 
 def test_flat_stored_as_word_and_number_renders_like_flat_text() -> None:
-    as_text = Bs7666Address(sao_text="FLAT 2", pao_start_number=5, street="MAIN STREET")
-    as_number = Bs7666Address(
+    as_text = AddressParts(sao_text="FLAT 2", pao_start_number=5, street="MAIN STREET")
+    as_number = AddressParts(
         sao_text="FLAT", sao_start_number=2, pao_start_number=5, street="MAIN STREET"
     )
-    assert as_number.single_line() == as_text.single_line() == "FLAT 2, 5 MAIN STREET"
+    assert single_line(as_number) == single_line(as_text) == "FLAT 2, 5 MAIN STREET"
 
 
 def test_sao_number_without_building_name_stays_apart_from_house_number() -> None:
-    address = Bs7666Address(sao_start_number=2, pao_start_number=5, street="MAIN STREET")
-    assert address.single_line() == "2, 5 MAIN STREET"
+    address = AddressParts(sao_start_number=2, pao_start_number=5, street="MAIN STREET")
+    assert single_line(address) == "2, 5 MAIN STREET"
 
 
 def test_full_line_in_bs7666_order() -> None:
-    address = Bs7666Address(
+    address = AddressParts(
         organisation="ASHBY HARDWARE",
         pao_start_number=12,
         pao_end_number=14,
@@ -57,30 +58,35 @@ def test_full_line_in_bs7666_order() -> None:
         locality="NORTHFIELD",
         town="ASHBY",
         postcode="AS1 1AD",
+        postcode_valid=True,
     )
-    assert address.single_line() == "ASHBY HARDWARE, 12-14 HIGH STREET, NORTHFIELD, ASHBY, AS1 1AD"
-    assert address.pao_numbers == "12-14"
-    assert address.sao_numbers == ""
+    assert single_line(address) == "ASHBY HARDWARE, 12-14 HIGH STREET, NORTHFIELD, ASHBY, AS1 1AD"
+    assert pao_numbers(address) == "12-14"
+    assert sao_numbers(address) == ""
+
+
+def test_numbers_with_suffixes() -> None:
+    address = AddressParts(
+        sao_start_number=2,
+        sao_start_suffix="A",
+        sao_end_number=4,
+        pao_start_number=51,
+        pao_start_suffix="A",
+        pao_end_number=53,
+        pao_end_suffix="B",
+        street="MAIN STREET",
+    )
+    assert sao_numbers(address) == "2A-4"
+    assert pao_numbers(address) == "51A-53B"
+    assert single_line(address) == "2A-4, 51A-53B MAIN STREET"
 
 
 def test_named_house_without_number() -> None:
-    address = Bs7666Address(pao_text="Rose Cottage", street="Church Lane", town="Little Wick")
-    assert address.single_line() == "Rose Cottage, Church Lane, Little Wick"
+    address = AddressParts(pao_text="Rose Cottage", street="Church Lane", town="Little Wick")
+    assert single_line(address) == "Rose Cottage, Church Lane, Little Wick"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("AB1 2CD", "AB1 2CD"),
-        ("ab12cd", "AB1 2CD"),
-        ("  sw1a   1aa ", "SW1A 1AA"),
-        ("M11AE", "M1 1AE"),
-        ("B33 8TH", "B33 8TH"),
-        ("12345", None),
-        ("AB1", None),
-        ("", None),
-        ("AB1 2CDE", None),
-    ],
-)
-def test_format_postcode(text: str, expected: str | None) -> None:
-    assert format_postcode(text) == expected
+def test_absent_and_empty_parts_are_left_out() -> None:
+    assert single_line(AddressParts()) == ""
+    empty = AddressParts(organisation="", sao_text="", pao_text="", street="MAIN STREET", town="")
+    assert single_line(empty) == "MAIN STREET"
