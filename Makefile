@@ -10,10 +10,16 @@ PYTEST_ARGS ?=
 setup:
 	@bash scripts/setup.sh
 
+DEMO_DIR := out/demo
+
+# The main job on the bundled local PostGIS: a synthetic region of three councils, a county and
+# two address lists, generated and loaded.
 demo: setup
 	$(NSAI) db up
 	$(NSAI) db migrate
-	$(NSAI) db status
+	$(NSAI) synth $(DEMO_DIR) --force
+	$(NSAI) load-manifest $(DEMO_DIR)/manifest.json
+	$(NSAI) sources
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

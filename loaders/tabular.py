@@ -269,7 +269,7 @@ def _parts(chunk: Chunk, i: int, mapping: Mapping) -> tuple[AddressParts, str]:
         for part in STRUCTURED
         if (column := getattr(mapping, f"{part}_column"))
     }
-    lines = [given.get("organisation", ""), given.get("sao", "")]
+    lines = [given.get("sao", "")]
     pao, street = given.get("pao", ""), given.get("street", "")
     # A numbered PAO reads with its street ("12A Mill Lane"); a named one stands on its own line.
     if pao[:1].isdigit():
@@ -277,8 +277,10 @@ def _parts(chunk: Chunk, i: int, mapping: Mapping) -> tuple[AddressParts, str]:
     else:
         lines += [pao, street]
     parsed = parse_address([line for line in lines if line], postcode or None)
+    # What the columns say outright wins over what the parser made of them.
     parts = replace(
         parsed,
+        organisation=given.get("organisation", "").upper() or None,
         street=street.upper() or parsed.street,
         locality=given.get("locality", "").upper() or None,
         town=given.get("town", "").upper() or None,

@@ -127,6 +127,33 @@ def load(
     typer.echo(_summary(result, paths, time.monotonic() - started))
 
 
+def load_manifest(
+    ctx: typer.Context,
+    manifest: Path = typer.Argument(..., help="A manifest.json, as `nsai synth` writes."),
+) -> None:
+    """Load every source a manifest lists (name, file, format and column mapping of each)."""
+    from loaders.load import load as load_files
+
+    try:
+        listed = json.loads(manifest.read_text(encoding="utf-8"))["sources"]
+        sources = [
+            (s["name"], manifest.parent / s["file"], s.get("format"), s.get("mapping"))
+            for s in listed
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise NsaiError(f"{manifest}: not a readable manifest ({exc})") from None
+    engine = make_engine(_settings(ctx), pool_size=1)
+    try:
+        for name, path, fmt, mapping in sources:
+            started = time.monotonic()
+            options = {key.replace("-", "_"): value for key, value in (mapping or {}).items()}
+            with _progress(f"loading {path.name}") as advance:
+                result = load_files(engine, [path], name, fmt, options, None, advance)
+            typer.echo(_summary(result, [path], time.monotonic() - started))
+    finally:
+        engine.dispose()
+
+
 def _rows(ctx: typer.Context, query: str, **params: Any) -> list[dict[str, Any]]:
     engine = make_engine(_settings(ctx), pool_size=1)
     try:

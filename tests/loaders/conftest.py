@@ -30,11 +30,12 @@ def manifest(region: Path) -> dict[str, Any]:
     return loaded
 
 
-def load_args(region: Path, source: dict[str, Any]) -> list[str]:
-    """`nsai load` arguments for one source of the manifest (its mapping as a YAML file)."""
+def load_args(region: Path, source: dict[str, Any], scratch: Path | None = None) -> list[str]:
+    """`nsai load` arguments for one source of a manifest (its mapping written as YAML into
+    `scratch`, by default beside the data)."""
     args = ["load", str(region / source["file"]), "--source", source["name"]]
     if "mapping" in source:
-        mapping = region / f"{source['name']}.mapping.yaml"
+        mapping = (scratch or region) / f"{source['name']}.mapping.yaml"
         mapping.write_text(yaml.safe_dump(source["mapping"]))
         args += ["--mapping", str(mapping)]
     return args

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CliRunner
-from tests.loaders.conftest import load_args, query, scalar, snapshot
+from tests.loaders.conftest import query, scalar, snapshot
 from tests.loaders.dtf_builder import Dtf
 
 
@@ -103,8 +103,8 @@ def test_every_synthetic_gazetteer_loads_with_counts_per_record_type(
 def test_source_counts_agree_with_the_truth(
     cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, manifest: dict[str, Any]
 ) -> None:
-    for source in manifest["sources"]:
-        _ok(cli(*load_args(region, source), environ=environ))
+    out = _ok(cli("load-manifest", str(region / "manifest.json"), environ=environ))
+    assert len(out.strip().splitlines()) == len(manifest["sources"])
     with (region / "truth.csv").open() as handle:
         truth = Counter(row["source"] for row in csv.DictReader(handle))
     loaded = dict(
@@ -490,3 +490,13 @@ def test_a_bad_source_name_is_refused(
     result = _load(cli, environ, _base().write(tmp_path / "a.csv"), source="Bad Name")
     assert result.code == 1
     assert "source name 'Bad Name'" in result.err
+
+
+def test_a_broken_manifest_is_one_clear_error(
+    cli: CliRunner, environ: dict[str, str], tmp_path: Path
+) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text('{"sources": [{"file": "x.csv"}]}')
+    result = cli("load-manifest", str(manifest), environ=environ)
+    assert result.code == 1
+    assert "not a readable manifest" in result.err

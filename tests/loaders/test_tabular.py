@@ -126,6 +126,7 @@ def _frame(crs: int) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "uid": ["G1"],
+            "org": ["Red Lion"],
             "house": ["12A"],
             "road": ["Mill Ln"],
             "town": ["Oldtown"],
@@ -159,6 +160,8 @@ def test_spatial_files_in_their_own_crs_with_structured_columns(
             "list",
             "--id-column",
             "uid",
+            "--organisation-column",
+            "org",
             "--pao-column",
             "house",
             "--street-column",
@@ -174,6 +177,7 @@ def test_spatial_files_in_their_own_crs_with_structured_columns(
     assert abs(record["x"] - BNG_X) < 0.01
     assert abs(record["y"] - BNG_Y) < 0.01
     assert (record["pao_start_number"], record["pao_start_suffix"]) == (12, "A")
+    assert (record["organisation"], record["pao_text"]) == ("RED LION", None)
     assert (record["street"], record["town"]) == ("MILL LN", "OLDTOWN")
     assert record["street_key"] == "MILL LANE"
     assert (record["postcode"], record["postcode_valid"]) == ("AB1 2CD", True)
@@ -411,3 +415,21 @@ def test_a_list_cannot_load_into_a_gazetteer_source(
     )
     assert result.code == 1
     assert "source 'g' holds gazetteer records" in result.err
+
+
+def test_the_hand_written_edge_cases_load_whole(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    fixture = Path(__file__).resolve().parents[1] / "data" / "edge_cases"
+    manifest = json.loads((fixture / "manifest.json").read_text())
+    for source in manifest["sources"]:
+        _ok(cli(*load_args(fixture, source, tmp_path), environ=environ))
+    assert scalar(db_url, "SELECT count(*) FROM quarantine") == 0
+    loaded = dict(
+        query(
+            db_url,
+            "SELECT s.name, count(*) FROM source_record JOIN source s "
+            "USING (source_id) GROUP BY s.name",
+        )
+    )
+    assert loaded == {s["name"]: s["records"] for s in manifest["sources"]}
