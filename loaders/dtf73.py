@@ -9,13 +9,12 @@ that disagrees, unreadable CSV) is refused whole.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
-from loaders.files import InputFiles
+from loaders.files import InputFiles, csv_rows
 from loaders.store import Batch, LoadResult
 from nsai.address.normalise import match_keys, normalise_street, normalise_text, normalise_town
 from nsai.address.parts import AddressParts
@@ -307,24 +306,6 @@ _READERS: dict[int, tuple[str, tuple[str, ...], Callable[[list[str], bool], tupl
 # -- the file ----------------------------------------------------------------------------
 
 
-def _records(handle: TextIO, where: str) -> Iterator[tuple[int, list[str], str]]:
-    """(line number, fields, raw line) for each record of a volume."""
-    last = [""]
-
-    def lines() -> Iterator[str]:
-        for line in handle:
-            last[0] = line
-            yield line
-
-    reader = csv.reader(lines(), strict=True)
-    try:
-        for fields in reader:
-            if fields:
-                yield reader.line_num, fields, last[0].rstrip("\r\n")
-    except csv.Error as exc:
-        raise NsaiError(f"{where} line {reader.line_num + 1}: unreadable CSV ({exc})") from None
-
-
 def _header(fields: list[str], where: str) -> Header:
     if fields[0].strip() != str(layout.HEADER):
         raise NsaiError(f"{where}: does not start with a DTF header record (10); is it DTF 7.3?")
@@ -428,31 +409,31 @@ def _load_volume(
     header: Header | None = None
     data_records = 0
     trailer: list[str] | None = None
-    with path.open(encoding=files.encoding, newline="") as handle:
-        for line_number, fields, raw in _records(handle, where):
-            counts.read += 1
-            if line_number % 10_000 == 0:
-                advance(10_000)
-            if header is None:
-                header = _header(fields, where)
-                continue
-            if trailer is not None:
-                raise NsaiError(f"{where} line {line_number}: records after the trailer (99)")
-            kind = fields[0].strip()
-            if kind == str(layout.TRAILER):
-                trailer = fields
-                continue
-            data_records += 1
-            record_type = int(kind) if kind.isdigit() else -1
-            if record_type not in STAGED:
-                counts.skipped_by_type[kind] = counts.skipped_by_type.get(kind, 0) + 1
-                continue
-            try:
-                row = _stage_row(record_type, fields, header)
-            except RowError as exc:
-                batch.quarantine(name, line_number, raw, str(exc))
-                continue
-            stager.add(record_type, (*row, volume, name, line_number, raw))
+    assert files.encoding is not None
+    for line_number, fields, raw in csv_rows(path, files.encoding):
+        counts.read += 1
+        if line_number % 10_000 == 0:
+            advance(10_000)
+        if header is None:
+            header = _header(fields, where)
+            continue
+        if trailer is not None:
+            raise NsaiError(f"{where} line {line_number}: records after the trailer (99)")
+        kind = fields[0].strip()
+        if kind == str(layout.TRAILER):
+            trailer = fields
+            continue
+        data_records += 1
+        record_type = int(kind) if kind.isdigit() else -1
+        if record_type not in STAGED:
+            counts.skipped_by_type[kind] = counts.skipped_by_type.get(kind, 0) + 1
+            continue
+        try:
+            row = _stage_row(record_type, fields, header)
+        except RowError as exc:
+            batch.quarantine(name, line_number, raw, str(exc))
+            continue
+        stager.add(record_type, (*row, volume, name, line_number, raw))
     if header is None:
         raise NsaiError(f"{where}: holds no records")
     if trailer is None:

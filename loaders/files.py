@@ -8,8 +8,10 @@ the first bad byte, before anything is written.
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,3 +138,25 @@ def _hash_and_decode(path: Path, digest: hashlib._Hash, *, text: bool) -> str:
         f"{path}: undecodable bytes at offset {latin1_bad_at} (neither UTF-8 nor Latin-1 text; "
         "is it a binary file?)"
     )
+
+
+def csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str], str]]:
+    """(line number, fields, raw line) of each non-blank row; unreadable CSV is an NsaiError.
+
+    The raw line is kept for the quarantine; a row whose quoted field spans lines keeps its last.
+    """
+    last = [""]
+
+    def lines() -> Iterator[str]:
+        with path.open(encoding=encoding, newline="") as handle:
+            for line in handle:
+                last[0] = line
+                yield line
+
+    reader = csv.reader(lines(), strict=True)
+    try:
+        for fields in reader:
+            if any(field.strip() for field in fields):
+                yield reader.line_num, fields, last[0].rstrip("\r\n")
+    except csv.Error as exc:
+        raise NsaiError(f"{path} line {reader.line_num + 1}: unreadable CSV ({exc})") from None

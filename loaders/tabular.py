@@ -8,7 +8,6 @@ full snapshot: loading it again replaces the source's records, keeping the uncha
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +22,7 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
-from loaders.files import InputFiles
+from loaders.files import InputFiles, csv_rows
 from loaders.mapping import STRUCTURED, Mapping
 from loaders.store import Batch, LoadResult
 from nsai.address.normalise import match_keys
@@ -94,42 +93,28 @@ def _missing(mapping: Mapping, available: Sequence[str], where: str) -> None:
 
 
 def _csv_chunks(path: Path, encoding: str, mapping: Mapping) -> Iterator[Chunk]:
-    last = [""]
-
-    def lines() -> Iterator[str]:
-        with path.open(encoding=encoding, newline="") as handle:
-            for line in handle:
-                last[0] = line
-                yield line
-
-    reader = csv.reader(lines(), strict=True)
+    rows = csv_rows(path, encoding)
     try:
-        header = [name.strip() for name in next(reader)]
+        _, header, _ = next(rows)
     except StopIteration:
         raise NsaiError(f"{path}: the file has no header row") from None
-    except csv.Error as exc:
-        raise NsaiError(f"{path} line 1: unreadable CSV ({exc})") from None
+    header = [name.strip() for name in header]
     _missing(mapping, header, str(path))
     index = {name: header.index(name) for name in mapping.columns}
     chunk = _empty_chunk(mapping)
-    try:
-        for fields in reader:
-            if not any(field.strip() for field in fields):
-                continue
-            chunk.line_numbers.append(reader.line_num)
-            chunk.raws.append(last[0].rstrip("\r\n"))
-            for name, position in index.items():
-                chunk.values[name].append(fields[position] if position < len(fields) else None)
-            chunk.problems.append(
-                None
-                if len(fields) == len(header)
-                else f"wrong field count: {len(fields)} fields, the header has {len(header)}"
-            )
-            if len(chunk.raws) >= CHUNK_ROWS:
-                yield chunk
-                chunk = _empty_chunk(mapping)
-    except csv.Error as exc:
-        raise NsaiError(f"{path} line {reader.line_num + 1}: unreadable CSV ({exc})") from None
+    for line_number, fields, raw in rows:
+        chunk.line_numbers.append(line_number)
+        chunk.raws.append(raw)
+        for name, position in index.items():
+            chunk.values[name].append(fields[position] if position < len(fields) else None)
+        chunk.problems.append(
+            None
+            if len(fields) == len(header)
+            else f"wrong field count: {len(fields)} fields, the header has {len(header)}"
+        )
+        if len(chunk.raws) >= CHUNK_ROWS:
+            yield chunk
+            chunk = _empty_chunk(mapping)
     if chunk.raws:
         yield chunk
 
