@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
@@ -25,7 +26,7 @@ def readyz(request: Request) -> JSONResponse:
     engine: Engine = request.app.state.engine
     try:
         states = migrations.status(engine)
-    except (DBAPIError, NsaiError) as exc:
+    except (DBAPIError, psycopg.Error, NsaiError) as exc:
         return _not_ready(f"database unavailable: {str(exc).splitlines()[0]}")
     pending = [s.migration.label for s in states if s.applied_at is None]
     if pending:

@@ -7,6 +7,7 @@ is COPY of the same file's rows, unparsed, into an unindexed table, in the same 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -18,8 +19,11 @@ from tempfile import TemporaryDirectory
 import psycopg
 import yaml
 from psycopg import sql
+from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
+# A database of this run alone: the benchmark never touches one it did not make.
+BENCH_DB = f"nsai_bench_load_{os.getpid()}"
 NSAI = str(Path(sys.executable).with_name("nsai"))
 # Runs a command and prints its peak resident memory (KiB) and wall seconds.
 MEASURE = (
@@ -36,7 +40,11 @@ def _server_url() -> str:
     if url:
         return url
     out = subprocess.run([NSAI, "db", "url"], capture_output=True, text=True, check=True, cwd=REPO)
-    return out.stdout.strip().rsplit("/", 1)[0] + "/postgres"
+    return _with_database(out.stdout.strip(), "postgres")
+
+
+def _with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def _fresh_database(admin: str, name: str) -> str:
@@ -45,7 +53,7 @@ def _fresh_database(admin: str, name: str) -> str:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    url = _with_database(admin, name)
     subprocess.run([NSAI, "db", "migrate"], env=_env(url), check=True, capture_output=True)
     return url
 
@@ -72,7 +80,8 @@ def _raw_copy(url: str, path: Path, csv_header: bool) -> float:
     """Seconds to COPY the file's rows, unparsed, into an unindexed table."""
     with psycopg.connect(url) as conn:
         if csv_header:
-            header = path.open().readline().strip().split(",")
+            with path.open(newline="") as handle:
+                header = next(csv.reader(handle))
             columns = sql.SQL(", ").join(
                 sql.SQL("{} text").format(sql.Identifier(c)) for c in header
             )
@@ -139,7 +148,7 @@ def run(quick: bool) -> str:
                 ),
             ]
             for label, path, command, header in cases:
-                url = _fresh_database(admin, "nsai_bench_load")
+                url = _fresh_database(admin, BENCH_DB)
                 raw = _raw_copy(url, path, header)
                 seconds, peak = _measure([*load, str(path), *command], url)
                 rows = _rows(path) - (1 if header else 0)
@@ -148,5 +157,7 @@ def run(quick: bool) -> str:
                     f"{raw:.2f} | {seconds / raw:.1f}x | {peak:,.0f} |"
                 )
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS nsai_bench_load WITH (FORCE)")
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
+        )
     return "\n".join(lines)

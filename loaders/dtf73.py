@@ -10,22 +10,26 @@ that disagrees, unreadable CSV) is refused whole.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from loaders.files import InputFiles, csv_rows
 from loaders.store import Batch, LoadResult
+from nsai import bng
 from nsai.address.normalise import match_keys, normalise_street, normalise_text, normalise_town
 from nsai.address.parts import AddressParts
 from nsai.address.postcode import normalise_postcode
 from nsai.errors import NsaiError
 from nsai.formats import dtf73 as layout
 
-GB_BOUNDS = (0.0, 0.0, 700_000.0, 1_300_000.0)
 FLUSH_ROWS = 5_000
 STAGED = {layout.STREET, layout.STREET_DESCRIPTOR, layout.BLPU, layout.LPI}
 CHANGE_TYPES = {"I", "U", "D"}
+BLPU_STATUSES = {1, 5, 6, 7, 8, 9}
+LPI_STATUSES = {1, 3, 5, 6, 7, 8, 9}
+CLASSIFICATION = re.compile(r"[A-Z][A-Z0-9]{0,5}")
 ADDRESSBASE_VERSIONS = {"1.0", "2.0"}
 
 STREET_TYPE_COLUMNS = ("usrn", "record_type", "state", "custodian_code")
@@ -80,6 +84,7 @@ LPI_COLUMNS = (
     "postcode_valid",
     "post_town",
     "official_flag",
+    "post_town_key",
     "sao_key",
     "pao_key",
     "building_key",
@@ -97,6 +102,8 @@ class Header:
     custodian_name: str
     custodian_code: int
     file_type: str  # F full, C change-only
+    volume: int
+    more_volumes: bool = False  # the trailer names a next volume
 
 
 # -- field readers: '' is None; anything unparsable is a RowError naming the field ------------
@@ -164,6 +171,23 @@ def _code(value: str, name: str, allowed: set[str]) -> str | None:
     return value
 
 
+def _member(value: int | None, name: str, allowed: set[int]) -> int | None:
+    if value is not None and value not in allowed:
+        raise RowError(
+            f"{name} {value} is not in the code list ({', '.join(map(str, sorted(allowed)))})"
+        )
+    return value
+
+
+def _classification(value: str) -> str | None:
+    code = value.strip().upper()
+    if not code:
+        return None
+    if not CLASSIFICATION.fullmatch(code):
+        raise RowError(f"BLPU_CLASS {value.strip()!r} is not a classification code")
+    return code
+
+
 def _range(start: int | None, end: int | None, what: str) -> None:
     if end is not None and start is None:
         raise RowError(f"{what} end number {end} without a start number")
@@ -175,7 +199,7 @@ def _range(start: int | None, end: int | None, what: str) -> None:
 def _street_type(f: list[str]) -> tuple[Any, ...]:
     return (
         _required(_int(f[3], "USRN", 1, 99_999_999), "USRN"),
-        _int(f[4], "RECORD_TYPE", 1, 9),
+        _member(_int(f[4], "RECORD_TYPE", 1, 9), "RECORD_TYPE", {1, 2, 3, 4, 9}),
         _int(f[6], "STATE", 0, 9),
         _int(f[5], "SWA_ORG_REF_NAMING", 1, 9999),
     )
@@ -207,16 +231,14 @@ def _blpu(f: list[str], deleting: bool) -> tuple[Any, ...]:
     x, y = _float(f[9], "X_COORDINATE"), _float(f[10], "Y_COORDINATE")
     if (x is None) != (y is None):
         raise RowError("only one of X_COORDINATE and Y_COORDINATE is given")
-    if x is not None and y is not None:
-        west, south, east, north = GB_BOUNDS
-        if not (west < x <= east and south < y <= north):
-            raise RowError(f"coordinates ({x}, {y}) are outside Great Britain")
+    if x is not None and y is not None and not bng.inside_great_britain(x, y):
+        raise RowError(f"coordinates ({x}, {y}) are outside Great Britain")
     organisation = _text(f[17])
     return (
         uprn,
-        _int(f[4], "LOGICAL_STATUS", 1, 9),
+        _member(_int(f[4], "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", BLPU_STATUSES),
         _int(f[5], "BLPU_STATE", 1, 7),
-        _text(f[7]),
+        _classification(f[7]),
         _int(f[8], "PARENT_UPRN", 1, 999_999_999_999),
         x,
         y,
@@ -255,7 +277,7 @@ def _lpi(f: list[str], deleting: bool) -> tuple[Any, ...]:
     _range(pao[0], pao[2], "PAO")
     if pao[0] is None and pao[4] is None:
         raise RowError(f"LPI {lpi_key} has neither a PAO number nor PAO text")
-    raw_postcode = _text(f[24])
+    raw_postcode, post_town = _text(f[24]), _text(f[25])
     postcode, valid = normalise_postcode(raw_postcode) if raw_postcode else (None, None)
     parts = AddressParts(
         sao_start_number=sao[0],
@@ -276,7 +298,7 @@ def _lpi(f: list[str], deleting: bool) -> tuple[Any, ...]:
         lpi_key,
         uprn,
         _code(f[5], "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG",
-        _int(f[6], "LOGICAL_STATUS", 1, 9),
+        _member(_int(f[6], "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", LPI_STATUSES),
         _date(f[7], "START_DATE"),
         _date(f[8], "END_DATE"),
         *sao,
@@ -286,8 +308,9 @@ def _lpi(f: list[str], deleting: bool) -> tuple[Any, ...]:
         _code(f[23], "POSTAL_ADDRESS", {"A", "L", "N", "P", "Y"}),
         postcode,
         valid,
-        _text(f[25]),
+        post_town,
         _code(f[26], "OFFICIAL_FLAG", {"Y", "N", "R", "C"}),
+        normalise_town(post_town) if post_town else None,
         keys.sao_key,
         keys.pao_key,
         keys.building_key,
@@ -326,12 +349,11 @@ def _header(fields: list[str], where: str) -> Header:
     if file_type not in {"F", "C"}:
         raise NsaiError(f"{where}: header FILE_TYPE {file_type!r} is neither F (full) nor C")
     try:
-        code = int(fields[2])
-    except ValueError:
-        raise NsaiError(
-            f"{where}: header LOCAL_CUSTODIAN_CODE {fields[2]!r} is not a number"
-        ) from None
-    return Header(fields[1].strip(), code, file_type)
+        code = _required(_int(fields[2], "LOCAL_CUSTODIAN_CODE", 1, 9999), "LOCAL_CUSTODIAN_CODE")
+        volume = _required(_int(fields[4], "VOLUME_NUMBER", 1, 9999), "VOLUME_NUMBER")
+    except RowError as exc:
+        raise NsaiError(f"{where}: header {exc}") from None
+    return Header(fields[1].strip(), code, file_type, volume)
 
 
 class _Stager:
@@ -344,6 +366,7 @@ class _Stager:
     def add(self, record_type: int, row: tuple[Any, ...]) -> None:
         buffer = self.buffers[record_type]
         buffer.append(row)
+        self.batch.counts.staged += 1
         if len(buffer) >= FLUSH_ROWS:
             self.flush(record_type)
 
@@ -357,49 +380,80 @@ class _Stager:
 def load_dtf(batch: Batch, files: InputFiles, advance: Callable[[int], None]) -> LoadResult:
     """Stage every volume, apply it to the source's state, derive and merge its records."""
     stager = _Stager(batch)
-    header: Header | None = None
-    for volume, path in enumerate(files.paths, start=1):
-        volume_header = _load_volume(batch, stager, volume, path.name, files, advance)
-        if header is None:
-            header = volume_header
-        elif (volume_header.custodian_code, volume_header.file_type) != (
-            header.custodian_code,
-            header.file_type,
+    headers = [
+        _load_volume(batch, stager, volume, files, advance)
+        for volume in range(1, len(files.paths) + 1)
+    ]
+    stager.flush()
+    header = _check_volumes(headers, files)
+    _check_custodian(batch, header)
+    full = header.file_type == "F"
+    if not full and (earlier := batch.applied_before()) is not None:
+        raise NsaiError(
+            f"{files.name}: this change-only file was applied before (batch {earlier}); applying "
+            "it again could undo the changes loaded since: refused"
+        )
+    if full:
+        for table, key, what in (
+            ("stage_blpu", ("uprn",), "UPRN"),
+            ("stage_lpi", ("lpi_key",), "LPI_KEY"),
+            ("stage_street", ("usrn", "language"), "street descriptor"),
+            ("stage_street_type", ("usrn",), "street"),
         ):
+            batch.quarantine_duplicates(table, key, what)
+    batch.run(
+        "load/batch.sql",
+        "set_custodian",
+        code=header.custodian_code,
+        custodian_name=header.custodian_name or f"Custodian {header.custodian_code}",
+    )
+    for section in (
+        "net_changes",
+        "affected",
+        "clear_state",
+        "insert_state",
+        "quarantine_orphans",
+        "derive_records",
+    ):
+        batch.run("load/dtf.sql", section, full=full)
+    records = batch.merge(full=full)
+    return batch.finish(records, change_only=not full)
+
+
+def _check_volumes(headers: list[Header], files: InputFiles) -> Header:
+    """The volumes of one file set: numbered 1..n in order, one custodian, one file type."""
+    first = headers[0]
+    for position, (path, header) in enumerate(zip(files.paths, headers, strict=True), start=1):
+        if header.volume != position:
+            raise NsaiError(
+                f"{path}: is volume {header.volume}, but was given as volume {position}: "
+                "give the volumes in order, each once"
+            )
+        if (header.custodian_code, header.file_type) != (first.custodian_code, first.file_type):
             raise NsaiError(
                 f"{path}: this volume's custodian or file type differs from the first volume's"
             )
-    stager.flush()
-    assert header is not None
-    full = header.file_type == "F"
-    if full:
-        for table, key, what in (
-            ("stage_blpu", "uprn", "UPRN"),
-            ("stage_lpi", "lpi_key", "LPI_KEY"),
-        ):
-            batch.quarantine_duplicates(table, key, what)
-    batch.conn.execute(
-        "INSERT INTO custodian (custodian_code, name) VALUES (%s, %s) "
-        "ON CONFLICT (custodian_code) DO UPDATE SET name = excluded.name",
-        (header.custodian_code, header.custodian_name or f"Custodian {header.custodian_code}"),
-    )
-    batch.conn.execute(
-        "UPDATE source SET custodian_code = %s WHERE source_id = %s",
-        (header.custodian_code, batch.source_id),
-    )
-    for section in ("net_changes", "affected", "clear_state", "insert_state"):
-        batch.run("load/dtf.sql", section, full=full)
-    batch.run("load/dtf.sql", "quarantine_orphans", full=full)
-    batch.run("load/dtf.sql", "derive_records", full=full)
-    records = batch.merge(full=full)
-    return batch.finish(records, change_only=not full)
+    if headers[-1].more_volumes:
+        raise NsaiError(
+            f"{files.paths[-1]}: its trailer says volume {len(headers) + 1} follows: "
+            "give every volume of the file set"
+        )
+    return first
+
+
+def _check_custodian(batch: Batch, header: Header) -> None:
+    if batch.custodian_code is not None and batch.custodian_code != header.custodian_code:
+        raise NsaiError(
+            f"{batch.files.name}: is custodian {header.custodian_code}'s gazetteer, but source "
+            f"{batch.source_name!r} holds custodian {batch.custodian_code}'s: load it into "
+            "its own source"
+        )
 
 
 def _load_volume(
     batch: Batch,
     stager: _Stager,
     volume: int,
-    name: str,
     files: InputFiles,
     advance: Callable[[int], None],
 ) -> Header:
@@ -412,34 +466,39 @@ def _load_volume(
     assert files.encoding is not None
     for line_number, fields, raw in csv_rows(path, files.encoding):
         counts.read += 1
-        if line_number % 10_000 == 0:
+        if counts.read % 10_000 == 0:
             advance(10_000)
         if header is None:
             header = _header(fields, where)
+            counts.framing += 1
             continue
         if trailer is not None:
             raise NsaiError(f"{where} line {line_number}: records after the trailer (99)")
         kind = fields[0].strip()
         if kind == str(layout.TRAILER):
             trailer = fields
+            counts.framing += 1
             continue
         data_records += 1
-        record_type = int(kind) if kind.isdigit() else -1
+        if not kind.isdigit():
+            batch.quarantine(path.name, line_number, raw, f"not a DTF record: type {kind!r}")
+            continue
+        record_type = int(kind)
         if record_type not in STAGED:
-            counts.skipped_by_type[kind] = counts.skipped_by_type.get(kind, 0) + 1
+            counts.skip(kind)
             continue
         try:
             row = _stage_row(record_type, fields, header)
         except RowError as exc:
-            batch.quarantine(name, line_number, raw, str(exc))
+            batch.quarantine(path.name, line_number, raw, str(exc))
             continue
-        stager.add(record_type, (*row, volume, name, line_number, raw))
+        stager.add(record_type, (*row, volume, path.name, line_number, raw))
     if header is None:
         raise NsaiError(f"{where}: holds no records")
     if trailer is None:
         raise NsaiError(f"{where}: truncated: it does not end with a trailer record (99)")
     _check_trailer(trailer, data_records, where)
-    return header
+    return replace(header, more_volumes=trailer[1].strip() not in ("", "0"))
 
 
 def _stage_row(record_type: int, fields: list[str], header: Header) -> tuple[Any, ...]:
@@ -459,7 +518,8 @@ def _stage_row(record_type: int, fields: list[str], header: Header) -> tuple[Any
 
 
 def _check_trailer(trailer: list[str], data_records: int, where: str) -> None:
-    # The reference leaves open whether RECORD_COUNT counts the framing records; both are taken.
+    # NSAI's generator counts the data records only (nsai.formats.dtf73); other systems' files
+    # may count the header and trailer too, so both readings are accepted.
     try:
         declared = int(trailer[2])
     except (IndexError, ValueError):

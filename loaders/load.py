@@ -3,6 +3,9 @@ reader of their format (`dtf73` for gazetteers, `tabular` for address lists)."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -46,12 +49,17 @@ def load(
         mapping = None
     else:
         mapping = build_mapping(mapping_options or {}, mapping_file)
+    # What makes two loads the same: the bytes, how they are read, and how they are mapped.
+    how = json.dumps([inputs.sha256, inputs.format, mapping.model_dump() if mapping else None])
+    fingerprint = hashlib.sha256(how.encode()).hexdigest()
+    kind = "gazetteer" if inputs.format == "dtf73" else "list"
     raw = engine.raw_connection()
+    conn = raw.driver_connection
+    assert isinstance(conn, psycopg.Connection)
+    conn.autocommit = False
     try:
-        conn = raw.driver_connection
-        assert isinstance(conn, psycopg.Connection)
         try:
-            batch = Batch(conn, source, "gazetteer" if inputs.format == "dtf73" else "list", inputs)
+            batch = Batch(conn, source, kind, inputs, fingerprint)
         except AlreadyLoaded as repeat:
             conn.rollback()
             return repeat.result
@@ -63,7 +71,10 @@ def load(
         batch.run("load/stage.sql", "create_records")
         return tabular.load_table(batch, inputs, mapping, advance)
     except BaseException:
-        raw.driver_connection.rollback()  # type: ignore[union-attr]
+        # The connection may be broken (the reason we are here): the error that matters is the
+        # first one, so a failed rollback must not replace it.
+        with contextlib.suppress(psycopg.Error):
+            conn.rollback()
         raise
     finally:
         raw.close()

@@ -41,6 +41,7 @@ class Mapping(BaseModel):
     lon_column: str | None = None
     lat_column: str | None = None
     crs: str | None = None
+    layer: str | None = None  # of a GeoPackage holding several
 
     @field_validator("address_columns", mode="before")
     @classmethod

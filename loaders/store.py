@@ -2,8 +2,8 @@
 
 Everything a load writes — the batch, its quarantined rows, the source's new state — commits
 together at the end or not at all, so a load killed half-way leaves no trace and the next works.
-Loads into one source are serialised by an advisory lock; loads into different sources run side
-by side.
+A second load into a source that is being loaded is refused at once (the source row is locked);
+loads into different sources run side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg import errors as pg_errors
 from psycopg import sql
 
 from loaders.files import InputFiles
@@ -25,23 +26,31 @@ from nsai.errors import NsaiError
 log = logging.getLogger(__name__)
 
 Row = Sequence[Any]
+QUARANTINE_COLUMNS = ("batch_id", "file_name", "line_number", "raw", "reason")
+QUARANTINE_FLUSH = 5_000
 
 
 @dataclass
 class Counts:
-    """Rows of the input by fate: read = loaded + quarantined + skipped, always."""
+    """Rows of the input by fate, each counted where it happens.
+
+    Every row read is exactly one of: framing (a DTF header or trailer), staged, refused while
+    reading, or of a skipped record type. Of the staged, set-based SQL may refuse some more
+    (duplicates, orphans); the rest are loaded.
+    """
 
     read: int = 0
-    quarantined: int = 0
+    framing: int = 0
+    staged: int = 0
+    refused_reading: int = 0
     skipped_by_type: dict[str, int] = field(default_factory=dict)
 
     @property
     def skipped(self) -> int:
         return sum(self.skipped_by_type.values())
 
-    @property
-    def loaded(self) -> int:
-        return self.read - self.quarantined - self.skipped
+    def skip(self, record_type: str) -> None:
+        self.skipped_by_type[record_type] = self.skipped_by_type.get(record_type, 0) + 1
 
 
 @dataclass(frozen=True)
@@ -69,80 +78,83 @@ class Batch:
     """A load in progress on one connection; `finish()` commits it, anything else discards it."""
 
     def __init__(
-        self, conn: psycopg.Connection[Any], source: str, kind: str, files: InputFiles
+        self,
+        conn: psycopg.Connection[Any],
+        source: str,
+        kind: str,
+        files: InputFiles,
+        fingerprint: str,
     ) -> None:
         self.conn = conn
         self.files = files
         self.source_name = source
+        self.fingerprint = fingerprint
         self.counts = Counts()
-        self.source_id = self._lock_source(source, kind)
+        self._refused: list[tuple[Any, ...]] = []
+        self.source_id = self.batch_id = 0  # until the source is locked and the batch opened
+        self.source_id, self.custodian_code = self._lock_source(source, kind)
         self._refuse_repeat()
-        row = conn.execute(
-            "INSERT INTO load_batch (source_id, file_name, file_format, content_sha256, volumes) "
-            "VALUES (%s, %s, %s, %s, %s) RETURNING batch_id",
-            (self.source_id, files.name, files.format, files.sha256, len(files.paths)),
-        ).fetchone()
-        assert row is not None
-        self.batch_id = int(row[0])
+        (batch_id,) = self.run(
+            "load/batch.sql",
+            "open_batch",
+            file_name=files.name,
+            format=files.format,
+            sha256=files.sha256,
+            fingerprint=fingerprint,
+            volumes=len(files.paths),
+        )[0]
+        self.batch_id = int(batch_id)
 
-    def _lock_source(self, source: str, kind: str) -> int:
-        locked = self.conn.execute(
-            "SELECT pg_try_advisory_xact_lock(hashtext('nsai.load'), hashtext(%s))", (source,)
-        ).fetchone()
-        if not locked or not locked[0]:
+    def _lock_source(self, source: str, kind: str) -> tuple[int, int | None]:
+        try:
+            rows = self.run("load/batch.sql", "lock_source", name=source, kind=kind)
+        except pg_errors.LockNotAvailable:
             raise NsaiError(
                 f"another load into source {source!r} is running: try again when it ends"
-            )
-        row = self.conn.execute(
-            "INSERT INTO source (name, kind, duplicate_free) VALUES (%s, %s, %s) "
-            "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING source_id, kind",
-            (source, kind, kind == "gazetteer"),
-        ).fetchone()
-        assert row is not None
-        if str(row[1]) != kind:
+            ) from None
+        source_id, existing_kind, custodian = rows[0]
+        if existing_kind != kind:
             raise NsaiError(
-                f"source {source!r} holds {row[1]} records and a {self.files.format} file holds "
-                f"{kind} records: load it into another source"
+                f"source {source!r} holds {existing_kind} records and a {self.files.format} file "
+                f"holds {kind} records: load it into another source"
             )
-        return int(row[0])
+        return int(source_id), custodian
 
     def _refuse_repeat(self) -> None:
-        latest = self.conn.execute(
-            """
-            SELECT batch_id, content_sha256, rows_read, rows_loaded, rows_quarantined,
-                   rows_skipped, skipped_by_type
-            FROM load_batch WHERE source_id = %s AND status = 'loaded'
-            ORDER BY batch_id DESC LIMIT 1
-            """,
-            (self.source_id,),
-        ).fetchone()
-        if latest is not None and latest[1] == self.files.sha256:
+        latest = self.run("load/batch.sql", "latest_load")
+        if latest and latest[0][1] == self.fingerprint:
+            batch_id, _, read, loaded, quarantined, skipped, by_type = latest[0]
             raise AlreadyLoaded(
                 LoadResult(
-                    int(latest[0]),
+                    batch_id,
                     self.source_name,
                     True,
-                    int(latest[2]),
-                    int(latest[3]),
-                    int(latest[4]),
-                    int(latest[5]),
-                    dict(latest[6]),
+                    read,
+                    loaded,
+                    quarantined,
+                    skipped,
+                    dict(by_type),
                     {},
                 )
             )
+
+    def applied_before(self) -> int | None:
+        """The batch that already loaded this very content into the source, if one did."""
+        rows = self.run("load/batch.sql", "applied_before", fingerprint=self.fingerprint)
+        return int(rows[0][0]) if rows else None
 
     @property
     def params(self) -> dict[str, Any]:
         return {"source": self.source_id, "batch": self.batch_id}
 
-    def run(self, relative: str, name: str, **params: Any) -> list[tuple[Any, ...]]:
+    def run(self, relative: str, section: str, **params: Any) -> list[tuple[Any, ...]]:
         """Run a named section of sql/RELATIVE; returns the last statement's rows, if any."""
         rows: list[tuple[Any, ...]] = []
         started = time.monotonic()
-        for statement in statements(relative)[name]:
+        for statement in statements(relative)[section]:
             cursor = self.conn.execute(statement.encode(), self.params | params)
             rows = cursor.fetchall() if cursor.description else []
-        log.debug("%s %s: %.2f s", relative, name, time.monotonic() - started)
+        log.debug("%s %s: %.2f s", relative, section, time.monotonic() - started)
         return rows
 
     def copy(self, table: str, columns: Sequence[str], rows: Iterable[Row]) -> None:
@@ -154,62 +166,76 @@ class Batch:
                 copy.write_row(row)
 
     def quarantine(self, file_name: str, line_number: int, raw: str, reason: str) -> None:
-        """Refuse one row; kept with its place and reason."""
-        self.conn.execute(
-            "INSERT INTO quarantine (batch_id, file_name, line_number, raw, reason) "
-            "VALUES (%s, %s, %s, %s, %s)",
-            (self.batch_id, file_name, line_number, raw.replace("\x00", ""), reason),
+        """Refuse one row while reading; kept with its place and reason."""
+        self._refused.append(
+            (self.batch_id, file_name, line_number, raw.replace("\x00", ""), reason)
         )
+        self.counts.refused_reading += 1
+        if len(self._refused) >= QUARANTINE_FLUSH:
+            self.flush_quarantine()
 
-    def quarantine_duplicates(self, table: str, key: str, what: str) -> None:
+    def flush_quarantine(self) -> None:
+        self.copy("quarantine", QUARANTINE_COLUMNS, self._refused)
+        self._refused.clear()
+
+    def quarantine_duplicates(self, table: str, key: Sequence[str], what: str) -> None:
+        """Refuse staged rows of `table` that repeat the `key` of an earlier row of the file."""
         template = statements("load/merge.sql")["quarantine_duplicates"][0]
+        columns = sql.SQL(", ").join(map(sql.Identifier, key))
+        label = sql.SQL(" || ' ' || ").join(
+            sql.SQL("{}::text").format(sql.Identifier(c)) for c in key
+        )
         query = sql.SQL(template).format(
-            table=sql.Identifier(table), key=sql.Identifier(key), what=sql.Literal(what)
+            table=sql.Identifier(table), key=columns, label=label, what=sql.Literal(what)
         )
         self.conn.execute(query, self.params)
 
     def merge(self, *, full: bool) -> dict[str, int]:
         """Publish stage_record into source_record; returns what changed."""
+        staged = self.conn.execute("SELECT count(*) FROM stage_record").fetchone()
+        staged_records = int(staged[0]) if staged else 0
+        current = int(self.run("load/batch.sql", "current_records")[0][0])
+        if full and staged_records == 0 and current > 0:
+            raise NsaiError(
+                f"{self.files.name} yields no records, so loading it would remove all {current:,} "
+                f"records of source {self.source_name!r}: refused, nothing was loaded (if every "
+                "row was refused, check the file's mapping and --crs)"
+            )
         self.run("load/merge.sql", "hash_records")
-        removed = self.run("load/merge.sql", "remove_records", full=full)
-        changed, gone = (int(v) for v in removed[0])
+        changed, gone = (int(v) for v in self.run("load/merge.sql", "remove_records", full=full)[0])
         cursor = self.conn.execute(
             statements("load/merge.sql")["insert_records"][0].encode(), self.params
         )
         inserted = cursor.rowcount
-        total = self.conn.execute("SELECT count(*) FROM stage_record").fetchone()
-        staged = int(total[0]) if total else 0
         return {
             "new": inserted - changed,
             "changed": changed,
             "removed": gone,
-            "unchanged": staged - inserted,
+            "unchanged": staged_records - inserted,
         }
 
     def finish(self, records: dict[str, int], *, change_only: bool) -> LoadResult:
+        self.flush_quarantine()
         counts = self.counts
-        # Rows are refused by Python (per row) and by SQL (duplicates, orphans): count them all.
-        refused = self.conn.execute(
-            "SELECT count(*) FROM quarantine WHERE batch_id = %s", (self.batch_id,)
-        ).fetchone()
-        counts.quarantined = int(refused[0]) if refused else 0
-        self.conn.execute(
-            """
-            UPDATE load_batch SET status = 'loaded', finished_at = now(), change_only = %s,
-                rows_read = %s, rows_loaded = %s, rows_quarantined = %s, rows_skipped = %s,
-                skipped_by_type = %s, record_changes = %s
-            WHERE batch_id = %s
-            """,
-            (
-                change_only,
-                counts.read,
-                counts.loaded,
-                counts.quarantined,
-                counts.skipped,
-                json.dumps(counts.skipped_by_type),
-                json.dumps(records),
-                self.batch_id,
-            ),
+        quarantined = int(self.run("load/batch.sql", "quarantined")[0][0])
+        refused_by_sql = quarantined - counts.refused_reading
+        loaded = counts.framing + counts.staged - refused_by_sql
+        if counts.read != loaded + quarantined + counts.skipped:
+            # Every row is counted where its fate is decided; a mismatch is a bug, not data.
+            raise NsaiError(
+                f"row accounting does not balance ({counts.read} read, {loaded} loaded, "
+                f"{quarantined} quarantined, {counts.skipped} skipped): nothing was loaded"
+            )
+        self.run(
+            "load/batch.sql",
+            "finish_batch",
+            change_only=change_only,
+            read=counts.read,
+            loaded=loaded,
+            quarantined=quarantined,
+            skipped=counts.skipped,
+            skipped_by_type=json.dumps(counts.skipped_by_type),
+            records=json.dumps(records),
         )
         self.conn.commit()
         return LoadResult(
@@ -217,8 +243,8 @@ class Batch:
             self.source_name,
             False,
             counts.read,
-            counts.loaded,
-            counts.quarantined,
+            loaded,
+            quarantined,
             counts.skipped,
             dict(counts.skipped_by_type),
             records,

@@ -25,14 +25,14 @@ from pyproj import CRS, Transformer
 from loaders.files import InputFiles, csv_rows
 from loaders.mapping import STRUCTURED, Mapping
 from loaders.store import Batch, LoadResult
+from nsai import bng
 from nsai.address.normalise import match_keys
 from nsai.address.parse import parse_address
 from nsai.address.parts import AddressParts
-from nsai.errors import NsaiError
+from nsai.errors import NsaiError, first_line
 
 CHUNK_ROWS = 5_000
-BNG = CRS.from_epsg(27700)
-GB_BOUNDS = (0.0, 0.0, 700_000.0, 1_300_000.0)
+BNG = CRS.from_epsg(bng.SRID)
 RECORD_COLUMNS = (
     "source_ref",
     "organisation",
@@ -143,19 +143,31 @@ def _arrow_chunks(
 
 def _spatial_chunks(path: Path, mapping: Mapping, fmt: str) -> Iterator[Chunk]:
     try:
-        opened = pyogrio.raw.open_arrow(path, batch_size=CHUNK_ROWS, use_pyarrow=True)
+        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+        if len(layers) > 1 and mapping.layer is None:
+            raise NsaiError(
+                f"{path}: holds {len(layers)} layers ({', '.join(layers)}): choose one with "
+                "--layer NAME"
+            )
+        opened = pyogrio.raw.open_arrow(
+            path, layer=mapping.layer, batch_size=CHUNK_ROWS, use_pyarrow=True
+        )
         meta, reader = opened.__enter__()
+    except NsaiError:
+        raise
     except Exception as exc:  # pyogrio raises several error types for unreadable input
-        raise NsaiError(f"{path}: not a readable {fmt} file ({_first_line(exc)})") from None
+        raise NsaiError(f"{path}: not a readable {fmt} file ({first_line(exc)})") from None
     try:
         fields = list(meta["fields"])
+        if not fields:
+            raise NsaiError(f"{path}: holds no features with attributes")
         _missing(mapping, fields, str(path))
         crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
         geometry = meta.get("geometry_name") or "wkb_geometry"
         try:
             yield from _arrow_chunks(iter(reader), mapping, geometry, crs)
         except (OSError, pa.ArrowException) as exc:
-            raise NsaiError(f"{path}: unreadable {fmt} content ({_first_line(exc)})") from None
+            raise NsaiError(f"{path}: unreadable {fmt} content ({first_line(exc)})") from None
     finally:
         opened.__exit__(None, None, None)
 
@@ -164,7 +176,7 @@ def _parquet_chunks(path: Path, mapping: Mapping) -> Iterator[Chunk]:
     try:
         parquet = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid and OSError alike
-        raise NsaiError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from None
+        raise NsaiError(f"{path}: not a readable Parquet file ({first_line(exc)})") from None
     names = parquet.schema_arrow.names
     geometry, crs = _geoparquet_geometry(parquet)
     _missing(mapping, [n for n in names if n != geometry], str(path))
@@ -179,18 +191,18 @@ def _geoparquet_geometry(parquet: pq.ParquetFile) -> tuple[str | None, CRS | Non
     geo = json.loads(metadata[b"geo"])
     column = geo.get("primary_column")
     spec = geo.get("columns", {}).get(column, {})
-    return column, CRS.from_user_input(spec["crs"]) if spec.get("crs") else CRS("OGC:CRS84")
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    if "crs" not in spec:
+        return column, CRS("OGC:CRS84")  # the specification's default
+    # An explicit null means "undefined": --crs must say what the coordinates are.
+    return column, CRS.from_user_input(spec["crs"]) if spec["crs"] is not None else None
 
 
 # -- rows into records ------------------------------------------------------------------------
 
 
-def _points(chunk: Chunk, mapping: Mapping) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+def _points(
+    chunk: Chunk, mapping: Mapping, where: Path
+) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
     """BNG x and y per row (NaN when none), and a refusal reason per row (None when fine)."""
     count = len(chunk.raws)
     xs = np.full(count, np.nan)
@@ -203,7 +215,8 @@ def _points(chunk: Chunk, mapping: Mapping) -> tuple[np.ndarray, np.ndarray, lis
         for i, (a, b) in enumerate(
             zip(chunk.values[columns[0]], chunk.values[columns[1]], strict=True)
         ):
-            a_text, b_text = str(a or "").strip(), str(b or "").strip()
+            a_text = "" if a is None else str(a).strip()
+            b_text = "" if b is None else str(b).strip()
             if problems[i] is not None or (not a_text and not b_text):
                 continue
             try:
@@ -220,14 +233,13 @@ def _points(chunk: Chunk, mapping: Mapping) -> tuple[np.ndarray, np.ndarray, lis
         points = shapely.point_on_surface(shapes[present])
         xs[present], ys[present] = shapely.get_x(points), shapely.get_y(points)
         if source_crs is None and present.any():
-            raise NsaiError("the file's geometry has no coordinate reference system: give --crs")
+            raise NsaiError(f"{where}: its geometry has no coordinate reference system: give --crs")
     else:
         return xs, ys, problems
     if source_crs is not None and not source_crs.equals(BNG):
         to_bng = Transformer.from_crs(source_crs, BNG, always_xy=True)
         xs, ys = to_bng.transform(xs, ys, errcheck=False)
-    west, south, east, north = GB_BOUNDS
-    inside = (xs > west) & (xs <= east) & (ys > south) & (ys <= north)
+    inside = (xs > bng.WEST) & (xs <= bng.EAST) & (ys > bng.SOUTH) & (ys <= bng.NORTH)
     for row in np.flatnonzero(~np.isnan(xs) & ~inside):
         problems[row] = problems[row] or "coordinates are outside Great Britain"
     return xs, ys, problems
@@ -326,7 +338,7 @@ def load_table(
     name = path.name
     for chunk in chunks:
         rows = []
-        xs, ys, problems = _points(chunk, mapping)
+        xs, ys, problems = _points(chunk, mapping, path)
         for i, line_number in enumerate(chunk.line_numbers):
             batch.counts.read += 1
             built = problems[i] or _record(chunk, i, mapping)
@@ -336,7 +348,8 @@ def load_table(
             geom = None if math.isnan(xs[i]) else f"SRID=27700;POINT({xs[i]:.2f} {ys[i]:.2f})"
             rows.append((*built, geom, 1, name, line_number, chunk.raws[i]))
         batch.copy("stage_record", RECORD_COLUMNS, rows)
+        batch.counts.staged += len(rows)
         advance(len(chunk.raws))
-    batch.quarantine_duplicates("stage_record", "source_ref", "id")
+    batch.quarantine_duplicates("stage_record", ("source_ref",), "id")
     records = batch.merge(full=True)
     return batch.finish(records, change_only=False)

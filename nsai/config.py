@@ -53,6 +53,14 @@ class Settings(BaseSettings):
         # the CLI's main(argv, environ)) decides exactly which environment is read.
         return (init_settings,)
 
+    def as_environ(self) -> dict[str, str]:
+        """These settings as NSAI_* variables, for processes started with them (API workers)."""
+        return {
+            ENV_PREFIX + name.upper(): str(value)
+            for name, value in self.model_dump().items()
+            if value is not None
+        }
+
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from `environ` alone (os.environ when None), so callers stay hermetic."""
@@ -63,3 +71,10 @@ class Settings(BaseSettings):
             if key.startswith(ENV_PREFIX) and value != ""
         }
         return cls.model_validate(values)
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """NSAI_* variables that name no setting: most likely typos (NSAI_DATABSE_URL)."""
+    source = os.environ if environ is None else environ
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    return sorted(k for k in source if k.startswith(ENV_PREFIX) and k not in known)

@@ -32,8 +32,9 @@ CREATE TABLE load_batch (
                       CHECK (file_format IN ('dtf73', 'csv', 'geojson', 'gpkg', 'shp', 'parquet')),
     content_sha256    text        NOT NULL CHECK (content_sha256 ~ '^[0-9a-f]{64}$'),
     change_only       boolean     NOT NULL DEFAULT false,
+    -- 'loading' is seen only inside the load's own transaction: a load commits whole or not.
     status            text        NOT NULL DEFAULT 'loading'
-                      CHECK (status IN ('loading', 'loaded', 'failed')),
+                      CHECK (status IN ('loading', 'loaded')),
     rows_read         bigint      NOT NULL DEFAULT 0 CHECK (rows_read >= 0),
     rows_loaded       bigint      NOT NULL DEFAULT 0 CHECK (rows_loaded >= 0),
     rows_quarantined  bigint      NOT NULL DEFAULT 0 CHECK (rows_quarantined >= 0),
@@ -46,9 +47,7 @@ CREATE TABLE load_batch (
         status <> 'loaded' OR rows_read = rows_loaded + rows_quarantined + rows_skipped
     )
 );
--- The same file loaded twice into one source is recognised by its content.
-CREATE UNIQUE INDEX load_batch_same_content ON load_batch (source_id, content_sha256)
-    WHERE status = 'loaded';
+CREATE INDEX load_batch_source ON load_batch (source_id, batch_id);
 
 -- A row that could not be loaded, with where it was and why.
 CREATE TABLE quarantine (

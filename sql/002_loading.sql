@@ -7,13 +7,11 @@ ALTER TABLE source ADD COLUMN kind text NOT NULL DEFAULT 'list'
     CHECK (kind IN ('gazetteer', 'list'));
 
 ALTER TABLE load_batch ADD COLUMN volumes integer NOT NULL DEFAULT 1 CHECK (volumes >= 1);
+-- What makes two loads the same: the content of every file read (a shapefile's .dbf and .prj
+-- too), the format and the column mapping. A reload with a corrected mapping is a new load.
+ALTER TABLE load_batch ADD COLUMN fingerprint text NOT NULL DEFAULT '';
 -- What the load did to the source's records (new, changed, removed, unchanged).
 ALTER TABLE load_batch ADD COLUMN record_changes jsonb NOT NULL DEFAULT '{}';
-
--- A reload is recognised against the source's latest load only: loading file A, then B, then A
--- again must bring A's content back, so one content may be loaded more than once.
-DROP INDEX load_batch_same_content;
-CREATE INDEX load_batch_source ON load_batch (source_id, batch_id);
 
 -- Which volume a refused row came from.
 ALTER TABLE quarantine ADD COLUMN file_name text NOT NULL DEFAULT '';
@@ -89,6 +87,7 @@ CREATE TABLE dtf_lpi (
     postcode_valid    boolean,
     post_town         text,
     official_flag     char(1),
+    post_town_key     text,
     sao_key           text,
     pao_key           text,
     building_key      text,

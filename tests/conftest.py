@@ -79,7 +79,7 @@ class Server:
 def server() -> Iterator[Server]:
     admin = os.environ.get("NSAI_TEST_DATABASE_URL")
     if not admin:
-        admin = LocalCluster(Settings(home=REPO / ".nsai")).ensure_running()
+        admin = LocalCluster(Settings(home=REPO / ".nsai")).ensure_running(create=True)
         admin = database_url(admin, "postgres")
     with psycopg.connect(plain_url(admin), connect_timeout=10) as conn:
         conn.execute("SELECT 1")

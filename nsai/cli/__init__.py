@@ -6,17 +6,20 @@ in-process exactly as the console script does.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Mapping, Sequence
 
+import psycopg
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 from typer.exceptions import Abort, Exit, TyperException
 
 from nsai.cli.app import app
-from nsai.config import Settings
-from nsai.errors import NsaiError
+from nsai.config import Settings, unknown_variables
+from nsai.errors import NsaiError, first_line
 from nsai.logging import configure_logging
 
 
@@ -36,12 +39,20 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         err.print(f"nsai: error: {_first_line(exc)}", markup=False)
         return 2
     configure_logging(settings.log_level)
+    for name in unknown_variables(environ):
+        logging.getLogger("nsai").warning("%s is not an NSAI setting and is ignored", name)
     command = typer.main.get_command(app)
     try:
         command.main(args=args, prog_name="nsai", standalone_mode=False, obj=settings)
     except NsaiError as exc:
         err.print(f"nsai: error: {exc}", markup=False)
         return exc.exit_code
+    except (psycopg.Error, DBAPIError) as exc:
+        # What the database refused reaches the user as one line; every command's writes are
+        # one transaction, so a refused one changed nothing.
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        err.print(f"nsai: error: the database refused this ({first_line(cause)})", markup=False)
+        return 1
     except Exit as exc:
         return exc.exit_code
     except TyperException as exc:

@@ -7,6 +7,7 @@ import json
 import typer
 from sqlalchemy import text
 
+from nsai.cli.context import settings_of
 from nsai.config import Settings
 from nsai.db import migrate as migrations
 from nsai.db.cluster import LocalCluster
@@ -14,11 +15,6 @@ from nsai.db.engine import describe, make_engine
 from nsai.errors import NsaiError
 
 app = typer.Typer(help="Start, stop, inspect and migrate NSAI's database.", no_args_is_help=True)
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    assert isinstance(ctx.obj, Settings)
-    return ctx.obj
 
 
 def _managed(settings: Settings, command: str) -> LocalCluster:
@@ -38,14 +34,14 @@ def up(
     ),
 ) -> None:
     """Create (first time) and start the managed local PostgreSQL + PostGIS cluster."""
-    status = _managed(_settings(ctx), "up").up(port)
+    status = _managed(settings_of(ctx), "up").up(port)
     typer.echo(f"local cluster running on 127.0.0.1:{status.port} (data: {status.data_dir})")
 
 
 @app.command()
 def down(ctx: typer.Context) -> None:
     """Stop the managed local cluster (its data stays)."""
-    stopped = _managed(_settings(ctx), "down").down()
+    stopped = _managed(settings_of(ctx), "down").down()
     typer.echo("local cluster stopped" if stopped else "local cluster was not running")
 
 
@@ -55,7 +51,7 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Say which database NSAI uses, whether it runs, and which migrations are applied."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     report: dict[str, object]
     if settings.database_url is None:
         cluster = LocalCluster(settings).status()
@@ -97,7 +93,7 @@ def _server_report(settings: Settings) -> dict[str, object]:
 @app.command()
 def migrate(ctx: typer.Context) -> None:
     """Apply pending schema migrations (a no-op when up to date)."""
-    engine = make_engine(_settings(ctx), pool_size=1)
+    engine = make_engine(settings_of(ctx), pool_size=1)
     try:
         applied = migrations.migrate(engine)
     finally:
@@ -112,7 +108,7 @@ def migrate(ctx: typer.Context) -> None:
 @app.command()
 def url(ctx: typer.Context) -> None:
     """Print the database URL (for psql and other tools)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if settings.database_url is not None:
         typer.echo(settings.database_url)
     else:

@@ -12,18 +12,13 @@ from typing import Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from sqlalchemy import text
 
 from loaders.files import FORMATS
 from loaders.store import LoadResult
-from nsai.config import Settings
+from nsai.cli.context import settings_of
 from nsai.db.engine import make_engine
+from nsai.db.queries import statements
 from nsai.errors import NsaiError
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    assert isinstance(ctx.obj, Settings)
-    return ctx.obj
 
 
 @contextmanager
@@ -95,6 +90,7 @@ def load(
     crs: str | None = typer.Option(
         None, help="EPSG:NNNN of the coordinates (default: the file's own, else 27700 / 4326)."
     ),
+    layer: str | None = typer.Option(None, help="The layer of a GeoPackage that holds several."),
 ) -> None:
     """Load an LLPG (DTF 7.3) or an address list (CSV, GeoJSON, GPKG, SHP, Parquet)."""
     options = {
@@ -112,12 +108,13 @@ def load(
         "lon_column": lon_column,
         "lat_column": lat_column,
         "crs": crs,
+        "layer": layer,
     }
     # Imported here: the readers pull in pyarrow, pyogrio and shapely, which other commands
     # need not pay for at start-up.
     from loaders.load import load as load_files
 
-    engine = make_engine(_settings(ctx), pool_size=1)
+    engine = make_engine(settings_of(ctx), pool_size=1)
     started = time.monotonic()
     try:
         with _progress(f"loading {paths[0].name}") as advance:
@@ -142,7 +139,7 @@ def load_manifest(
         ]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise NsaiError(f"{manifest}: not a readable manifest ({exc})") from None
-    engine = make_engine(_settings(ctx), pool_size=1)
+    engine = make_engine(settings_of(ctx), pool_size=1)
     try:
         for name, path, fmt, mapping in sources:
             started = time.monotonic()
@@ -154,11 +151,14 @@ def load_manifest(
         engine.dispose()
 
 
-def _rows(ctx: typer.Context, query: str, **params: Any) -> list[dict[str, Any]]:
-    engine = make_engine(_settings(ctx), pool_size=1)
+def _rows(ctx: typer.Context, section: str, **params: Any) -> list[dict[str, Any]]:
+    """The rows of a listing in sql/load/listings.sql, as dictionaries."""
+    (statement,) = statements("load/listings.sql")[section]
+    engine = make_engine(settings_of(ctx), pool_size=1)
     try:
         with engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(text(query), params)]
+            result = conn.exec_driver_sql(statement, params)
+            return [dict(row._mapping) for row in result]
     finally:
         engine.dispose()
 
@@ -186,19 +186,7 @@ JSON_OPTION = typer.Option(False, "--json", help="Print JSON for scripts.")
 
 def sources(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """The supplying systems, their current records and latest load."""
-    rows = _rows(
-        ctx,
-        """
-        SELECT s.name AS source, s.kind, s.custodian_code AS custodian,
-               (SELECT count(*) FROM source_record r
-                WHERE r.source_id = s.source_id AND r.removed_batch_id IS NULL) AS records,
-               (SELECT count(*) FROM load_batch b
-                WHERE b.source_id = s.source_id AND b.status = 'loaded') AS batches,
-               (SELECT max(b.finished_at) FROM load_batch b
-                WHERE b.source_id = s.source_id) AS last_loaded
-        FROM source s ORDER BY s.name
-        """,
-    )
+    rows = _rows(ctx, "sources")
     _print(rows, as_json, "no sources yet: load a file with `nsai load PATH --source NAME`")
 
 
@@ -208,24 +196,8 @@ def batches(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The loads, newest last, with what became of their rows."""
-    rows = _rows(
-        ctx,
-        """
-        SELECT b.batch_id AS id, s.name AS source, b.file_name AS file, b.file_format AS format,
-               b.status, b.rows_read, b.rows_loaded, b.rows_quarantined, b.rows_skipped,
-               b.record_changes AS records, b.started_at,
-               round(extract(epoch FROM b.finished_at - b.started_at)::numeric, 1) AS seconds
-        FROM load_batch b JOIN source s USING (source_id)
-        WHERE CAST(:source AS text) IS NULL OR s.name = :source
-        ORDER BY b.batch_id
-        """,
-        source=source,
-    )
-    if (
-        source is not None
-        and not rows
-        and not _rows(ctx, "SELECT 1 FROM source WHERE name = :name", name=source)
-    ):
+    rows = _rows(ctx, "batches", source=source)
+    if source is not None and not rows and not _rows(ctx, "source_exists", source=source):
         raise NsaiError(f"no source named {source!r}: see `nsai sources`")
     _print(rows, as_json, "no loads yet")
 
@@ -236,14 +208,6 @@ def quarantine(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The rows a load refused: where they were, their text, and why."""
-    if not _rows(ctx, "SELECT 1 FROM load_batch WHERE batch_id = :b", b=batch):
+    if not _rows(ctx, "batch_exists", batch=batch):
         raise NsaiError(f"no batch {batch}: see `nsai batches`")
-    rows = _rows(
-        ctx,
-        """
-        SELECT file_name AS file, line_number AS line, reason, raw FROM quarantine
-        WHERE batch_id = :b ORDER BY file_name, line_number
-        """,
-        b=batch,
-    )
-    _print(rows, as_json, f"batch {batch} refused no rows")
+    _print(_rows(ctx, "quarantine", batch=batch), as_json, f"batch {batch} refused no rows")

@@ -159,9 +159,18 @@ class LocalCluster:
             self._ensure_database(config)
         return self.status()
 
-    def ensure_running(self) -> str:
-        """The database URL of the running cluster, creating and starting it if need be."""
+    def ensure_running(self, *, create: bool = False) -> str:
+        """The database URL of the running cluster, started if stopped.
+
+        Only `create=True` (`nsai db up`, the test suite) makes a new cluster: any other command
+        run from the wrong directory would otherwise start an empty one there.
+        """
         status = self.status()
+        if not status.created and not create:
+            raise NsaiError(
+                f"no local cluster in {self.home}: create it with `nsai db up` (from the "
+                "directory you work in), or set NSAI_DATABASE_URL"
+            )
         config = self._read_config()
         if not status.running or config is None:
             self.up()

@@ -20,7 +20,7 @@ from psycopg import errors as pg_errors
 from sqlalchemy.engine import Engine
 
 from nsai.db.engine import describe
-from nsai.errors import NsaiError
+from nsai.errors import NsaiError, first_line
 
 MIGRATION_FILE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 LOCK_KEY = 0x4E534149  # "NSAI"
@@ -92,6 +92,8 @@ def _locked(engine: Engine) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
             yield conn
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+            # The connection goes back to the pool: leave it as the pool lent it.
+            conn.autocommit = False
     finally:
         raw.close()
 
@@ -156,14 +158,14 @@ def migrate(engine: Engine, directory: Path | None = None) -> list[Migration]:
             except pg_errors.InsufficientPrivilege as exc:
                 raise NsaiError(
                     f"migration {migration.label} needs rights that user "
-                    f"{engine.url.username!r} lacks in {where} ({_first_line(exc)}): ask an "
+                    f"{engine.url.username!r} lacks in {where} ({first_line(exc)}): ask an "
                     "administrator to run CREATE EXTENSION postgis; CREATE EXTENSION pg_trgm; "
                     "there, or connect as the database owner"
                 ) from None
             except psycopg.Error as exc:
                 raise NsaiError(
                     f"migration {migration.label} failed and was rolled back, with the "
-                    f"earlier ones kept: {_first_line(exc)}"
+                    f"earlier ones kept: {first_line(exc)}"
                 ) from None
             done.append(migration)
     return done
@@ -185,8 +187,3 @@ def status(engine: Engine, directory: Path | None = None) -> list[MigrationState
         MigrationState(m, applied[m.version][1] if m.version in applied else None)
         for m in migrations
     ]
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

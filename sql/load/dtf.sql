@@ -17,6 +17,12 @@ CREATE TEMP TABLE net_blpu ON COMMIT DROP AS
 CREATE TEMP TABLE net_lpi ON COMMIT DROP AS
     SELECT DISTINCT ON (lpi_key) * FROM stage_lpi
     ORDER BY lpi_key, pro_order DESC, volume DESC, line_number DESC;
+-- PRO_ORDER runs across record types: deleting a street (11 D) or a BLPU (21 D) also ends what
+-- the file said earlier about that street's descriptors or that BLPU's LPIs.
+DELETE FROM net_street n USING net_street_type t
+    WHERE t.change_type = 'D' AND n.usrn = t.usrn AND n.pro_order < t.pro_order;
+DELETE FROM net_lpi n USING net_blpu b
+    WHERE b.change_type = 'D' AND n.uprn = b.uprn AND n.pro_order < b.pro_order;
 ANALYZE net_street;
 ANALYZE net_street_type;
 ANALYZE net_blpu;
@@ -38,11 +44,15 @@ ANALYZE affected;
 
 -- name: clear_state
 DELETE FROM dtf_lpi WHERE source_id = %(source)s
-    AND (%(full)s OR lpi_key IN (SELECT lpi_key FROM net_lpi));
+    AND (%(full)s OR lpi_key IN (SELECT lpi_key FROM net_lpi)
+         OR uprn IN (SELECT uprn FROM net_blpu WHERE change_type = 'D'));
 DELETE FROM dtf_blpu b WHERE b.source_id = %(source)s
     AND (%(full)s OR b.uprn IN (SELECT uprn FROM net_blpu));
+-- A changed descriptor (15) is upserted below, keeping its street's record-11 attributes.
 DELETE FROM street s WHERE s.source_id = %(source)s
-    AND (%(full)s OR (s.usrn, s.language) IN (SELECT usrn, language FROM net_street)
+    AND (%(full)s
+         OR (s.usrn, s.language) IN (SELECT usrn, language FROM net_street
+                                     WHERE change_type = 'D')
          OR s.usrn IN (SELECT usrn FROM net_street_type WHERE change_type = 'D'));
 
 -- name: insert_state
@@ -50,7 +60,12 @@ INSERT INTO street (source_id, usrn, language, descriptor, locality, town, admin
                     street_key, locality_key, town_key, batch_id)
     SELECT %(source)s, usrn, language, descriptor, locality, town, admin_area,
            street_key, locality_key, town_key, %(batch)s
-    FROM net_street WHERE change_type IS DISTINCT FROM 'D';
+    FROM net_street WHERE change_type IS DISTINCT FROM 'D'
+    ON CONFLICT (source_id, usrn, language) DO UPDATE SET
+        descriptor = excluded.descriptor, locality = excluded.locality, town = excluded.town,
+        admin_area = excluded.admin_area, street_key = excluded.street_key,
+        locality_key = excluded.locality_key, town_key = excluded.town_key,
+        batch_id = excluded.batch_id;
 UPDATE street s SET record_type = t.record_type, state = t.state,
                     custodian_code = t.custodian_code
     FROM net_street_type t
@@ -66,13 +81,13 @@ INSERT INTO dtf_lpi (source_id, lpi_key, uprn, language, logical_status, start_d
                      sao_start_number, sao_start_suffix, sao_end_number, sao_end_suffix,
                      sao_text, pao_start_number, pao_start_suffix, pao_end_number,
                      pao_end_suffix, pao_text, usrn, level, postal_address, postcode,
-                     postcode_valid, post_town, official_flag, sao_key, pao_key, building_key,
-                     postcode_key, batch_id, line_number)
+                     postcode_valid, post_town, official_flag, post_town_key, sao_key, pao_key,
+                     building_key, postcode_key, batch_id, line_number)
     SELECT %(source)s, lpi_key, uprn, language, logical_status, start_date, end_date,
            sao_start_number, sao_start_suffix, sao_end_number, sao_end_suffix, sao_text,
            pao_start_number, pao_start_suffix, pao_end_number, pao_end_suffix, pao_text, usrn,
-           level, postal_address, postcode, postcode_valid, post_town, official_flag, sao_key,
-           pao_key, building_key, postcode_key, %(batch)s, line_number
+           level, postal_address, postcode, postcode_valid, post_town, official_flag,
+           post_town_key, sao_key, pao_key, building_key, postcode_key, %(batch)s, line_number
     FROM net_lpi WHERE change_type IS DISTINCT FROM 'D';
 -- Fresh statistics: the state tables may have changed by millions of rows, and the joins below
 -- are planned on them.
@@ -90,8 +105,16 @@ WITH orphan AS (
 )
 INSERT INTO quarantine (batch_id, file_name, line_number, raw, reason)
     SELECT %(batch)s, n.file_name, n.line_number, n.raw,
-           format('LPI %%s is for UPRN %%s, which has no BLPU record', n.lpi_key, n.uprn)
+           format('LPI %%s is for UPRN %%s, which has no BLPU record (or its BLPU was refused)',
+                  n.lpi_key, n.uprn)
     FROM orphan o JOIN net_lpi n USING (lpi_key);
+-- A street record (11) of this load with no descriptor (15) names no street.
+INSERT INTO quarantine (batch_id, file_name, line_number, raw, reason)
+    SELECT %(batch)s, t.file_name, t.line_number, t.raw,
+           format('street record 11 for USRN %%s has no descriptor (record 15)', t.usrn)
+    FROM net_street_type t
+    WHERE t.change_type IS DISTINCT FROM 'D'
+      AND NOT EXISTS (SELECT 1 FROM street s WHERE s.source_id = %(source)s AND s.usrn = t.usrn);
 -- A BLPU of this load with no LPI has no address: kept in the state (a later change may add
 -- one) but refused as a record.
 INSERT INTO quarantine (batch_id, file_name, line_number, raw, reason)
@@ -151,7 +174,7 @@ SELECT b.uprn::text, b.uprn, b.parent_uprn, l.usrn, b.organisation,
        CASE WHEN b.x IS NOT NULL AND b.y IS NOT NULL
             THEN ST_SetSRID(ST_MakePoint(b.x, b.y), 27700) END,
        b.organisation_key, l.sao_key, l.pao_key, l.building_key,
-       s.street_key, s.locality_key, coalesce(s.town_key, upper(l.post_town)), l.postcode_key,
+       s.street_key, s.locality_key, coalesce(s.town_key, l.post_town_key), l.postcode_key,
        b.line_number
 FROM dtf_blpu b
 JOIN affected a USING (uprn)

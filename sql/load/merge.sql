@@ -52,10 +52,10 @@ WHERE NOT EXISTS (SELECT 1 FROM source_record r
                     AND r.source_ref = s.source_ref);
 
 -- name: quarantine_duplicates
--- Rows of one file that repeat an id already seen: the first stays, the others are refused.
--- Formatted with {table}, {key} and {what} (identifiers and a literal) before it runs.
+-- Rows of one file that repeat a key already seen: the first stays, the others are refused.
+-- Formatted before it runs: {table}, {key} (its columns), {label} (the key as text), {what}.
 WITH ranked AS (
-    SELECT volume, line_number, {key}::text AS key,
+    SELECT volume, line_number, {label} AS key,
            row_number() OVER w AS n, first_value(line_number) OVER w AS first_line
     FROM {table}
     WINDOW w AS (PARTITION BY {key} ORDER BY volume, line_number)

@@ -29,7 +29,7 @@ CREATE TEMP TABLE stage_lpi (
     pao_end_suffix char(1), pao_text text,
     usrn bigint, level text, postal_address char(1), postcode text, postcode_valid boolean,
     post_town text, official_flag char(1),
-    sao_key text, pao_key text, building_key text, postcode_key text,
+    post_town_key text, sao_key text, pao_key text, building_key text, postcode_key text,
     change_type char(1), pro_order bigint, volume smallint, file_name text, line_number bigint,
     raw text
 ) ON COMMIT DROP;

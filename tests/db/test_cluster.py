@@ -237,3 +237,11 @@ def test_cluster_commands_refuse_when_a_url_is_set(cli: CliRunner, tmp_path: Pat
     result = cli("db", "up", environ=env)
     assert result.code == 1
     assert "NSAI_DATABASE_URL is set" in result.err
+
+
+def test_only_db_up_creates_a_cluster(cli: CliRunner, tmp_path: Path) -> None:
+    home = tmp_path / "elsewhere" / ".nsai"
+    result = cli("db", "migrate", environ={"NSAI_HOME": str(home)})
+    assert result.code == 1
+    assert f"no local cluster in {home}: create it with `nsai db up`" in result.err
+    assert not (home / "pgdata").exists()

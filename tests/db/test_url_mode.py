@@ -102,3 +102,13 @@ def test_a_user_who_may_not_enable_postgis_is_told_what_to_ask_for(
         server.drop(name)
         with psycopg.connect(plain_url(server.admin_url), autocommit=True) as conn:
             conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_what_the_database_refuses_is_one_line(
+    cli: CliRunner, server: Server, tmp_path: Path
+) -> None:
+    unmigrated = server.url(server.create_database())
+    result = cli("sources", environ=_env(unmigrated, tmp_path))
+    assert result.code == 1
+    line = _one_error_line(result.err)
+    assert 'the database refused this (relation "source" does not exist' in line

@@ -21,10 +21,19 @@ LPI_DEFAULTS = {"LANGUAGE": "ENG", "LOGICAL_STATUS": 1, "USRN": 7001, "POSTCODE"
 class Dtf:
     """Records of one DTF volume; `write` frames them with a header and a trailer."""
 
-    def __init__(self, file_type: str = "F", custodian: int = 1505, version: str = "7.3"):
+    def __init__(
+        self,
+        file_type: str = "F",
+        custodian: int = 1505,
+        version: str = "7.3",
+        volume: int = 1,
+        next_volume: int = 0,
+    ):
         self.file_type = file_type
         self.custodian = custodian
         self.version = version
+        self.volume = volume
+        self.next_volume = next_volume
         self.lines: list[str] = []
 
     def add(self, record_type: int, change: str = "I", **fields: object) -> Dtf:
@@ -83,7 +92,7 @@ class Dtf:
                 "OLDTOWN DISTRICT COUNCIL",
                 self.custodian,
                 "2026-01-01",
-                1,
+                self.volume,
                 "2026-01-01",
                 "00:00:00",
                 self.version,
@@ -91,7 +100,11 @@ class Dtf:
             ],
         )
         count = len(self.lines) if record_count is None else record_count
-        tail = [layout.encode(99, [99, 0, count, "2026-01-01", "00:00:00"])] if trailer else []
+        tail = (
+            [layout.encode(99, [99, self.next_volume, count, "2026-01-01", "00:00:00"])]
+            if trailer
+            else []
+        )
         return "\n".join([header, *self.lines, *tail]) + "\n"
 
     def write(self, path: Path, record_count: int | None = None, trailer: bool = True) -> Path:

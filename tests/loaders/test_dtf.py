@@ -282,8 +282,8 @@ def test_a_street_change_updates_the_records_on_it(
 def test_several_volumes_load_as_one_batch(
     cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
 ) -> None:
-    one = Dtf().street().blpu(100001).lpi(100001, 1, PAO_START_NUMBER=1)
-    two = Dtf().blpu(100002).lpi(100002, 2, PAO_START_NUMBER=2)
+    one = Dtf(next_volume=2).street().blpu(100001).lpi(100001, 1, PAO_START_NUMBER=1)
+    two = Dtf(volume=2).blpu(100002).lpi(100002, 2, PAO_START_NUMBER=2)
     _ok(_load(cli, environ, one.write(tmp_path / "v1.csv"), two.write(tmp_path / "v2.csv")))
     batch = _batch(db_url)
     assert batch["volumes"] == 2
@@ -375,8 +375,10 @@ def test_a_truncated_file_or_a_wrong_trailer_count_is_refused(
     assert result.code == 1
     assert "the trailer says 3 records but the volume holds 9" in result.err
     half = tmp_path / "half.csv"
-    half.write_text(_base().text()[:-40])
-    assert _load(cli, environ, half).code == 1
+    half.write_text(_base().text()[:-40])  # cut inside a quoted field of the last LPI
+    cut = _load(cli, environ, half)
+    assert cut.code == 1
+    assert "half.csv line 9: unreadable CSV (unexpected end of data)" in cut.err
     assert snapshot(db_url) == before
 
 
@@ -402,7 +404,7 @@ def test_undecodable_bytes_are_a_clear_error(
     cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "f.csv"
-    path.write_bytes(_base().text().encode() + b"\x81\x00\x9f binary")
+    path.write_bytes(_base().text().encode() + b"\x81\x9d\x9f not text")
     result = _load(cli, environ, path)
     assert result.code == 1
     assert "undecodable bytes at offset" in result.err
@@ -500,3 +502,128 @@ def test_a_broken_manifest_is_one_clear_error(
     result = cli("load-manifest", str(manifest), environ=environ)
     assert result.code == 1
     assert "not a readable manifest" in result.err
+
+
+def test_every_status_and_state_of_the_code_lists_loads_and_others_are_refused(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    dtf = Dtf().street()
+    for n, status in enumerate((1, 5, 6, 7, 8, 9), start=1):
+        dtf.blpu(100000 + n, LOGICAL_STATUS=status, BLPU_STATE=n)
+        dtf.lpi(100000 + n, n, LOGICAL_STATUS=status, PAO_START_NUMBER=n)
+    dtf.blpu(100007, BLPU_STATE=7).lpi(100007, 7, LOGICAL_STATUS=3, PAO_TEXT="ALT ONLY")
+    dtf.blpu(100008, LOGICAL_STATUS=3).blpu(100009, BLPU_CLASS="residential")
+    dtf.blpu(100010).lpi(100010, 10, LOGICAL_STATUS=2, PAO_START_NUMBER=10)
+    _ok(_load(cli, environ, dtf.write(tmp_path / "f.csv")))
+    loaded = dict(query(db_url, "SELECT uprn, logical_status FROM source_record"))
+    assert loaded == {100001: 1, 100002: 5, 100003: 6, 100004: 7, 100005: 8, 100006: 9, 100007: 1}
+    states = [r[0] for r in query(db_url, "SELECT blpu_state FROM source_record ORDER BY uprn")]
+    assert states == [1, 2, 3, 4, 5, 6, 7]
+    reasons = _reasons(db_url)
+    assert "LOGICAL_STATUS 3 is not in the code list (1, 5, 6, 7, 8, 9)" in reasons
+    assert "BLPU_CLASS 'residential' is not a classification code" in reasons
+    assert "LOGICAL_STATUS 2 is not in the code list (1, 3, 5, 6, 7, 8, 9)" in reasons
+    assert any(r.startswith("BLPU 100010 has no LPI") for r in reasons)
+
+
+def test_a_descriptor_change_keeps_the_street_record_attributes(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _ok(_load(cli, environ, _base().write(tmp_path / "full.csv")))
+    street = "SELECT record_type, state, custodian_code, descriptor FROM street"
+    assert query(db_url, street) == [(1, 2, 1505, "MILL LANE")]
+    rename = Dtf(file_type="C").add(
+        15, "U", USRN=7001, STREET_DESCRIPTOR="MILLER LANE", TOWN_NAME="OLDTOWN", LANGUAGE="ENG"
+    )
+    _ok(_load(cli, environ, rename.write(tmp_path / "c.csv")))
+    assert query(db_url, street) == [(1, 2, 1505, "MILLER LANE")]
+
+
+def test_deletes_reach_across_record_types_in_pro_order(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _ok(_load(cli, environ, _base().write(tmp_path / "full.csv")))
+    changes = (
+        Dtf(file_type="C")
+        .add(15, "I", PRO_ORDER=1, USRN=7002, STREET_DESCRIPTOR="NEW ROAD", LANGUAGE="ENG")
+        .add(11, "D", PRO_ORDER=2, USRN=7002)  # ends the descriptor given before it
+        .blpu(100002, "D", PRO_ORDER=3)  # takes its LPI with it
+    )
+    _ok(_load(cli, environ, changes.write(tmp_path / "c.csv")))
+    assert query(db_url, "SELECT usrn FROM street") == [(7001,)]
+    assert scalar(db_url, "SELECT count(*) FROM dtf_lpi WHERE uprn = 100002") == 0
+    assert _record(db_url, "100002") is None
+
+
+def test_an_lpi_moved_to_another_blpu(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _ok(
+        _load(
+            cli,
+            environ,
+            _base().blpu(100004).lpi(100004, 4, PAO_START_NUMBER=20).write(tmp_path / "full.csv"),
+        )
+    )
+    move = Dtf(file_type="C").lpi(100001, 4, "U", PAO_START_NUMBER=20)  # 100004's LPI
+    out = _ok(_load(cli, environ, move.write(tmp_path / "c.csv")))
+    assert "1 removed" in out  # 100004 is left with no address
+    record = _record(db_url, "100001")
+    assert record is not None
+    assert [o["pao_start_number"] for o in record["other_addresses"]] == [20]
+    assert _record(db_url, "100004") is None
+
+
+def test_a_change_only_file_applied_again_is_refused(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _ok(_load(cli, environ, _base().write(tmp_path / "full.csv")))
+    first = Dtf(file_type="C").lpi(100001, 1, "U", PAO_START_NUMBER=50).write(tmp_path / "c1.csv")
+    second = Dtf(file_type="C").lpi(100001, 1, "U", PAO_START_NUMBER=99).write(tmp_path / "c2.csv")
+    _ok(_load(cli, environ, first))
+    _ok(_load(cli, environ, second))
+    result = _load(cli, environ, first)
+    assert result.code == 1
+    assert "this change-only file was applied before (batch 2)" in result.err
+    record = _record(db_url, "100001")
+    assert record is not None
+    assert record["pao_start_number"] == 99
+
+
+def test_volumes_must_be_complete_and_in_order(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    one = Dtf(next_volume=2).street().blpu(100001).lpi(100001, 1, PAO_START_NUMBER=1)
+    two = Dtf(volume=2).blpu(100002).lpi(100002, 2, PAO_START_NUMBER=2)
+    v1, v2 = one.write(tmp_path / "v1.csv"), two.write(tmp_path / "v2.csv")
+    swapped = _load(cli, environ, v2, v1)
+    assert swapped.code == 1
+    assert "is volume 2, but was given as volume 1" in swapped.err
+    alone = _load(cli, environ, v1)
+    assert alone.code == 1
+    assert "its trailer says volume 2 follows: give every volume" in alone.err
+    twice = _load(cli, environ, v1, v1)
+    assert twice.code == 1
+    assert "the same file is given twice" in twice.err
+    assert scalar(db_url, "SELECT count(*) FROM load_batch") == 0
+
+
+def test_another_councils_gazetteer_is_refused(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _ok(_load(cli, environ, _base().write(tmp_path / "full.csv")))
+    other = Dtf(custodian=4720).street().blpu(100001).lpi(100001, 1, PAO_START_NUMBER=1)
+    result = _load(cli, environ, other.write(tmp_path / "o.csv"))
+    assert result.code == 1
+    assert (
+        "is custodian 4720's gazetteer, but source 'llpg-1505' holds custodian 1505's" in result.err
+    )
+
+
+def test_an_empty_full_file_may_not_wipe_a_gazetteer(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _ok(_load(cli, environ, _base().write(tmp_path / "full.csv")))
+    result = _load(cli, environ, Dtf().write(tmp_path / "empty.csv"))
+    assert result.code == 1
+    assert "yields no records, so loading it would remove all 3 records" in result.err

@@ -330,7 +330,9 @@ def test_bad_rows_are_quarantined_and_the_rest_load(
     ("name", "content", "args", "message"),
     [
         ("empty.csv", b"", [], "the file is empty"),
-        ("binary.csv", bytes(range(256)) * 4, [], "undecodable bytes"),
+        ("binary.csv", bytes(range(256)) * 4, [], "a binary file, not text"),
+        ("cp.csv", b"ref,address\nR1,\x81\x8d Mill Lane\n", [], "undecodable bytes at offset 15"),
+        ("fmt.csv", b"ref,address\nR1,1 Mill Lane\n", ["--format", "gpkg"], "is not a gpkg file"),
         ("not.geojson", b'{"type": "Nonsense", "x": [1, 2', [], "not a readable geojson file"),
         ("quote.csv", b'ref,address\nR1,"12 Mill Lane\n', [], "unreadable CSV"),
         ("cols.csv", b"ref,addr\nR1,1 Mill Lane\n", [], "names column(s) address that the file"),
@@ -433,3 +435,157 @@ def test_the_hand_written_edge_cases_load_whole(
         )
     )
     assert loaded == {s["name"]: s["records"] for s in manifest["sources"]}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("latin-1", "Café Row"),
+        ("cp1252", "Rose\u2019s Cottage \u2013 Mill Lane"),
+        ("utf-8-sig", "Café Row"),
+    ],
+)
+def test_latin1_windows_1252_and_bom_lists_load(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path, encoding: str, text: str
+) -> None:
+    path = tmp_path / "l.csv"
+    path.write_bytes(f'ref,address\nR1,"1 {text}, Oldtown"\n'.encode(encoding))
+    _ok(
+        cli(
+            "load",
+            str(path),
+            "--source",
+            "l",
+            "--id-column",
+            "ref",
+            "--address-columns",
+            "address",
+            environ=environ,
+        )
+    )
+    assert "1 " + text in _records(db_url)["R1"]["raw_address"]
+
+
+def test_a_zero_coordinate_is_a_coordinate(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    pd.DataFrame(
+        {"uid": ["Z1"], "address": ["1 Mill Lane"], "lon": [0.0], "lat": [51.48]}
+    ).to_parquet(tmp_path / "z.parquet")
+    _ok(
+        cli(
+            "load",
+            str(tmp_path / "z.parquet"),
+            "--source",
+            "z",
+            "--id-column",
+            "uid",
+            "--address-columns",
+            "address",
+            "--lon-column",
+            "lon",
+            "--lat-column",
+            "lat",
+            environ=environ,
+        )
+    )
+    assert _records(db_url)["Z1"]["srid"] == 27700
+
+
+def test_a_shapefile_without_its_crs_needs_crs(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _frame(27700).to_file(tmp_path / "n.shp")
+    (tmp_path / "n.prj").unlink()
+    args = [
+        "load",
+        str(tmp_path / "n.shp"),
+        "--source",
+        "n",
+        "--id-column",
+        "uid",
+        "--pao-column",
+        "house",
+        "--street-column",
+        "road",
+    ]
+    result = cli(*args, environ=environ)
+    assert result.code == 1
+    assert "its geometry has no coordinate reference system: give --crs" in result.err
+    _ok(cli(*args, "--crs", "EPSG:27700", environ=environ))
+    assert abs(_records(db_url)["G1"]["x"] - BNG_X) < 0.01
+
+
+def test_a_geopackage_with_several_layers_needs_a_layer(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "two.gpkg"
+    _frame(27700).to_file(path, layer="homes")
+    _frame(27700).assign(uid=["G2"]).to_file(path, layer="shops")
+    args = [
+        "load",
+        str(path),
+        "--source",
+        "two",
+        "--id-column",
+        "uid",
+        "--pao-column",
+        "house",
+        "--street-column",
+        "road",
+    ]
+    result = cli(*args, environ=environ)
+    assert result.code == 1
+    assert "holds 2 layers (homes, shops): choose one with --layer NAME" in result.err
+    _ok(cli(*args, "--layer", "shops", environ=environ))
+    assert set(_records(db_url)) == {"G2"}
+
+
+def test_an_empty_list_may_not_wipe_a_source(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    args = ["--source", "l", "--id-column", "ref", "--address-columns", "address"]
+    _ok(
+        cli(
+            "load",
+            str(_csv(tmp_path / "a.csv", "ref,address\nR1,1 Mill Lane\n")),
+            *args,
+            environ=environ,
+        )
+    )
+    before = snapshot(db_url)
+    result = cli("load", str(_csv(tmp_path / "b.csv", "ref,address\n")), *args, environ=environ)
+    assert result.code == 1
+    assert "yields no records, so loading it would remove all 1 records of source 'l'" in result.err
+    assert snapshot(db_url) == before
+
+
+def test_a_reload_with_another_mapping_is_a_new_load(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path / "a.csv", "ref,uprn,address\nR1,U1,1 Mill Lane\n")
+    base = ["load", str(path), "--source", "l", "--address-columns", "address"]
+    _ok(cli(*base, "--id-column", "ref", environ=environ))
+    out = _ok(cli(*base, "--id-column", "uprn", environ=environ))
+    assert "as batch 2" in out
+    assert set(_records(db_url)) == {"U1"}
+
+
+def test_an_enormous_line_is_refused_without_reading_it_whole(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text("ref,address\nR1," + "x" * 3_000_000 + "\n")
+    result = cli(
+        "load",
+        str(path),
+        "--source",
+        "l",
+        "--id-column",
+        "ref",
+        "--address-columns",
+        "address",
+        environ=environ,
+    )
+    assert result.code == 1
+    assert "l.csv line 2: longer than 1,048,576 characters: not an address file" in result.err

@@ -40,3 +40,9 @@ def test_settings_read_only_the_given_environment(monkeypatch: object) -> None:
     assert settings.log_level == "DEBUG"
     assert str(settings.home) == ".nsai"
     assert settings.database_url is None
+
+
+def test_a_mistyped_setting_is_warned_about(cli: CliRunner) -> None:
+    result = cli("--version", environ={"NSAI_DATABSE_URL": "postgresql://x/y"})
+    assert result.code == 0
+    assert "nsai: warning: NSAI_DATABSE_URL is not an NSAI setting and is ignored" in result.err
