@@ -1,0 +1,350 @@
+"""Comparisons declared as data, and the pairwise score they add up to.
+
+Each `Comparison` names a field, lists its levels of agreement with a weight in bits (log2 of a
+Bayes factor: how much likelier the level is for two records of one property than for two
+records of different properties that blocking put together), and has a small `classify` that
+says which level a pair is at. `compare` adds the prior and one level's bits per comparison and
+turns the total into a probability (base-2 logistic), keeping every contribution so a steward
+or the API can see why a pair scored what it did (the Splink habit).
+
+The bits are set by hand for now, with the candidate pairs of the blocking rules in mind (most
+of them neighbours: same street, same postcode, a few tens of metres apart), and the lead tunes
+them from the quality benchmark. What shaped them:
+
+- Identity comes from the identifiers (SAO, PAO, building name); street, town, postcode and
+  position mostly say "same neighbourhood", which candidate pairs share anyway. So the PAO
+  weighs most, and locality fields cannot outvote a missing or clashing identifier.
+- A pair agreeing on SAO/PAO, street and town with nothing else (a council-tax row against a
+  council record) reaches about 0.98; the same number and street in another town about 0.2.
+- Fuzzy levels that also catch different real names are weak or negative: "SAINT MARYS ROAD" vs
+  "SAINT MARKS ROAD" looks like a typo, "NEWTON" vs "NEWTOWN" too, and "NORTH LODGE" vs "SOUTH
+  LODGE" is 82% alike. A one-slip street or town alone therefore leaves a pair just under 0.9
+  until a postcode or a position backs it; an over-merge is worse than a miss.
+- A mistyped postcode (one character: same sector, or same district) costs little; a postcode
+  in another district, or a position hundreds of metres off, costs much but never vetoes (a
+  county record may sit at its postcode unit's centre).
+- Disagreeing identifiers are vetoes (`identifiers_conflict`); their levels still carry bits so
+  the explanation reads the same for every pair.
+
+Fast by construction: each classify reads a few slots, compares strings for equality first, and
+calls a rapidfuzz scorer only when keys differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from nsai.match.records import MatchRecord
+
+# About one candidate pair in 256 is one property: most are neighbours within tens of metres,
+# each seen by several sources. A rough figure, for the benchmark to replace.
+PRIOR_BITS: Final = -8.0
+
+# A house or building name at least this alike (rapidfuzz ratio) is not clearly another name.
+BUILDING_CLASH_BELOW: Final = 80.0
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    label: str
+    bits: float  # log2 Bayes factor: positive for agreement, negative for disagreement, 0 no data
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    name: str
+    levels: tuple[Level, ...]  # strongest agreement first, "missing" (no data) last when present
+    classify: Callable[[MatchRecord, MatchRecord], str]  # the label of one of `levels`
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    score: float  # 0..1; 0.0 whenever `veto` is set
+    bits: float  # PRIOR_BITS + the sum of the contributions' bits (kept when vetoed)
+    contributions: dict[str, tuple[str, float]]  # comparison name -> (level label, bits)
+    veto: str | None  # why the pair may never be one property, or None
+
+
+# --- vetoes ------------------------------------------------------------------------------------
+
+
+def identifiers_conflict(a: MatchRecord, b: MatchRecord) -> str | None:
+    """Why `a` and `b` can never be one property, or None. A record lacking its flat number is
+    kept apart from every flat, so it cannot chain the flats of a building together."""
+    sa, sb = a.sao_key, b.sao_key
+    if sa != sb:
+        if sa is not None and sb is not None:
+            return f"SAO {sa} vs {sb}"
+        return f"SAO {sa or sb} vs none"
+    pa, pb = a.pao_key, b.pao_key
+    if pa is not None and pb is not None and pa != pb:
+        return f"PAO {pa} vs {pb}"
+    if pa is None and pb is None:
+        ba, bb = a.building_key, b.building_key
+        if (
+            ba is not None
+            and bb is not None
+            and ba != bb
+            and fuzz.ratio(ba, bb, score_cutoff=BUILDING_CLASH_BELOW) == 0.0
+        ):
+            return f"building {ba} vs {bb}"
+    if (a.uprn is not None and a.uprn == b.parent_uprn) or (
+        b.uprn is not None and b.uprn == a.parent_uprn
+    ):
+        return "parent and child"
+    if a.source == b.source and a.duplicate_free:
+        return f"both from {a.source}, which lists each property once"
+    return None
+
+
+# --- classify functions, one per comparison ----------------------------------------------------
+
+
+def _identifier(x: str | None, y: str | None) -> str:
+    if x is None:
+        return "both absent" if y is None else "one absent"
+    if y is None:
+        return "one absent"
+    return "exact" if x == y else "differs"
+
+
+def _sao(a: MatchRecord, b: MatchRecord) -> str:
+    return _identifier(a.sao_key, b.sao_key)
+
+
+def _pao(a: MatchRecord, b: MatchRecord) -> str:
+    return _identifier(a.pao_key, b.pao_key)
+
+
+def _building(a: MatchRecord, b: MatchRecord) -> str:
+    x, y = a.building_key, b.building_key
+    if x is None or y is None:
+        return "missing"
+    if x == y:
+        return "exact"
+    ratio = fuzz.ratio(x, y)
+    if ratio >= 90.0:
+        return "fuzzy >= 90"
+    return "fuzzy >= 80" if ratio >= BUILDING_CLASH_BELOW else "differs"
+
+
+def _one_slip(x: str, y: str) -> bool:
+    """One letter changed, added, dropped or swapped, not the first: how people mistype. Real
+    near-namesakes pass too ("SAINT MARKS ROAD"), so this level only ever weighs little."""
+    return x[0] == y[0] and abs(len(x) - len(y)) <= 1 and OSA.distance(x, y, score_cutoff=1) <= 1
+
+
+def _street(a: MatchRecord, b: MatchRecord) -> str:
+    x, y = a.street_key, b.street_key
+    if x is None or y is None:
+        return "missing"
+    if x == y:
+        return "exact"
+    if _one_slip(x, y):
+        return "one slip"
+    # Mostly other streets nearby: "HILL LANE", "CHURCH LANE" against "CHURCH ROAD",
+    # "BRIDGE STREET WEST"; sometimes two slips.
+    return "similar" if JaroWinkler.normalized_similarity(x, y) >= 0.88 else "differs"
+
+
+def _town(a: MatchRecord, b: MatchRecord) -> str:
+    x, y = a.town_key, b.town_key
+    if x is not None and x == y:
+        return "exact"
+    # A village given as the town by one source and as the locality (under its post town) by
+    # another, or both naming the same locality under different towns.
+    la, lb = a.locality_key, b.locality_key
+    if (x is not None and x == lb) or (y is not None and y == la) or (la is not None and la == lb):
+        return "locality"
+    if x is None or y is None:
+        return "missing"
+    return "one slip" if _one_slip(x, y) else "differs"
+
+
+def _postcode(a: MatchRecord, b: MatchRecord) -> str:
+    x, y = a.postcode_key, b.postcode_key
+    if x is None or y is None:
+        return "missing"
+    if x == y:
+        return "exact"
+    # Keys are valid compact postcodes, whose inward code is always three characters: the
+    # sector is all but the last two, the district (outward code) all but the last three.
+    if x[:-2] == y[:-2]:
+        return "same sector"
+    return "same district" if x[:-3] == y[:-3] else "differs"
+
+
+def _distance(a: MatchRecord, b: MatchRecord) -> str:
+    if a.x is None or a.y is None or b.x is None or b.y is None:
+        return "missing"
+    dx = a.x - b.x
+    dy = a.y - b.y
+    squared = dx * dx + dy * dy
+    if squared <= 25.0:
+        return "within 5 m"
+    if squared <= 625.0:
+        return "within 25 m"
+    if squared <= 10_000.0:
+        return "within 100 m"
+    return "within 300 m" if squared <= 90_000.0 else "farther"
+
+
+def _usrn(a: MatchRecord, b: MatchRecord) -> str:
+    if a.usrn is None or b.usrn is None:
+        return "missing"
+    return "exact" if a.usrn == b.usrn else "differs"
+
+
+def _organisation(a: MatchRecord, b: MatchRecord) -> str:
+    x, y = a.organisation_key, b.organisation_key
+    if x is None or y is None:
+        return "missing"
+    if x == y:
+        return "exact"
+    # Token sets: "BOOTS" and "BOOTS THE CHEMISTS" are one business.
+    return "fuzzy" if fuzz.token_set_ratio(x, y) >= 90.0 else "differs"
+
+
+def _classification(a: MatchRecord, b: MatchRecord) -> str:
+    x, y = a.classification, b.classification
+    if not x or not y:
+        return "missing"
+    # One code a prefix of the other: a coarse "RD" against "RD04" is the same class.
+    if x.startswith(y) or y.startswith(x):
+        return "same"
+    return "same primary" if x[0] == y[0] else "differs"
+
+
+# --- the comparisons ---------------------------------------------------------------------------
+
+COMPARISONS: Final[tuple[Comparison, ...]] = (
+    Comparison(
+        "sao",
+        (
+            Level("exact", 3.0),
+            Level("both absent", 1.0),  # neither is a flat: a house against a house
+            Level("one absent", -8.0),  # vetoed
+            Level("differs", -10.0),  # vetoed
+        ),
+        _sao,
+    ),
+    Comparison(
+        "pao",
+        (
+            Level("exact", 7.0),
+            Level("both absent", 0.0),  # named houses: the building name decides
+            Level("one absent", -6.0),  # a named house against a numbered one
+            Level("differs", -10.0),  # vetoed
+        ),
+        _pao,
+    ),
+    Comparison(
+        "building",
+        (
+            Level("exact", 5.0),
+            Level("fuzzy >= 90", 3.0),  # a slip in a long name: "ROSE COTAGE"
+            Level("fuzzy >= 80", -4.0),  # as often another name: "NORTH LODGE", "SOUTH LODGE"
+            Level("differs", -6.0),  # vetoed when neither has a number
+            Level("missing", 0.0),  # one source drops the name of a numbered house
+        ),
+        _building,
+    ),
+    Comparison(
+        "street",
+        (
+            Level("exact", 4.0),
+            Level("one slip", 1.0),  # a typo, or a near-namesake ("SAINT MARKS ROAD")
+            Level("similar", -2.0),
+            Level("differs", -6.0),
+            Level("missing", 0.0),
+        ),
+        _street,
+    ),
+    Comparison(
+        "town",
+        (
+            Level("exact", 2.0),
+            Level("locality", 1.5),
+            Level("one slip", -1.5),  # a typo, or "NEWTON" against "NEWTOWN"
+            Level("differs", -6.0),
+            Level("missing", 0.0),
+        ),
+        _town,
+    ),
+    Comparison(
+        "postcode",
+        (
+            Level("exact", 3.0),
+            Level("same sector", -1.0),  # a mistyped unit, or a neighbour's postcode
+            Level("same district", -1.5),
+            Level("differs", -5.0),
+            Level("missing", 0.0),
+        ),
+        _postcode,
+    ),
+    Comparison(
+        "distance",
+        (
+            Level("within 5 m", 2.0),
+            Level("within 25 m", 1.0),
+            Level("within 100 m", 0.0),
+            Level("within 300 m", -1.5),  # a postcode-centre point, a coarse list
+            Level("farther", -4.0),
+            Level("missing", 0.0),
+        ),
+        _distance,
+    ),
+    Comparison(
+        "usrn",
+        (
+            Level("exact", 2.0),
+            Level("differs", -3.0),  # a street crossing a boundary may have one USRN a side
+            Level("missing", 0.0),
+        ),
+        _usrn,
+    ),
+    Comparison(
+        "organisation",
+        (
+            Level("exact", 2.0),
+            Level("fuzzy", 1.0),
+            Level("differs", -1.0),  # occupiers change between sources' dates
+            Level("missing", 0.0),
+        ),
+        _organisation,
+    ),
+    Comparison(
+        "classification",
+        (
+            Level("same", 1.0),
+            Level("same primary", 0.5),  # RD03 semi against RD04 terrace: sources disagree
+            Level("differs", -2.0),
+            Level("missing", 0.0),
+        ),
+        _classification,
+    ),
+)
+
+# Each comparison's classify and its levels' bits by label, looked up once per pair.
+_SCORING: Final = tuple(
+    (c.name, c.classify, {level.label: level.bits for level in c.levels}) for c in COMPARISONS
+)
+
+
+def compare(a: MatchRecord, b: MatchRecord) -> PairScore:
+    """The pair's score with every comparison's contribution; 0.0 when a veto applies."""
+    veto = identifiers_conflict(a, b)
+    contributions: dict[str, tuple[str, float]] = {}
+    total = PRIOR_BITS
+    for name, classify, bits_of in _SCORING:
+        label = classify(a, b)
+        bits = bits_of[label]
+        contributions[name] = (label, bits)
+        total += bits
+    score = 0.0 if veto is not None else 1.0 / (1.0 + 2.0**-total)
+    return PairScore(score, total, contributions, veto)

@@ -1,0 +1,63 @@
+"""The view of a source record that matching works on: its parts, keys, place and provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRecord:
+    record_id: int
+    source: str  # the source's name
+    source_kind: str  # 'gazetteer' (a DTF 7.3 LLPG or county gazetteer) or 'list'
+    duplicate_free: bool  # the source lists each property once (an LLPG)
+    source_priority: int  # lower is more trusted (survivorship, UPRN keeping)
+    source_custodian: int | None  # the council whose gazetteer the source is, if it is one
+    custodian_code: int | None  # the council responsible for the property, as the record says
+    uprn: int | None  # the source's own UPRN for the property (gazetteers)
+    parent_uprn: int | None
+    classification: str | None  # e.g. RD04, RD06, PP, CI03
+    logical_status: int | None
+    rpc: int | None  # representative point code: lower is a better position
+    usrn: int | None
+    # BS7666 parts as loaded (upper case for parsed lists, as the council wrote them for LLPGs)
+    organisation: str | None
+    sao_start_number: int | None
+    sao_start_suffix: str | None
+    sao_end_number: int | None
+    sao_end_suffix: str | None
+    sao_text: str | None
+    pao_start_number: int | None
+    pao_start_suffix: str | None
+    pao_end_number: int | None
+    pao_end_suffix: str | None
+    pao_text: str | None
+    street: str | None
+    locality: str | None
+    town: str | None
+    postcode: str | None
+    # keys from nsai.address.normalise.match_keys (None when absent)
+    organisation_key: str | None
+    sao_key: str | None
+    pao_key: str | None
+    building_key: str | None
+    street_key: str | None
+    locality_key: str | None
+    town_key: str | None
+    postcode_key: str | None
+    # British National Grid point, when the record has one
+    x: float | None
+    y: float | None
+
+    @property
+    def is_parent_shell(self) -> bool:
+        return (self.classification or "").startswith("PP")
+
+    @property
+    def own_council_record(self) -> bool:
+        """A council's gazetteer record for a property in its own area (the authoritative one)."""
+        return (
+            self.source_kind == "gazetteer"
+            and self.source_custodian is not None
+            and self.source_custodian == self.custodian_code
+        )
