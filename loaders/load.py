@@ -30,6 +30,7 @@ def load(
     mapping_options: dict[str, Any] | None = None,
     mapping_file: Path | None = None,
     advance: Callable[[int], None] = lambda _: None,
+    priority: int | None = None,
 ) -> LoadResult:
     """Load one file (or one set of DTF volumes) into a source, all or nothing.
 
@@ -63,6 +64,8 @@ def load(
         except AlreadyLoaded as repeat:
             conn.rollback()
             return repeat.result
+        if priority is not None:
+            batch.run("load/batch.sql", "set_priority", priority=priority)
         if inputs.format == "dtf73":
             batch.run("load/stage.sql", "create_dtf")
             batch.run("load/stage.sql", "create_records")

@@ -39,6 +39,19 @@ class Settings(BaseSettings):
         default=None, description="Directory of initdb/pg_ctl (default: found on the system)."
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    match_threshold: float = Field(
+        default=0.99,
+        gt=0,
+        le=1,
+        description="A pair scoring at least this is one property (chosen from the quality "
+        "benchmark; see BENCHMARKS.md).",
+    )
+    review_threshold: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="A pair scoring at least this, and below match_threshold, goes to review.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -7,11 +7,13 @@ reached the suite errors: database tests never skip. In CI (CI=true) a skipped t
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -134,6 +136,23 @@ def db_url(_shared_db: str) -> Iterator[str]:
 def environ(db_url: str, tmp_path: Path) -> dict[str, str]:
     """An NSAI environment on the test database (URL mode)."""
     return {"NSAI_DATABASE_URL": db_url, "NSAI_HOME": str(tmp_path / ".nsai")}
+
+
+@pytest.fixture(scope="session")
+def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`nsai synth` output for three councils, a county, a CSV list and a GeoJSON list."""
+    out = tmp_path_factory.mktemp("synth") / "region"
+    assert (
+        main(["synth", str(out), "--councils", "3", "--properties", "600", "--seed", "7"], {}) == 0
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def manifest(region: Path) -> dict[str, Any]:
+    loaded = json.loads((region / "manifest.json").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
 
 
 @dataclass

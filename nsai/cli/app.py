@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from nsai import __version__
-from nsai.cli import db, load, serve, synth
+from nsai.cli import db, load, reconcile, serve, synth
 
 app = typer.Typer(
     name="nsai",
@@ -39,3 +39,5 @@ app.command("load-manifest")(load.load_manifest)
 app.command("sources")(load.sources)
 app.command("batches")(load.batches)
 app.command("quarantine")(load.quarantine)
+app.command("reconcile")(reconcile.reconcile)
+app.add_typer(reconcile.export_app, name="export")

@@ -91,6 +91,12 @@ def load(
         None, help="EPSG:NNNN of the coordinates (default: the file's own, else 27700 / 4326)."
     ),
     layer: str | None = typer.Option(None, help="The layer of a GeoPackage that holds several."),
+    priority: int | None = typer.Option(
+        None,
+        min=0,
+        max=1000,
+        help="The source's rank when records disagree (lower wins; gazetteers 10, lists 100).",
+    ),
 ) -> None:
     """Load an LLPG (DTF 7.3) or an address list (CSV, GeoJSON, GPKG, SHP, Parquet)."""
     options = {
@@ -118,7 +124,9 @@ def load(
     started = time.monotonic()
     try:
         with _progress(f"loading {paths[0].name}") as advance:
-            result = load_files(engine, paths, source, fmt, options, mapping_file, advance)
+            result = load_files(
+                engine, paths, source, fmt, options, mapping_file, advance, priority
+            )
     finally:
         engine.dispose()
     typer.echo(_summary(result, paths, time.monotonic() - started))
@@ -134,18 +142,24 @@ def load_manifest(
     try:
         listed = json.loads(manifest.read_text(encoding="utf-8"))["sources"]
         sources = [
-            (s["name"], manifest.parent / s["file"], s.get("format"), s.get("mapping"))
+            (
+                s["name"],
+                manifest.parent / s["file"],
+                s.get("format"),
+                s.get("mapping"),
+                s.get("priority"),
+            )
             for s in listed
         ]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise NsaiError(f"{manifest}: not a readable manifest ({exc})") from None
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
-        for name, path, fmt, mapping in sources:
+        for name, path, fmt, mapping, priority in sources:
             started = time.monotonic()
             options = {key.replace("-", "_"): value for key, value in (mapping or {}).items()}
             with _progress(f"loading {path.name}") as advance:
-                result = load_files(engine, [path], name, fmt, options, None, advance)
+                result = load_files(engine, [path], name, fmt, options, None, advance, priority)
             typer.echo(_summary(result, [path], time.monotonic() - started))
     finally:
         engine.dispose()

@@ -4,7 +4,9 @@
 -- name: lock_source
 -- The source row is locked until the load commits: a second load into the same source is
 -- refused at once (lock_not_available), loads into other sources run side by side.
-INSERT INTO source (name, kind, duplicate_free) VALUES (%(name)s, %(kind)s, %(kind)s = 'gazetteer')
+INSERT INTO source (name, kind, duplicate_free, priority)
+    VALUES (%(name)s, %(kind)s, %(kind)s = 'gazetteer',
+            CASE WHEN %(kind)s = 'gazetteer' THEN 10 ELSE 100 END)
     ON CONFLICT (name) DO NOTHING;
 SELECT source_id, kind, custodian_code FROM source WHERE name = %(name)s FOR UPDATE NOWAIT;
 
@@ -41,3 +43,6 @@ WHERE batch_id = %(batch)s;
 INSERT INTO custodian (custodian_code, name) VALUES (%(code)s, %(custodian_name)s)
     ON CONFLICT (custodian_code) DO UPDATE SET name = excluded.name;
 UPDATE source SET custodian_code = %(code)s WHERE source_id = %(source)s;
+
+-- name: set_priority
+UPDATE source SET priority = %(priority)s WHERE source_id = %(source)s;

@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 import yaml
-
-from nsai.cli import main
-
-
-@pytest.fixture(scope="session")
-def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`nsai synth` output for three councils, a county, a CSV list and a GeoJSON list."""
-    out = tmp_path_factory.mktemp("synth") / "region"
-    assert (
-        main(["synth", str(out), "--councils", "3", "--properties", "600", "--seed", "7"], {}) == 0
-    )
-    return out
-
-
-@pytest.fixture(scope="session")
-def manifest(region: Path) -> dict[str, Any]:
-    loaded = json.loads((region / "manifest.json").read_text())
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def load_args(region: Path, source: dict[str, Any], scratch: Path | None = None) -> list[str]:

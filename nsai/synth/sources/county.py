@@ -77,6 +77,8 @@ class CountyGazetteer:
             "file": self.file_name,
             "format": "dtf73",
             "description": f"gazetteer of {self.county.name}",
+            # Below the districts' LLPGs: the districts are the address authorities.
+            "priority": 50,
             "custodian_code": self.county.code,
             "crs": "EPSG:27700",
             "dtf_records": self._file.counts,

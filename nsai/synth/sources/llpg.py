@@ -12,8 +12,9 @@ Conventions and noise (rates are per BLPU unless said otherwise):
   for a house known by name alone, under a former name (20% of those);
 - provisional BLPUs and LPIs (status 6, BLPU state 1) for new builds (1% of plain houses);
 - cross-boundary records: 40% of the neighbour's buildings within 250 m of the shared boundary in
-  a straddling town, a quarter of them under the neighbour's UPRN (and custodian code), the rest
-  under a UPRN of this council's own; flats go with their building.
+  a straddling town, a quarter of them under the neighbour's UPRN, the rest under a UPRN of this
+  council's own; all with the neighbour's custodian code (the council responsible); flats go
+  with their building.
 """
 
 from __future__ import annotations
@@ -107,8 +108,9 @@ class CouncilLlpg:
             uprn = prop.uprn if neighbours else self._uprns.next()
             in_file[prop.uprn] = uprn
             parent = in_file[prop.parent.uprn] if prop.parent else None
-            custodian = street.council.code if neighbours else self.council.code
-            self._property(street, prop, uprn, parent, custodian, entry, own=False)
+            # LOCAL_CUSTODIAN_CODE names the council responsible for the property, whichever
+            # gazetteer holds the record and under whichever UPRN.
+            self._property(street, prop, uprn, parent, street.council.code, entry, own=False)
 
     def close(self) -> None:
         self._file.close()

@@ -1,0 +1,228 @@
+"""Reconciliation quality and speed on `nsai synth` regions, measured against their truth.
+
+Quality: pairwise precision, recall and F1 over every pair of source records (a pair is true when
+both records are of one property), B-cubed F1, national records holding more than one true
+property, and the largest national record; overall and by kind of property. Speed: seconds per
+stage, candidate pairs per record and peak memory of `nsai reconcile` in a fresh process, and a
+rerun with nothing changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parents[1]
+NSAI = str(Path(sys.executable).with_name("nsai"))
+BENCH_DB = f"nsai_bench_match_{os.getpid()}"
+MEASURE = (
+    "import resource, subprocess, sys, time; t = time.monotonic(); "
+    "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.monotonic() - t, "
+    "r.returncode); print(r.stdout); print(r.stderr, file=sys.stderr)"
+)
+Record = tuple[str, str]
+SETUP = (
+    "Three councils, a county gazetteer, a council-tax list without coordinates and a "
+    "fire-service list in WGS84, loaded with `nsai load-manifest` and reconciled with "
+    "`--workers 2` at the default thresholds (match 0.99, review 0.5). Pairs are pairs of "
+    "source records; a pair is true when both are of one property (truth.csv)."
+)
+
+
+def _admin() -> str:
+    url = os.environ.get("NSAI_BENCH_DATABASE_URL")
+    if url is None:
+        out = subprocess.run(
+            [NSAI, "db", "url"], capture_output=True, text=True, check=True, cwd=REPO
+        )
+        url = out.stdout.strip()
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def _env(url: str) -> dict[str, str]:
+    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url}
+
+
+def _fresh(admin: str) -> str:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        name = sql.Identifier(BENCH_DB)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    url = make_url(admin).set(database=BENCH_DB).render_as_string(hide_password=False)
+    subprocess.run([NSAI, "db", "migrate"], env=_env(url), check=True, capture_output=True)
+    return url
+
+
+def _measure(args: list[str], url: str) -> tuple[float, float, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, NSAI, *args],
+        env=_env(url),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    first, *rest = out.stdout.splitlines()
+    peak_kib, seconds, code = first.split()
+    if code != "0":
+        raise RuntimeError(f"nsai {' '.join(args)} failed: {out.stderr}")
+    return float(seconds), int(peak_kib) / 1024, "\n".join(rest)
+
+
+def _kinds(region: Path) -> dict[str, str]:
+    """true_id -> kind of property."""
+    kinds = {}
+    with (region / "properties.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            cls = row["class"]
+            kind = (
+                "flat"
+                if cls == "RD06"
+                else "building (parent shell)"
+                if cls.startswith("PP")
+                else "business unit"
+                if cls.startswith("C")
+                else "named house"
+                if row["pao_text"] and not row["pao_numbers"]
+                else "house"
+            )
+            kinds[row["true_id"]] = kind
+    return kinds
+
+
+def _pairs(groups: list[list[Record]]) -> set[frozenset[Record]]:
+    return {frozenset((x, y)) for g in groups for i, x in enumerate(g) for y in g[i + 1 :]}
+
+
+def _scores(
+    predicted: set[frozenset[Record]], actual: set[frozenset[Record]]
+) -> tuple[float, float, float]:
+    hits = len(predicted & actual)
+    p = hits / len(predicted) if predicted else 1.0
+    r = hits / len(actual) if actual else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _quality(url: str, region: Path) -> list[str]:
+    with (region / "truth.csv").open() as handle:
+        truth = {(r["source"], r["source_ref"]): r["true_id"] for r in csv.DictReader(handle)}
+    kinds = _kinds(region)
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT l.uprn, s.name, r.source_ref, r.postcode_key IS NULL, r.geom IS NULL "
+            "FROM address_link l JOIN source_record r USING (record_id) "
+            "JOIN source s USING (source_id)"
+        ).fetchall()
+    clusters: dict[int, list[Record]] = defaultdict(list)
+    no_postcode, no_point = set(), set()
+    for uprn, source, ref, missing_postcode, missing_point in rows:
+        clusters[uprn].append((source, ref))
+        if missing_postcode:
+            no_postcode.add((source, ref))
+        if missing_point:
+            no_point.add((source, ref))
+    by_truth: dict[str, list[Record]] = defaultdict(list)
+    for record, true_id in truth.items():
+        by_truth[true_id].append(record)
+    predicted = _pairs(list(clusters.values()))
+    actual = _pairs(list(by_truth.values()))
+    p, r, f1 = _scores(predicted, actual)
+    # B-cubed: per record, the share of its cluster that is truly its property and the share of
+    # its property found in its cluster.
+    cluster_of = {rec: uprn for uprn, members in clusters.items() for rec in members}
+    bp = br = 0.0
+    for rec, true_id in truth.items():
+        mine = clusters[cluster_of[rec]]
+        same = sum(1 for other in mine if truth[other] == true_id)
+        bp += same / len(mine)
+        br += same / len(by_truth[true_id])
+    bp, br = bp / len(truth), br / len(truth)
+    b3 = 2 * bp * br / (bp + br)
+    impure = sum(1 for members in clusters.values() if len({truth[m] for m in members}) > 1)
+    lines = [
+        f"| all | {len(truth):,} | {p:.4f} | {r:.4f} | {f1:.4f} | {b3:.4f} | {impure} | "
+        f"{max(len(m) for m in clusters.values())} |"
+    ]
+    slices: dict[str, set[Record]] = defaultdict(set)
+    for record, true_id in truth.items():
+        slices[kinds[true_id]].add(record)
+    slices["records without postcode"] = no_postcode
+    slices["records without coordinates"] = no_point
+    for name, members in sorted(slices.items()):
+        mine_actual = {pair for pair in actual if pair & members}
+        mine_predicted = {pair for pair in predicted if pair & members}
+        sp, sr, sf = _scores(mine_predicted, mine_actual)
+        lines.append(f"| {name} | {len(members):,} | {sp:.4f} | {sr:.4f} | {sf:.4f} | | | |")
+    return lines
+
+
+def run(quick: bool) -> str:
+    sizes = [10_000] if quick else [100_000, 1_000_000]
+    admin = _admin()
+    quality: list[str] = []
+    speed: list[str] = []
+    for size in sizes:
+        with TemporaryDirectory(prefix="nsai-bench-") as tmp:
+            region = Path(tmp) / "region"
+            subprocess.run(
+                [NSAI, "synth", str(region), "--properties", str(size)],
+                check=True,
+                capture_output=True,
+            )
+            url = _fresh(admin)
+            subprocess.run(
+                [NSAI, "load-manifest", str(region / "manifest.json")],
+                env=_env(url),
+                check=True,
+                capture_output=True,
+            )
+            seconds, peak, _ = _measure(["reconcile", "--workers", "2"], url)
+            with psycopg.connect(url) as conn:
+                (report,) = conn.execute(
+                    "SELECT report FROM reconcile_run WHERE status = 'done' "
+                    "ORDER BY run_id DESC LIMIT 1"
+                ).fetchone() or ({},)
+            rerun, _, _ = _measure(["reconcile"], url)
+            records = report.get("records", 0)
+            pairs = sum(report.get("pairs_by_rule", {}).values())
+            stages = ", ".join(f"{k} {v:.0f}" for k, v in report.get("seconds", {}).items())
+            speed.append(
+                f"| {size:,} | {records:,} | {pairs / max(records, 1):.2f} | {seconds:.0f} | "
+                f"{stages} | {report.get('largest_cluster')} | {peak:,.0f} | {rerun:.1f} |"
+            )
+            if size == sizes[0]:
+                quality = _quality(url, region)
+                rules = json.dumps(report.get("pairs_by_rule", {}))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
+        )
+    return "\n".join(
+        [
+            "## Reconciliation",
+            "",
+            f"Region: `nsai synth --properties {sizes[0]:,}`. {SETUP}",
+            "",
+            "| slice | records | pairwise precision | recall | F1 | B-cubed F1 | national records "
+            "holding >1 property | largest national record |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            *quality,
+            "",
+            f"Candidate pairs by blocking rule, {sizes[0]:,} properties: `{rules}`.",
+            "",
+            "| properties | source records | candidate pairs per record | reconcile s "
+            "| seconds by stage | largest national record | peak MiB | rerun, nothing changed, s |",
+            "|---:|---:|---:|---:|---|---:|---:|---:|",
+            *speed,
+        ]
+    )

@@ -1,0 +1,431 @@
+"""The reconciliation job: from the current source records to the published national records.
+
+One run at a time (a session advisory lock; a second start is refused, naming the running run).
+Everything a run publishes is written in one transaction at its end, and only what differs
+from the published state, each change with its event: a killed run leaves the national tables as
+they were, and a rerun over unchanged data writes nothing (it is recognised before any work, from
+the loads and steward decisions it would read).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import Engine
+
+from nsai.config import Settings
+from nsai.db.queries import statements
+from nsai.errors import NsaiError
+from nsai.match.cluster import Edge, cluster, largest
+from nsai.match.compare import PairScore, compare
+from nsai.match.records import MatchRecord
+from nsai.match.survive import Survivor, survive
+from nsai.match.uprns import UprnPlan, plan_uprns
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = 0x4E534152  # "NSAR": one reconcile at a time
+PAIR_CHUNK = 20_000
+BLOCKING_RULES = ("postcode_pao", "street_town_pao", "nearby", "building_town", "street_pao")
+
+
+@dataclass
+class Report:
+    run_id: int
+    stamp: str = ""  # what the run's result depended on (see records.sql: state_stamp)
+    unchanged_since: int | None = None
+    records: int = 0
+    pairs_by_rule: dict[str, int] = field(default_factory=dict)
+    pairs_vetoed: int = 0
+    matched_pairs: int = 0
+    review_pairs: int = 0
+    national_records: int = 0
+    largest_cluster: int = 0
+    created: int = 0
+    updated: int = 0
+    merged: int = 0
+    retired: int = 0
+    split: int = 0
+    reviews_opened: int = 0
+    reviews_closed: int = 0
+    review_queue: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self))
+
+
+Progress = Callable[[str], None]
+
+
+def reconcile(
+    engine: Engine, settings: Settings, workers: int = 1, progress: Progress = lambda _: None
+) -> Report:
+    """Run the job once; returns its report (also stored on the run)."""
+    raw = engine.raw_connection()
+    conn = raw.driver_connection
+    assert isinstance(conn, psycopg.Connection)
+    conn.autocommit = True
+    try:
+        run_id = _start(conn, workers)
+        try:
+            report = _run(conn, run_id, settings, workers, progress)
+        except BaseException as exc:
+            _end(conn, run_id, "failed", None, str(exc).splitlines()[0] if str(exc) else "")
+            raise
+        _end(conn, run_id, "done", report, None)
+        return report
+    finally:
+        conn.execute("SELECT pg_advisory_unlock_all()")
+        conn.autocommit = False
+        raw.close()
+
+
+def _start(conn: psycopg.Connection[Any], workers: int) -> int:
+    (locked,) = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone() or (False,)
+    if not locked:
+        running = conn.execute(
+            "SELECT run_id, started_at FROM reconcile_run WHERE status = 'running' "
+            "ORDER BY run_id DESC LIMIT 1"
+        ).fetchone()
+        which = f"run {running[0]}, started {running[1]:%Y-%m-%d %H:%M:%S}" if running else "one"
+        raise NsaiError(f"a reconcile is already running ({which}): wait for it to end")
+    # Holding the lock, any run still marked running was killed: say so.
+    conn.execute(
+        "UPDATE reconcile_run SET status = 'failed', finished_at = now(), "
+        "message = 'ended without finishing (killed?)' WHERE status = 'running'"
+    )
+    row = conn.execute(
+        "INSERT INTO reconcile_run (workers) VALUES (%s) RETURNING run_id", (workers,)
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _end(
+    conn: psycopg.Connection[Any],
+    run_id: int,
+    status: str,
+    report: Report | None,
+    message: str | None,
+) -> None:
+    conn.execute(
+        "UPDATE reconcile_run SET status = %s, finished_at = now(), report = %s, message = %s "
+        "WHERE run_id = %s",
+        (status, report.as_json() if report else "{}", message, run_id),
+    )
+
+
+def _query(conn: psycopg.Connection[Any], name: str, **params: Any) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for statement in statements("match/" + name.split(":")[0])[name.split(":")[1]]:
+        cursor = conn.execute(statement.encode(), params)
+        rows = cursor.fetchall() if cursor.description else []
+    return rows
+
+
+def _run(
+    conn: psycopg.Connection[Any],
+    run_id: int,
+    settings: Settings,
+    workers: int,
+    progress: Progress,
+) -> Report:
+    report = Report(run_id)
+    clock = _Clock(report, progress)
+    config = json.dumps([settings.match_threshold, settings.review_threshold])
+    (report.stamp,) = _query(conn, "records.sql:state_stamp", config=config)[0]
+    last = conn.execute(
+        "SELECT run_id FROM reconcile_run WHERE status = 'done' AND report->>'stamp' = %s "
+        "ORDER BY run_id DESC LIMIT 1",
+        (report.stamp,),
+    ).fetchone()
+    if last is not None:
+        report.unchanged_since = int(last[0])
+        return report
+    with conn.transaction():
+        with clock("read"):
+            records = {r.record_id: r for r in _records(conn)}
+            report.records = len(records)
+            previous = dict(_query(conn, "records.sql:previous_links"))
+            active = {int(u) for (u,) in _query(conn, "records.sql:active")}
+            taken = {int(u) for (u,) in _query(conn, "records.sql:taken")}
+            decisions = _query(conn, "records.sql:decisions")
+        with clock("block"):
+            pairs = _block(conn, report)
+        with clock("score"):
+            scored = _score(records, pairs, workers)
+        with clock("decide"):
+            edges, reviews, best = _decide(scored, settings, report)
+        with clock("cluster"):
+            accepted = [
+                (a, b) for a, b, d in decisions if d == "accept" and a in records and b in records
+            ]
+            rejected = [(a, b) for a, b, d in decisions if d == "reject"]
+            clusters = cluster(records, edges, accepted=accepted, rejected=rejected)
+            report.national_records = len(clusters)
+            report.largest_cluster = largest(clusters)
+        with clock("uprns"):
+            plan = plan_uprns(clusters, records, previous, taken, _allocator(conn, taken))
+        with clock("publish"):
+            # A published record none of whose source records remain is retired.
+            gone = active - set(plan.uprn_of.values()) - set(plan.merged) - set(plan.retired)
+            _publish(conn, run_id, records, clusters, plan, gone, reviews, best, accepted, report)
+    return report
+
+
+class _Clock:
+    """Times each stage into the report and tells the progress callback."""
+
+    def __init__(self, report: Report, progress: Progress) -> None:
+        self.report = report
+        self.progress = progress
+
+    def __call__(self, stage: str) -> _Stage:
+        return _Stage(self, stage)
+
+
+class _Stage:
+    def __init__(self, clock: _Clock, name: str) -> None:
+        self.clock = clock
+        self.name = name
+        self.started = 0.0
+
+    def __enter__(self) -> None:
+        self.clock.progress(self.name)
+        self.started = time.monotonic()
+
+    def __exit__(self, *exc: object) -> None:
+        self.clock.report.seconds[self.name] = round(time.monotonic() - self.started, 2)
+
+
+def _records(conn: psycopg.Connection[Any]) -> Iterator[MatchRecord]:
+    for row in _query(conn, "records.sql:records"):
+        yield MatchRecord(*row[:6], *row[6:])
+
+
+def _block(conn: psycopg.Connection[Any], report: Report) -> list[tuple[int, int]]:
+    _query(conn, "blocking.sql:prepare")
+    for rule in BLOCKING_RULES:
+        (statement,) = statements("match/blocking.sql")[rule]
+        report.pairs_by_rule[rule] = conn.execute(statement.encode()).rowcount
+    return [(int(a), int(b)) for a, b, _ in _query(conn, "blocking.sql:pairs")]
+
+
+# Records for the scoring workers: inherited by fork, so they are not pickled per task.
+_SHARED: dict[int, MatchRecord] = {}
+
+
+def _score_chunk(chunk: Sequence[tuple[int, int]]) -> list[tuple[int, int, PairScore]]:
+    return [(a, b, compare(_SHARED[a], _SHARED[b])) for a, b in chunk]
+
+
+def _score(
+    records: dict[int, MatchRecord], pairs: list[tuple[int, int]], workers: int
+) -> list[tuple[int, int, PairScore]]:
+    global _SHARED
+    _SHARED = records
+    chunks = [pairs[i : i + PAIR_CHUNK] for i in range(0, len(pairs), PAIR_CHUNK)]
+    try:
+        if workers <= 1 or len(chunks) <= 1:
+            return [s for chunk in chunks for s in _score_chunk(chunk)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [s for part in pool.imap(_score_chunk, chunks) for s in part]
+    finally:
+        _SHARED = {}
+
+
+def _decide(
+    scored: list[tuple[int, int, PairScore]], settings: Settings, report: Report
+) -> tuple[list[Edge], list[tuple[int, int, PairScore]], dict[int, tuple[float, PairScore]]]:
+    """Edges (matched pairs), review pairs, and each record's best matched pair."""
+    edges: list[Edge] = []
+    reviews: list[tuple[int, int, PairScore]] = []
+    best: dict[int, tuple[float, PairScore]] = {}
+    for a, b, score in scored:
+        if score.veto is not None:
+            report.pairs_vetoed += 1
+        elif score.score >= settings.match_threshold:
+            edges.append(Edge(a, b, score.score))
+            for record in (a, b):
+                if record not in best or best[record][0] < score.score:
+                    best[record] = (score.score, score)
+        elif score.score >= settings.review_threshold:
+            reviews.append((a, b, score))
+    report.matched_pairs = len(edges)
+    report.review_pairs = len(reviews)
+    return edges, reviews, best
+
+
+def _allocator(conn: psycopg.Connection[Any], taken: set[int]) -> Callable[[], int]:
+    def allocate() -> int:
+        while True:
+            (uprn,) = _query(conn, "records.sql:allocate")[0]
+            if int(uprn) not in taken:
+                return int(uprn)
+
+    return allocate
+
+
+def _explanation(score: PairScore) -> str:
+    return json.dumps(
+        {name: [label, round(bits, 2)] for name, (label, bits) in score.contributions.items()}
+        | {"score": round(score.score, 4)}
+    )
+
+
+def _publish(
+    conn: psycopg.Connection[Any],
+    run_id: int,
+    records: dict[int, MatchRecord],
+    clusters: list[frozenset[int]],
+    plan: UprnPlan,
+    gone: set[int],
+    reviews: list[tuple[int, int, PairScore]],
+    best: dict[int, tuple[float, PairScore]],
+    accepted: list[tuple[int, int]],
+    report: Report,
+) -> None:
+    _query(conn, "publish.sql:prepare")
+    national_of = {r: plan.uprn_of[c] for c in clusters for r in c}
+    # A source's parent UPRN names a record of that source: map it to that record's national UPRN.
+    by_source_uprn = {
+        (rec.source, rec.uprn): national_of[rid]
+        for rid, rec in records.items()
+        if rec.uprn is not None
+    }
+    survivors: dict[int, Survivor] = {}
+    for members in clusters:
+        survivors[plan.uprn_of[members]] = survive([records[r] for r in sorted(members)])
+    manual = {r for pair in accepted for r in pair}
+    in_review = {r for a, b, _ in reviews for r in (a, b)}
+    addresses = []
+    for members in clusters:
+        uprn = plan.uprn_of[members]
+        s = survivors[uprn]
+        parent = _parent(members, records, by_source_uprn, uprn, survivors)
+        p = s.parts
+        addresses.append(
+            (
+                uprn,
+                parent,
+                s.usrn,
+                p.organisation,
+                p.sao_start_number,
+                p.sao_start_suffix,
+                p.sao_end_number,
+                p.sao_end_suffix,
+                p.sao_text,
+                p.pao_start_number,
+                p.pao_start_suffix,
+                p.pao_end_number,
+                p.pao_end_suffix,
+                p.pao_text,
+                p.street,
+                p.locality,
+                p.town,
+                p.postcode,
+                s.single_line,
+                s.classification,
+                s.logical_status,
+                s.custodian_code,
+                s.rpc,
+                s.x,
+                s.y,
+                len(members),  # source records, as the API reports them
+            )
+        )
+    _copy(conn, "desired_address", addresses)
+    links: list[tuple[int, int, float | None, str, str]] = []
+    for members in clusters:
+        for rid in members:
+            if rid in manual:
+                links.append((rid, national_of[rid], None, "manual", "{}"))
+            elif len(members) > 1 and rid in best:
+                score, pair = best[rid]
+                links.append((rid, national_of[rid], score, "matched", _explanation(pair)))
+            elif rid in in_review:
+                links.append((rid, national_of[rid], None, "review", "{}"))
+            else:
+                links.append((rid, national_of[rid], None, "new", "{}"))
+    _copy(conn, "desired_link", links)
+    fates: list[tuple[int, str, int | None]] = [(u, "merged", s) for u, s in plan.merged.items()]
+    fates += [(u, "retired", None) for u in sorted(plan.retired | gone)]
+    fates += [(u, "split", into) for u, targets in plan.split.items() for into in targets]
+    _copy(conn, "desired_fate", fates)
+    _copy(conn, "desired_review", [(a, b, s.score, _explanation(s)) for a, b, s in reviews])
+    national = set(plan.uprn_of.values())
+    aliases = {
+        rec.uprn: national_of[rid]
+        for rid, rec in records.items()
+        if rec.uprn is not None
+        and rec.uprn != national_of[rid]
+        and rec.uprn not in national
+        and rec.uprn not in plan.merged
+        and rec.uprn not in plan.retired
+    }
+    _copy(conn, "desired_alias", list(aliases.items()))
+    _query(conn, "publish.sql:custodians")
+    (report.created,) = _query(conn, "publish.sql:create", run=run_id)[0]
+    (report.updated,) = _query(conn, "publish.sql:update", run=run_id)[0]
+    report.merged, report.retired, report.split = _query(conn, "publish.sql:fates", run=run_id)[0]
+    _query(conn, "publish.sql:links", run=run_id)
+    _query(conn, "publish.sql:aliases")
+    report.reviews_opened, report.reviews_closed = _query(conn, "publish.sql:reviews", run=run_id)[
+        0
+    ]
+    (report.review_queue,) = _query(conn, "publish.sql:queue_size")[0]
+
+
+def _parent(
+    members: frozenset[int],
+    records: dict[int, MatchRecord],
+    by_source_uprn: dict[tuple[str, int], int],
+    uprn: int,
+    survivors: dict[int, Survivor],
+) -> int | None:
+    """The national UPRN of the survivor's parent, if the parent is published too."""
+    for rid in sorted(members, key=lambda r: (records[r].source_priority, r)):
+        record = records[rid]
+        if record.parent_uprn is not None:
+            parent = by_source_uprn.get((record.source, record.parent_uprn))
+            if parent is not None and parent != uprn and parent in survivors:
+                return parent
+    return None
+
+
+def _copy(conn: psycopg.Connection[Any], table: str, rows: Sequence[Sequence[Any]]) -> None:
+    with conn.cursor().copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def summary(report: Report) -> list[str]:
+    """The report as the lines `nsai reconcile` prints."""
+    if report.unchanged_since is not None:
+        return [
+            f"nothing changed since run {report.unchanged_since}: nothing to do "
+            f"(run {report.run_id})"
+        ]
+    rules = ", ".join(f"{rule} {n:,}" for rule, n in report.pairs_by_rule.items())
+    seconds = ", ".join(f"{stage} {s:.1f}" for stage, s in report.seconds.items())
+    return [
+        f"run {report.run_id}: {report.records:,} records -> {report.national_records:,} "
+        f"national records (largest holds {report.largest_cluster} records)",
+        f"candidate pairs: {sum(report.pairs_by_rule.values()):,} ({rules}); "
+        f"{report.pairs_vetoed:,} vetoed, {report.matched_pairs:,} matched, "
+        f"{report.review_pairs:,} for review",
+        f"national records: {report.created:,} created, {report.updated:,} updated, "
+        f"{report.merged:,} merged, {report.retired:,} retired, {report.split:,} splits; "
+        f"review queue {report.review_queue:,} ({report.reviews_opened:,} opened, "
+        f"{report.reviews_closed:,} closed)",
+        f"seconds: {seconds}",
+    ]

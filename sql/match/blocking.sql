@@ -1,0 +1,79 @@
+-- Blocking: the candidate pairs worth comparing, from an ordered list of rules. Each pair is
+-- tagged with the first rule that found it, so a rule's count is what it added. Every rule
+-- already demands what a comparison would veto anyway: the same SAO key (or none on both), and
+-- never two records of one duplicate-free source.
+
+-- name: prepare
+CREATE TEMP TABLE current_record ON COMMIT DROP AS
+    SELECT r.record_id, r.source_id, s.duplicate_free, r.sao_key, r.pao_key, r.building_key,
+           r.street_key, r.town_key, r.postcode_key, r.geom
+    FROM source_record r JOIN source s USING (source_id)
+    WHERE r.removed_batch_id IS NULL;
+CREATE INDEX ON current_record (postcode_key, pao_key);
+CREATE INDEX ON current_record (street_key, town_key, pao_key);
+CREATE INDEX ON current_record (building_key, town_key);
+CREATE INDEX ON current_record USING gist (geom);
+ANALYZE current_record;
+CREATE TEMP TABLE candidate_pair (
+    a bigint, b bigint, rule text NOT NULL, PRIMARY KEY (a, b)
+) ON COMMIT DROP;
+
+-- name: postcode_pao
+INSERT INTO candidate_pair
+SELECT a.record_id, b.record_id, 'postcode+pao'
+FROM current_record a JOIN current_record b
+  ON b.postcode_key = a.postcode_key AND b.pao_key = a.pao_key AND b.record_id > a.record_id
+WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
+  AND NOT (a.source_id = b.source_id AND a.duplicate_free)
+ON CONFLICT DO NOTHING;
+
+-- name: street_town_pao
+INSERT INTO candidate_pair
+SELECT a.record_id, b.record_id, 'street+town+pao'
+FROM current_record a JOIN current_record b
+  ON b.street_key = a.street_key AND b.town_key = a.town_key AND b.pao_key = a.pao_key
+     AND b.record_id > a.record_id
+WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
+  AND NOT (a.source_id = b.source_id AND a.duplicate_free)
+ON CONFLICT DO NOTHING;
+
+-- name: nearby
+-- Within a few tens of metres, with the same number or the same building name: the same
+-- property spelt differently (a typo in the street, a missing postcode).
+INSERT INTO candidate_pair
+SELECT a.record_id, b.record_id, 'within 50 m'
+FROM current_record a JOIN current_record b
+  ON ST_DWithin(a.geom, b.geom, 50) AND b.record_id > a.record_id
+WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
+  AND (b.pao_key = a.pao_key OR b.building_key = a.building_key)
+  AND NOT (a.source_id = b.source_id AND a.duplicate_free)
+ON CONFLICT DO NOTHING;
+
+-- name: building_town
+INSERT INTO candidate_pair
+SELECT a.record_id, b.record_id, 'building+town'
+FROM current_record a JOIN current_record b
+  ON b.building_key = a.building_key AND b.town_key = a.town_key AND b.record_id > a.record_id
+WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
+  AND NOT (a.source_id = b.source_id AND a.duplicate_free)
+ON CONFLICT DO NOTHING;
+
+-- name: street_pao
+-- A record whose town is missing or spelt otherwise: the same street and number anywhere, as
+-- long as that combination is rare (a Church Street is in most towns).
+WITH rare AS (
+    SELECT street_key, pao_key FROM current_record
+    WHERE street_key IS NOT NULL AND pao_key IS NOT NULL
+    GROUP BY street_key, pao_key HAVING count(*) <= 12
+)
+INSERT INTO candidate_pair
+SELECT a.record_id, b.record_id, 'street+pao (rare)'
+FROM rare JOIN current_record a USING (street_key, pao_key)
+JOIN current_record b ON b.street_key = a.street_key AND b.pao_key = a.pao_key
+     AND b.record_id > a.record_id
+WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
+  AND NOT (a.source_id = b.source_id AND a.duplicate_free)
+ON CONFLICT DO NOTHING;
+
+-- name: pairs
+SELECT a, b, rule FROM candidate_pair ORDER BY a, b;

@@ -1,0 +1,165 @@
+-- Publishing a run: the desired national state (computed by the job and COPied into temp
+-- tables) is compared with the published one, and only differences are written, each with its
+-- change event. A rerun that computes the same state writes nothing. Parameter: %(run)s.
+
+-- name: prepare
+CREATE TEMP TABLE desired_address (
+    uprn bigint PRIMARY KEY, parent_uprn bigint, usrn bigint, organisation text,
+    sao_start_number smallint, sao_start_suffix char(1), sao_end_number smallint,
+    sao_end_suffix char(1), sao_text text,
+    pao_start_number smallint, pao_start_suffix char(1), pao_end_number smallint,
+    pao_end_suffix char(1), pao_text text,
+    street text, locality text, town text, postcode text, single_line text,
+    classification text, logical_status smallint, custodian_code integer, rpc smallint,
+    x double precision, y double precision, source_count integer
+) ON COMMIT DROP;
+CREATE TEMP TABLE desired_link (
+    record_id bigint PRIMARY KEY, uprn bigint, score real, decision text, explanation jsonb
+) ON COMMIT DROP;
+CREATE TEMP TABLE desired_fate (
+    uprn bigint, fate text, related_uprn bigint
+) ON COMMIT DROP;
+CREATE TEMP TABLE desired_review (
+    record_a bigint, record_b bigint, score real, explanation jsonb, PRIMARY KEY (record_a, record_b)
+) ON COMMIT DROP;
+CREATE TEMP TABLE desired_alias (uprn bigint PRIMARY KEY, national_uprn bigint) ON COMMIT DROP;
+
+-- name: custodians
+INSERT INTO custodian (custodian_code, name)
+    SELECT DISTINCT custodian_code, 'Custodian ' || custodian_code FROM desired_address
+    WHERE custodian_code IS NOT NULL
+    ON CONFLICT DO NOTHING;
+
+-- name: create
+WITH created AS (
+    INSERT INTO national_address (
+        uprn, parent_uprn, usrn, organisation,
+        sao_start_number, sao_start_suffix, sao_end_number, sao_end_suffix, sao_text,
+        pao_start_number, pao_start_suffix, pao_end_number, pao_end_suffix, pao_text,
+        street, locality, town, postcode, single_line, classification, logical_status,
+        custodian_code, rpc, geom, source_count)
+    SELECT d.uprn, NULL, d.usrn, d.organisation,
+           d.sao_start_number, d.sao_start_suffix, d.sao_end_number, d.sao_end_suffix, d.sao_text,
+           d.pao_start_number, d.pao_start_suffix, d.pao_end_number, d.pao_end_suffix, d.pao_text,
+           d.street, d.locality, d.town, d.postcode, d.single_line, d.classification,
+           d.logical_status, d.custodian_code, d.rpc,
+           CASE WHEN d.x IS NOT NULL THEN ST_SetSRID(ST_MakePoint(d.x, d.y), 27700) END,
+           d.source_count
+    FROM desired_address d
+    WHERE NOT EXISTS (SELECT 1 FROM national_address n WHERE n.uprn = d.uprn)
+    RETURNING uprn
+), events AS (
+    INSERT INTO change_event (uprn, kind, cause, run_id)
+    SELECT uprn, 'created', 'reconcile', %(run)s FROM created
+    RETURNING 1
+)
+SELECT count(*) FROM events;
+
+-- name: update
+-- Parents are set here, after every record exists; a new record's parent too (its only update).
+WITH changed AS (
+    UPDATE national_address n SET
+        status = 'active', successor_uprn = NULL, parent_uprn = d.parent_uprn, usrn = d.usrn,
+        organisation = d.organisation,
+        sao_start_number = d.sao_start_number, sao_start_suffix = d.sao_start_suffix,
+        sao_end_number = d.sao_end_number, sao_end_suffix = d.sao_end_suffix,
+        sao_text = d.sao_text,
+        pao_start_number = d.pao_start_number, pao_start_suffix = d.pao_start_suffix,
+        pao_end_number = d.pao_end_number, pao_end_suffix = d.pao_end_suffix,
+        pao_text = d.pao_text, street = d.street, locality = d.locality, town = d.town,
+        postcode = d.postcode, single_line = d.single_line, classification = d.classification,
+        logical_status = d.logical_status, custodian_code = d.custodian_code, rpc = d.rpc,
+        geom = CASE WHEN d.x IS NOT NULL THEN ST_SetSRID(ST_MakePoint(d.x, d.y), 27700) END,
+        source_count = d.source_count,
+        version = n.version + (CASE WHEN n.created_at = now() THEN 0 ELSE 1 END),
+        updated_at = now()
+    FROM desired_address d
+    WHERE n.uprn = d.uprn
+      AND (n.status, n.parent_uprn, n.usrn, n.organisation,
+           n.sao_start_number, n.sao_start_suffix, n.sao_end_number, n.sao_end_suffix,
+           n.sao_text, n.pao_start_number, n.pao_start_suffix, n.pao_end_number,
+           n.pao_end_suffix, n.pao_text, n.street, n.locality, n.town, n.postcode,
+           n.single_line, n.classification, n.logical_status, n.custodian_code, n.rpc,
+           ST_X(n.geom), ST_Y(n.geom), n.source_count)
+          IS DISTINCT FROM
+          ('active', d.parent_uprn, d.usrn, d.organisation,
+           d.sao_start_number, d.sao_start_suffix, d.sao_end_number, d.sao_end_suffix,
+           d.sao_text, d.pao_start_number, d.pao_start_suffix, d.pao_end_number,
+           d.pao_end_suffix, d.pao_text, d.street, d.locality, d.town, d.postcode,
+           d.single_line, d.classification, d.logical_status, d.custodian_code, d.rpc,
+           d.x, d.y, d.source_count)
+    RETURNING n.uprn, n.created_at = now() AS is_new
+), events AS (
+    INSERT INTO change_event (uprn, kind, state, cause, run_id)
+    SELECT c.uprn, 'updated', to_jsonb(n) - 'geom', 'reconcile', %(run)s
+    FROM changed c JOIN national_address n USING (uprn)
+    WHERE NOT c.is_new
+    RETURNING 1
+)
+SELECT count(*) FROM events;
+
+-- name: fates
+WITH merged AS (
+    UPDATE national_address n SET status = 'merged', successor_uprn = f.related_uprn,
+        version = n.version + 1, updated_at = now()
+    FROM desired_fate f
+    WHERE f.fate = 'merged' AND n.uprn = f.uprn AND n.status = 'active'
+    RETURNING n.uprn, n.successor_uprn
+), retired AS (
+    UPDATE national_address n SET status = 'retired', version = n.version + 1, updated_at = now()
+    FROM desired_fate f
+    WHERE f.fate = 'retired' AND n.uprn = f.uprn AND n.status = 'active'
+    RETURNING n.uprn
+), events AS (
+    INSERT INTO change_event (uprn, kind, related_uprn, state, cause, run_id)
+    SELECT uprn, 'merged', successor_uprn, jsonb_build_object('successor_uprn', successor_uprn),
+           'reconcile', %(run)s FROM merged
+    UNION ALL
+    SELECT uprn, 'retired', NULL, '{}', 'reconcile', %(run)s FROM retired
+    UNION ALL
+    SELECT uprn, 'split', related_uprn, jsonb_build_object('into', related_uprn), 'reconcile',
+           %(run)s FROM desired_fate WHERE fate = 'split'
+    RETURNING kind
+)
+SELECT count(*) FILTER (WHERE kind = 'merged'), count(*) FILTER (WHERE kind = 'retired'),
+       count(*) FILTER (WHERE kind = 'split')
+FROM events;
+
+-- name: links
+DELETE FROM address_link l
+WHERE NOT EXISTS (SELECT 1 FROM desired_link d
+                  WHERE d.record_id = l.record_id AND d.uprn = l.uprn
+                    AND d.decision = l.decision AND d.score IS NOT DISTINCT FROM l.score);
+INSERT INTO address_link (record_id, uprn, score, decision, explanation, run_id)
+    SELECT d.record_id, d.uprn, d.score, d.decision, d.explanation, %(run)s
+    FROM desired_link d
+    WHERE NOT EXISTS (SELECT 1 FROM address_link l WHERE l.record_id = d.record_id);
+
+-- name: aliases
+INSERT INTO uprn_alias (uprn, national_uprn)
+    SELECT uprn, national_uprn FROM desired_alias
+    ON CONFLICT (uprn) DO UPDATE SET national_uprn = excluded.national_uprn
+    WHERE uprn_alias.national_uprn <> excluded.national_uprn;
+
+-- name: reviews
+WITH opened AS (
+    INSERT INTO review_item (record_a, record_b, score, explanation, run_id)
+    SELECT d.record_a, d.record_b, d.score, d.explanation, %(run)s FROM desired_review d
+    WHERE NOT EXISTS (SELECT 1 FROM review_item r
+                      WHERE r.record_a = d.record_a AND r.record_b = d.record_b
+                        AND r.status IN ('open', 'deferred'))
+      AND NOT EXISTS (SELECT 1 FROM match_decision m
+                      WHERE m.record_a = d.record_a AND m.record_b = d.record_b)
+    RETURNING 1
+), closed AS (
+    UPDATE review_item r SET status = 'closed', decided_at = now(), decided_by = 'reconcile',
+        version = r.version + 1
+    WHERE r.status IN ('open', 'deferred')
+      AND NOT EXISTS (SELECT 1 FROM desired_review d
+                      WHERE d.record_a = r.record_a AND d.record_b = r.record_b)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM opened), (SELECT count(*) FROM closed);
+
+-- name: queue_size
+SELECT count(*) FROM review_item WHERE status IN ('open', 'deferred');

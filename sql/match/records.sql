@@ -1,0 +1,48 @@
+-- What reconciliation reads: the current source records, the national state it continues
+-- from, and the stewards' decisions it must respect.
+
+-- name: records
+SELECT r.record_id, s.name, s.kind, s.duplicate_free, s.priority, s.custodian_code,
+       r.custodian_code, r.uprn, r.parent_uprn, r.classification, r.logical_status, r.rpc,
+       r.usrn, r.organisation,
+       r.sao_start_number, r.sao_start_suffix, r.sao_end_number, r.sao_end_suffix, r.sao_text,
+       r.pao_start_number, r.pao_start_suffix, r.pao_end_number, r.pao_end_suffix, r.pao_text,
+       r.street, r.locality, r.town, r.postcode,
+       r.organisation_key, r.sao_key, r.pao_key, r.building_key, r.street_key, r.locality_key,
+       r.town_key, r.postcode_key, ST_X(r.geom), ST_Y(r.geom)
+FROM source_record r JOIN source s USING (source_id)
+WHERE r.removed_batch_id IS NULL
+ORDER BY r.record_id;
+
+-- name: previous_links
+-- Each current record's national UPRN: its own link, or the link of the version of it a later
+-- load replaced (the same source and source_ref), so a changed record keeps its property.
+SELECT DISTINCT ON (cur.record_id) cur.record_id, l.uprn
+FROM source_record cur
+JOIN source_record old ON old.source_id = cur.source_id AND old.source_ref = cur.source_ref
+JOIN address_link l ON l.record_id = old.record_id
+JOIN national_address n ON n.uprn = l.uprn AND n.status = 'active'
+WHERE cur.removed_batch_id IS NULL
+ORDER BY cur.record_id, old.record_id DESC;
+
+-- name: active
+SELECT uprn FROM national_address WHERE status = 'active';
+
+-- name: taken
+SELECT uprn FROM national_address UNION SELECT uprn FROM uprn_alias;
+
+-- name: decisions
+SELECT record_a, record_b, decision FROM match_decision;
+
+-- name: allocate
+SELECT nextval('nsai_uprn');
+
+-- name: state_stamp
+-- What a run's result depends on: if none of it changed since the last successful run, a
+-- rerun has nothing to do.
+SELECT json_build_object(
+    'batches', (SELECT coalesce(max(batch_id), 0) FROM load_batch WHERE status = 'loaded'),
+    'decisions', (SELECT count(*) || ':' || coalesce(max(decided_at)::text, '')
+                  FROM match_decision),
+    'config', %(config)s::text
+)::text;

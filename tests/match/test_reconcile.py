@@ -1,0 +1,270 @@
+"""Reconciliation against a real PostGIS: one national record per property, persistent UPRNs,
+lineage, incremental reruns, the lock, a killed run, and stewards' decisions respected."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.conftest import CliRunner
+from tests.loaders.conftest import load_args, query, scalar
+from tests.loaders.dtf_builder import Dtf
+
+NSAI = shutil.which("nsai", path=str(Path(sys.executable).parent)) or "nsai"
+EDGE_CASES = Path(__file__).resolve().parents[1] / "data" / "edge_cases"
+NATIONAL = ("national_address", "address_link", "change_event", "uprn_alias", "review_item")
+
+
+def _ok(result: Any) -> str:
+    assert result.code == 0, result.err
+    return str(result.out)
+
+
+def _truth(directory: Path) -> dict[tuple[str, str], str]:
+    with (directory / "truth.csv").open() as handle:
+        return {(r["source"], r["source_ref"]): r["true_id"] for r in csv.DictReader(handle)}
+
+
+def _clusters(db_url: str) -> dict[int, list[tuple[str, str]]]:
+    """National UPRN -> the (source, source_ref) of every record linked to it."""
+    rows = query(
+        db_url,
+        "SELECT l.uprn, s.name, r.source_ref FROM address_link l "
+        "JOIN source_record r USING (record_id) JOIN source s USING (source_id)",
+    )
+    members: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for uprn, source, ref in rows:
+        members[int(uprn)].append((str(source), str(ref)))
+    return members
+
+
+def _quality(db_url: str, truth: dict[tuple[str, str], str]) -> tuple[int, float, float]:
+    """(national records holding more than one true property, pairwise precision, recall)."""
+    clusters = _clusters(db_url)
+    false_merges = sum(1 for m in clusters.values() if len({truth[r] for r in m}) > 1)
+    predicted = {frozenset((x, y)) for m in clusters.values() for x in m for y in m if x < y}
+    by_truth: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for record, true_id in truth.items():
+        by_truth[true_id].append(record)
+    actual = {frozenset((x, y)) for m in by_truth.values() for x in m for y in m if x < y}
+    hits = len(predicted & actual)
+    precision = hits / len(predicted) if predicted else 1.0
+    recall = hits / len(actual) if actual else 1.0
+    return false_merges, precision, recall
+
+
+def _checksums(db_url: str) -> dict[str, str]:
+    return {
+        table: str(
+            scalar(
+                db_url,
+                "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                f"FROM {table} t",
+            )
+        )
+        for table in NATIONAL
+    }
+
+
+def _load_region(cli: CliRunner, environ: dict[str, str], region: Path) -> None:
+    _ok(cli("load-manifest", str(region / "manifest.json"), environ=environ))
+
+
+def test_the_edge_cases_never_merge_two_properties(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    import json
+
+    for source in json.loads((EDGE_CASES / "manifest.json").read_text())["sources"]:
+        _ok(cli(*load_args(EDGE_CASES, source, tmp_path), environ=environ))
+    out = _ok(cli("reconcile", environ=environ))
+    assert "national records" in out
+    false_merges, precision, _ = _quality(db_url, _truth(EDGE_CASES))
+    assert false_merges == 0, _clusters(db_url)
+    assert precision == 1.0
+
+
+def test_a_region_reconciles_to_one_record_per_property(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path
+) -> None:
+    _load_region(cli, environ, region)
+    out = _ok(cli("reconcile", environ=environ))
+    assert "candidate pairs:" in out
+    truth = _truth(region)
+    false_merges, precision, recall = _quality(db_url, truth)
+    assert false_merges == 0
+    assert precision >= 0.999
+    assert recall >= 0.9, recall
+    # Every current record is linked exactly once, and every link points at an active record.
+    assert scalar(db_url, "SELECT count(*) FROM address_link") == len(truth)
+    assert (
+        scalar(
+            db_url,
+            "SELECT count(*) FROM address_link l JOIN national_address n USING (uprn) "
+            "WHERE n.status <> 'active'",
+        )
+        == 0
+    )
+    # A property keeps its own council's UPRN.
+    kept = query(
+        db_url,
+        "SELECT count(*) FILTER (WHERE l.uprn = r.uprn), count(*) FROM address_link l "
+        "JOIN source_record r USING (record_id) JOIN source s USING (source_id) "
+        "WHERE s.kind = 'gazetteer' AND s.custodian_code = r.custodian_code "
+        "AND s.name LIKE 'llpg-%%'",
+    )[0]
+    assert kept[0] >= 0.99 * kept[1], kept
+    events = dict(query(db_url, "SELECT kind, count(*) FROM change_event GROUP BY kind"))
+    assert events == {"created": scalar(db_url, "SELECT count(*) FROM national_address")}
+
+
+def test_a_rerun_over_unchanged_data_changes_nothing(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path
+) -> None:
+    _load_region(cli, environ, region)
+    _ok(cli("reconcile", environ=environ))
+    before = _checksums(db_url)
+    out = _ok(cli("reconcile", environ=environ))
+    assert out.startswith("nothing changed since run 1")
+    assert _checksums(db_url) == before
+
+
+def test_a_rerun_after_a_change_touches_only_what_changed(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    base = (
+        Dtf()
+        .street(7001, "MILL LANE", "OLDTOWN")
+        .blpu(100001)
+        .lpi(100001, 1, PAO_START_NUMBER=12)
+        .blpu(100002)
+        .lpi(100002, 2, PAO_START_NUMBER=14)
+        .blpu(100003)
+        .lpi(100003, 3, PAO_START_NUMBER=16)
+    )
+    _ok(cli("load", str(base.write(tmp_path / "f.csv")), "--source", "llpg-1505", environ=environ))
+    _ok(cli("reconcile", environ=environ))
+    assert scalar(db_url, "SELECT count(*) FROM national_address") == 3
+    change = Dtf(file_type="C").lpi(100002, 2, "U", PAO_START_NUMBER=14, PAO_START_SUFFIX="A")
+    change.blpu(100003, "D").lpi(100003, 3, "D")
+    _ok(
+        cli("load", str(change.write(tmp_path / "c.csv")), "--source", "llpg-1505", environ=environ)
+    )
+    out = _ok(cli("reconcile", environ=environ))
+    assert "0 created, 1 updated, 0 merged, 1 retired" in out
+    rows = dict(query(db_url, "SELECT uprn, status FROM national_address"))
+    assert rows == {100001: "active", 100002: "active", 100003: "retired"}
+    assert scalar(db_url, "SELECT single_line FROM national_address WHERE uprn = 100002") == (
+        "14A MILL LANE, OLDTOWN, AB1 2CD"
+    )
+    assert scalar(db_url, "SELECT version FROM national_address WHERE uprn = 100001") == 1
+
+
+def test_only_one_reconcile_runs_at_a_time(
+    cli: CliRunner, environ: dict[str, str], db_url: str
+) -> None:
+    with psycopg.connect(db_url, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (0x4E534152,))
+        result = cli("reconcile", environ=environ)
+    assert result.code == 1
+    assert "a reconcile is already running" in result.err
+
+
+def test_a_killed_run_leaves_the_national_tables_as_they_were(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path
+) -> None:
+    _load_region(cli, environ, region)
+    before = _checksums(db_url)
+    job = subprocess.Popen(
+        [NSAI, "reconcile"],
+        env={"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": db_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not scalar(db_url, "SELECT count(*) FROM reconcile_run WHERE status = 'running'"):
+        assert job.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    job.send_signal(signal.SIGKILL)
+    job.wait()
+    while scalar(
+        db_url,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND application_name = 'nsai'",
+    ):
+        time.sleep(0.1)
+    assert _checksums(db_url) == before
+    out = _ok(cli("reconcile", environ=environ))
+    assert "run 2:" in out
+    assert query(db_url, "SELECT run_id, status FROM reconcile_run ORDER BY run_id") == [
+        (1, "failed"),
+        (2, "done"),
+    ]
+
+
+def test_steward_decisions_are_respected(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path
+) -> None:
+    _load_region(cli, environ, region)
+    _ok(cli("reconcile", environ=environ))
+    a, b = query(
+        db_url,
+        "SELECT min(record_id), max(record_id) FROM address_link GROUP BY uprn "
+        "HAVING count(*) > 1 LIMIT 1",
+    )[0]
+    psql = psycopg.connect(db_url, autocommit=True)
+    psql.execute(
+        "INSERT INTO match_decision (record_a, record_b, decision, decided_by) "
+        "VALUES (%s, %s, 'reject', 'steward')",
+        (a, b),
+    )
+    _ok(cli("reconcile", environ=environ))
+    linked = dict(
+        query(db_url, "SELECT record_id, uprn FROM address_link WHERE record_id IN (%s, %s)", a, b)
+    )
+    assert linked[a] != linked[b]
+    psql.close()
+
+
+def test_exports(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, tmp_path: Path
+) -> None:
+    _load_region(cli, environ, region)
+    _ok(cli("reconcile", environ=environ))
+    links = tmp_path / "links.csv"
+    _ok(cli("export", "links", "--out", str(links), environ=environ))
+    with links.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["source", "source_ref", "national_uprn", "score", "decision"]
+    assert len(rows) == len(_truth(region))
+    assert {r["decision"] for r in rows} <= {"matched", "new", "review", "manual"}
+    for suffix in ("csv", "gpkg", "geojson", "parquet"):
+        out = tmp_path / f"addresses.{suffix}"
+        _ok(cli("export", "addresses", "--out", str(out), environ=environ))
+        assert out.stat().st_size > 0
+    bad = cli("export", "addresses", "--out", str(tmp_path / "a.xlsx"), environ=environ)
+    assert bad.code == 1
+    assert "write .csv, .geojson, .gpkg or .parquet" in bad.err
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_workers_give_the_same_result(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, workers: int
+) -> None:
+    _load_region(cli, environ, region)
+    _ok(cli("reconcile", "--workers", str(workers), environ=environ))
+    false_merges, precision, recall = _quality(db_url, _truth(region))
+    assert (false_merges, precision) == (0, 1.0)
+    assert recall >= 0.9
