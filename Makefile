@@ -13,13 +13,16 @@ setup:
 DEMO_DIR := out/demo
 
 # The main job on the bundled local PostGIS: a synthetic region of three councils, a county and
-# two address lists, generated and loaded.
+# two address lists, generated, loaded and reconciled into national records.
 demo: setup
 	$(NSAI) db up
 	$(NSAI) db migrate
 	$(NSAI) synth $(DEMO_DIR) --force
 	$(NSAI) load-manifest $(DEMO_DIR)/manifest.json
 	$(NSAI) sources
+	$(NSAI) reconcile --workers 2
+	$(NSAI) export addresses --out $(DEMO_DIR)/national.gpkg
+	$(NSAI) export links --out $(DEMO_DIR)/links.csv
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

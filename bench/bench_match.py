@@ -35,7 +35,7 @@ Record = tuple[str, str]
 SETUP = (
     "Three councils, a county gazetteer, a council-tax list without coordinates and a "
     "fire-service list in WGS84, loaded with `nsai load-manifest` and reconciled with "
-    "`--workers 2` at the default thresholds (match 0.99, review 0.5). Pairs are pairs of "
+    "`--workers 2` at the default thresholds (match 0.975, review 0.5). Pairs are pairs of "
     "source records; a pair is true when both are of one property (truth.csv)."
 )
 

@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     match_threshold: float = Field(
-        default=0.99,
+        # At 100k synthetic properties: 0.99 gave precision 1.0000 and recall 0.943; 0.975 gave
+        # 1.0000 and 0.978 (the 0.97 band holds most near-duplicates of distinct properties).
+        default=0.975,
         gt=0,
         le=1,
         description="A pair scoring at least this is one property (chosen from the quality "

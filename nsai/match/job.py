@@ -25,7 +25,7 @@ from nsai.config import Settings
 from nsai.db.queries import statements
 from nsai.errors import NsaiError
 from nsai.match.cluster import Edge, cluster, largest
-from nsai.match.compare import PairScore, compare
+from nsai.match.compare import compare
 from nsai.match.records import MatchRecord
 from nsai.match.survive import Survivor, survive
 from nsai.match.uprns import UprnPlan, plan_uprns
@@ -34,7 +34,14 @@ log = logging.getLogger(__name__)
 
 LOCK_KEY = 0x4E534152  # "NSAR": one reconcile at a time
 PAIR_CHUNK = 20_000
-BLOCKING_RULES = ("postcode_pao", "street_town_pao", "nearby", "building_town", "street_pao")
+BLOCKING_RULES = (
+    "postcode_pao",
+    "street_town_pao",
+    "nearby",
+    "building_town",
+    "postcode_building",
+    "street_pao",
+)
 
 
 @dataclass
@@ -224,13 +231,21 @@ def _block(conn: psycopg.Connection[Any], report: Report) -> list[tuple[int, int
 _SHARED: dict[int, MatchRecord] = {}
 
 
-def _score_chunk(chunk: Sequence[tuple[int, int]]) -> list[tuple[int, int, PairScore]]:
-    return [(a, b, compare(_SHARED[a], _SHARED[b])) for a, b in chunk]
+Scored = tuple[int, int, float, bool]  # record a, record b, score, vetoed
+
+
+def _score_chunk(chunk: Sequence[tuple[int, int]]) -> list[Scored]:
+    # Only the score travels back: explanations are recomputed for the few pairs that keep one.
+    scored = []
+    for a, b in chunk:
+        pair = compare(_SHARED[a], _SHARED[b])
+        scored.append((a, b, pair.score, pair.veto is not None))
+    return scored
 
 
 def _score(
     records: dict[int, MatchRecord], pairs: list[tuple[int, int]], workers: int
-) -> list[tuple[int, int, PairScore]]:
+) -> list[Scored]:
     global _SHARED
     _SHARED = records
     chunks = [pairs[i : i + PAIR_CHUNK] for i in range(0, len(pairs), PAIR_CHUNK)]
@@ -244,21 +259,21 @@ def _score(
 
 
 def _decide(
-    scored: list[tuple[int, int, PairScore]], settings: Settings, report: Report
-) -> tuple[list[Edge], list[tuple[int, int, PairScore]], dict[int, tuple[float, PairScore]]]:
-    """Edges (matched pairs), review pairs, and each record's best matched pair."""
+    scored: list[Scored], settings: Settings, report: Report
+) -> tuple[list[Edge], list[tuple[int, int, float]], dict[int, tuple[float, int]]]:
+    """Edges (matched pairs), review pairs, and each record's best matched partner."""
     edges: list[Edge] = []
-    reviews: list[tuple[int, int, PairScore]] = []
-    best: dict[int, tuple[float, PairScore]] = {}
-    for a, b, score in scored:
-        if score.veto is not None:
+    reviews: list[tuple[int, int, float]] = []
+    best: dict[int, tuple[float, int]] = {}
+    for a, b, score, vetoed in scored:
+        if vetoed:
             report.pairs_vetoed += 1
-        elif score.score >= settings.match_threshold:
-            edges.append(Edge(a, b, score.score))
-            for record in (a, b):
-                if record not in best or best[record][0] < score.score:
-                    best[record] = (score.score, score)
-        elif score.score >= settings.review_threshold:
+        elif score >= settings.match_threshold:
+            edges.append(Edge(a, b, score))
+            for record, other in ((a, b), (b, a)):
+                if record not in best or best[record][0] < score:
+                    best[record] = (score, other)
+        elif score >= settings.review_threshold:
             reviews.append((a, b, score))
     report.matched_pairs = len(edges)
     report.review_pairs = len(reviews)
@@ -275,7 +290,8 @@ def _allocator(conn: psycopg.Connection[Any], taken: set[int]) -> Callable[[], i
     return allocate
 
 
-def _explanation(score: PairScore) -> str:
+def _explanation(a: MatchRecord, b: MatchRecord) -> str:
+    score = compare(a, b)
     return json.dumps(
         {name: [label, round(bits, 2)] for name, (label, bits) in score.contributions.items()}
         | {"score": round(score.score, 4)}
@@ -289,8 +305,8 @@ def _publish(
     clusters: list[frozenset[int]],
     plan: UprnPlan,
     gone: set[int],
-    reviews: list[tuple[int, int, PairScore]],
-    best: dict[int, tuple[float, PairScore]],
+    reviews: list[tuple[int, int, float]],
+    best: dict[int, tuple[float, int]],
     accepted: list[tuple[int, int]],
     report: Report,
 ) -> None:
@@ -350,8 +366,9 @@ def _publish(
             if rid in manual:
                 links.append((rid, national_of[rid], None, "manual", "{}"))
             elif len(members) > 1 and rid in best:
-                score, pair = best[rid]
-                links.append((rid, national_of[rid], score, "matched", _explanation(pair)))
+                score, other = best[rid]
+                explanation = _explanation(records[rid], records[other])
+                links.append((rid, national_of[rid], score, "matched", explanation))
             elif rid in in_review:
                 links.append((rid, national_of[rid], None, "review", "{}"))
             else:
@@ -361,7 +378,11 @@ def _publish(
     fates += [(u, "retired", None) for u in sorted(plan.retired | gone)]
     fates += [(u, "split", into) for u, targets in plan.split.items() for into in targets]
     _copy(conn, "desired_fate", fates)
-    _copy(conn, "desired_review", [(a, b, s.score, _explanation(s)) for a, b, s in reviews])
+    _copy(
+        conn,
+        "desired_review",
+        [(a, b, score, _explanation(records[a], records[b])) for a, b, score in reviews],
+    )
     national = set(plan.uprn_of.values())
     aliases = {
         rec.uprn: national_of[rid]

@@ -12,6 +12,7 @@ CREATE TEMP TABLE current_record ON COMMIT DROP AS
 CREATE INDEX ON current_record (postcode_key, pao_key);
 CREATE INDEX ON current_record (street_key, town_key, pao_key);
 CREATE INDEX ON current_record (building_key, town_key);
+CREATE INDEX ON current_record (postcode_key, building_key);
 CREATE INDEX ON current_record USING gist (geom);
 ANALYZE current_record;
 CREATE TEMP TABLE candidate_pair (
@@ -54,6 +55,17 @@ INSERT INTO candidate_pair
 SELECT a.record_id, b.record_id, 'building+town'
 FROM current_record a JOIN current_record b
   ON b.building_key = a.building_key AND b.town_key = a.town_key AND b.record_id > a.record_id
+WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
+  AND NOT (a.source_id = b.source_id AND a.duplicate_free)
+ON CONFLICT DO NOTHING;
+
+-- name: postcode_building
+-- A named house whose town is missing or misspelt in one source.
+INSERT INTO candidate_pair
+SELECT a.record_id, b.record_id, 'postcode+building'
+FROM current_record a JOIN current_record b
+  ON b.postcode_key = a.postcode_key AND b.building_key = a.building_key
+     AND b.record_id > a.record_id
 WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
   AND NOT (a.source_id = b.source_id AND a.duplicate_free)
 ON CONFLICT DO NOTHING;
