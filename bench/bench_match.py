@@ -167,7 +167,9 @@ def _quality(url: str, region: Path) -> list[str]:
 
 
 def run(quick: bool) -> str:
-    sizes = [10_000] if quick else [100_000, 1_000_000]
+    # 1,000,000 properties (about 3M source records) needs more memory than this job holds today:
+    # see the note under the table.
+    sizes = [10_000] if quick else [100_000, 300_000]
     admin = _admin()
     quality: list[str] = []
     speed: list[str] = []
@@ -224,5 +226,9 @@ def run(quick: bool) -> str:
             "| seconds by stage | largest national record | peak MiB | rerun, nothing changed, s |",
             "|---:|---:|---:|---:|---|---:|---:|---:|",
             *speed,
+            "",
+            "1,000,000 properties (about 3M source records) are not run yet: the job holds every "
+            "record in one process, about 4 KB each at its peak, which passes this machine's "
+            "4 GB aim near 1M records; partitioned runs are the way there.",
         ]
     )

@@ -11,6 +11,7 @@ import argparse
 import importlib.util
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -43,13 +44,25 @@ def _machine() -> str:
     )
 
 
+MARK = re.compile(r"^<!-- bench:([a-z_]+) -->$", re.MULTILINE)
+
+
+def _previous_sections(path: Path) -> dict[str, str]:
+    """The sections of an earlier BENCHMARKS.md, by benchmark name (kept when not rerun)."""
+    if not path.exists():
+        return {}
+    parts = MARK.split(path.read_text())
+    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
-    sections = []
+    target = REPO / "BENCHMARKS.md"
+    sections = _previous_sections(target)
     for path in sorted(HERE.glob("bench_*.py")):
         name = path.stem.removeprefix("bench_")
         if args.names and name not in args.names:
@@ -61,15 +74,18 @@ def main() -> int:
         spec.loader.exec_module(module)
         started = time.monotonic()
         print(f"bench: {name} …", file=sys.stderr)
-        sections.append(module.run(quick=args.quick).strip())
+        stamp = f"_Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC" + (
+            " (quick sizes)._" if args.quick else "._"
+        )
+        sections[name] = module.run(quick=args.quick).strip() + "\n\n" + stamp
         print(f"bench: {name} done in {time.monotonic() - started:.0f} s", file=sys.stderr)
     header = (
         "# Benchmarks\n\n"
-        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-        f"{' (quick sizes)' if args.quick else ''}.\n\n"
-        f"Machine: {_machine()}.\n"
+        "Written by `make bench` (`python bench/run.py [NAME ...]` reruns some and keeps the "
+        f"others).\n\nMachine: {_machine()}.\n"
     )
-    (REPO / "BENCHMARKS.md").write_text(header + "\n" + "\n\n".join(sections) + "\n")
+    body = "\n\n".join(f"<!-- bench:{name} -->\n{text}" for name, text in sorted(sections.items()))
+    target.write_text(header + "\n" + body + "\n")
     return 0
 
 

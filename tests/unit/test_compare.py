@@ -3,13 +3,11 @@ explanation of a score, and its monotony in agreement."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from typing import Any
 
 import pytest
 
-from nsai.address.normalise import match_keys
 from nsai.address.parse import parse_address
 from nsai.address.parts import AddressParts
 from nsai.address.postcode import compact_postcode, outward_code, postcode_sector
@@ -21,42 +19,20 @@ from nsai.match.compare import (
     identifiers_conflict,
 )
 from nsai.match.records import MatchRecord
-
-PART_FIELDS = tuple(f.name for f in dataclasses.fields(AddressParts) if f.name != "postcode_valid")
-KEY_FIELDS = tuple(f.name for f in dataclasses.fields(match_keys(AddressParts())))
+from tests.unit.match_records import PART_FIELDS, match_record
 
 _ids = itertools.count(1)
 
 
 def record(**fields: Any) -> MatchRecord:
-    """A record with defaults: a list record with no address, keys as given."""
-    values: dict[str, Any] = {
-        "record_id": next(_ids),
-        "source": "ctax",
-        "source_kind": "list",
-        "duplicate_free": False,
-        "source_priority": 5,
-        "source_custodian": None,
-        "custodian_code": None,
-        "uprn": None,
-        "parent_uprn": None,
-        "classification": None,
-        "logical_status": None,
-        "rpc": None,
-        "usrn": None,
-        "x": None,
-        "y": None,
-    }
-    values.update(dict.fromkeys(PART_FIELDS + KEY_FIELDS))
-    values.update(fields)
-    return MatchRecord(**values)
+    """A council-tax list record, with only the parts and keys given."""
+    return match_record(next(_ids), **({"source": "ctax"} | fields))
 
 
 def with_keys(parts: AddressParts, **fields: Any) -> MatchRecord:
     """A record of `parts` with its match keys, as a loader would store it."""
-    keys = dataclasses.asdict(match_keys(parts))
     given = {name: getattr(parts, name) for name in PART_FIELDS}
-    return record(**given, **keys, **fields)
+    return match_record(next(_ids), **({"source": "ctax"} | given | fields))
 
 
 def llpg(**fields: Any) -> MatchRecord:

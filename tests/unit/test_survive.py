@@ -9,7 +9,7 @@ import pytest
 from nsai.address.parts import AddressParts
 from nsai.match.records import MatchRecord
 from nsai.match.survive import survive
-from tests.unit.test_cluster import match_record
+from tests.unit.match_records import match_record
 
 FLAT_2: dict[str, Any] = {
     "sao_text": "FLAT",

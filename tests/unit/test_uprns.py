@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from nsai.match.records import MatchRecord
 from nsai.match.uprns import UprnPlan, plan_uprns
-from tests.unit.test_cluster import match_record
+from tests.unit.match_records import match_record
 
 NSAI_RANGE = 9_000_000
 
