@@ -13,7 +13,7 @@ import json
 import logging
 import multiprocessing
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from nsai.errors import NsaiError
 from nsai.match.cluster import Edge, cluster, largest
 from nsai.match.compare import compare
 from nsai.match.records import MatchRecord
-from nsai.match.survive import Survivor, survive
+from nsai.match.survive import survive
 from nsai.match.uprns import UprnPlan, plan_uprns
 
 log = logging.getLogger(__name__)
@@ -215,8 +215,13 @@ class _Stage:
 
 
 def _records(conn: psycopg.Connection[Any]) -> Iterator[MatchRecord]:
-    for row in _query(conn, "records.sql:records"):
-        yield MatchRecord(*row[:6], *row[6:])
+    """Streamed through a server-side cursor: the rows are never all held beside the records."""
+    (statement,) = statements("match/records.sql")["records"]
+    with conn.cursor(name="nsai_records") as cursor:
+        cursor.itersize = 20_000
+        cursor.execute(statement.encode())
+        for row in cursor:
+            yield MatchRecord(*row)
 
 
 def _block(conn: psycopg.Connection[Any], report: Report) -> list[tuple[int, int]]:
@@ -318,19 +323,18 @@ def _publish(
         for rid, rec in records.items()
         if rec.uprn is not None
     }
-    survivors: dict[int, Survivor] = {}
-    for members in clusters:
-        survivors[plan.uprn_of[members]] = survive([records[r] for r in sorted(members)])
     manual = {r for pair in accepted for r in pair}
     in_review = {r for a, b, _ in reviews for r in (a, b)}
-    addresses = []
-    for members in clusters:
-        uprn = plan.uprn_of[members]
-        s = survivors[uprn]
-        parent = _parent(members, records, by_source_uprn, uprn, survivors)
-        p = s.parts
-        addresses.append(
-            (
+    national = set(plan.uprn_of.values())
+
+    def addresses() -> Iterator[tuple[Any, ...]]:
+        # Generated into the COPY one cluster at a time: a million survivors need not be held.
+        for members in clusters:
+            uprn = plan.uprn_of[members]
+            s = survive([records[r] for r in sorted(members)])
+            p = s.parts
+            parent = _parent(members, records, by_source_uprn, uprn, national)
+            yield (
                 uprn,
                 parent,
                 s.usrn,
@@ -358,8 +362,8 @@ def _publish(
                 s.y,
                 len(members),  # source records, as the API reports them
             )
-        )
-    _copy(conn, "desired_address", addresses)
+
+    _copy(conn, "desired_address", addresses())
     links: list[tuple[int, int, float | None, str, str]] = []
     for members in clusters:
         for rid in members:
@@ -383,7 +387,6 @@ def _publish(
         "desired_review",
         [(a, b, score, _explanation(records[a], records[b])) for a, b, score in reviews],
     )
-    national = set(plan.uprn_of.values())
     aliases = {
         rec.uprn: national_of[rid]
         for rid, rec in records.items()
@@ -411,19 +414,19 @@ def _parent(
     records: dict[int, MatchRecord],
     by_source_uprn: dict[tuple[str, int], int],
     uprn: int,
-    survivors: dict[int, Survivor],
+    national: set[int],
 ) -> int | None:
     """The national UPRN of the survivor's parent, if the parent is published too."""
     for rid in sorted(members, key=lambda r: (records[r].source_priority, r)):
         record = records[rid]
         if record.parent_uprn is not None:
             parent = by_source_uprn.get((record.source, record.parent_uprn))
-            if parent is not None and parent != uprn and parent in survivors:
+            if parent is not None and parent != uprn and parent in national:
                 return parent
     return None
 
 
-def _copy(conn: psycopg.Connection[Any], table: str, rows: Sequence[Sequence[Any]]) -> None:
+def _copy(conn: psycopg.Connection[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:
     with conn.cursor().copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))) as copy:
         for row in rows:
             copy.write_row(row)
