@@ -20,3 +20,5 @@ def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # GDAL's chatter ("Created N records") is not news to an NSAI user.
+    logging.getLogger("pyogrio").setLevel(max(logging.WARNING, logging.getLevelName(level)))
