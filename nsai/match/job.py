@@ -40,6 +40,7 @@ BLOCKING_RULES = (
     "nearby",
     "building_town",
     "postcode_building",
+    "postcode_named",
     "street_pao",
 )
 

@@ -70,6 +70,19 @@ WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
   AND NOT (a.source_id = b.source_id AND a.duplicate_free)
 ON CONFLICT DO NOTHING;
 
+-- name: postcode_named
+-- Named buildings without numbers in one postcode unit (a dozen or so delivery points): a
+-- misspelt name still finds its twin.
+INSERT INTO candidate_pair
+SELECT a.record_id, b.record_id, 'postcode+named'
+FROM current_record a JOIN current_record b
+  ON b.postcode_key = a.postcode_key AND b.record_id > a.record_id
+WHERE a.pao_key IS NULL AND b.pao_key IS NULL
+  AND similarity(a.building_key, b.building_key) >= 0.4
+  AND a.sao_key IS NOT DISTINCT FROM b.sao_key
+  AND NOT (a.source_id = b.source_id AND a.duplicate_free)
+ON CONFLICT DO NOTHING;
+
 -- name: street_pao
 -- A record whose town is missing or spelt otherwise: the same street and number anywhere, as
 -- long as that combination is rare (a Church Street is in most towns).
