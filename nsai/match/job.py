@@ -9,6 +9,7 @@ the loads and steward decisions it would read).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from nsai.config import Settings
 from nsai.db.queries import statements
-from nsai.errors import NsaiError
+from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, cluster, largest
 from nsai.match.compare import compare
 from nsai.match.records import MatchRecord
@@ -87,35 +88,29 @@ def reconcile(
         try:
             report = _run(conn, run_id, settings, workers, progress)
         except BaseException as exc:
-            _end(conn, run_id, "failed", None, str(exc).splitlines()[0] if str(exc) else "")
+            # A broken connection (the reason we are here) must not hide the first error.
+            with contextlib.suppress(psycopg.Error):
+                _end(conn, run_id, "failed", None, first_line(exc))
             raise
         _end(conn, run_id, "done", report, None)
         return report
     finally:
-        conn.execute("SELECT pg_advisory_unlock_all()")
-        conn.autocommit = False
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("SELECT pg_advisory_unlock_all()")
+            conn.autocommit = False
         raw.close()
 
 
 def _start(conn: psycopg.Connection[Any], workers: int) -> int:
     (locked,) = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone() or (False,)
     if not locked:
-        running = conn.execute(
-            "SELECT run_id, started_at FROM reconcile_run WHERE status = 'running' "
-            "ORDER BY run_id DESC LIMIT 1"
-        ).fetchone()
-        which = f"run {running[0]}, started {running[1]:%Y-%m-%d %H:%M:%S}" if running else "one"
+        running = _query(conn, "runs.sql", "running")
+        which = (
+            f"run {running[0][0]}, started {running[0][1]:%Y-%m-%d %H:%M:%S}" if running else "one"
+        )
         raise NsaiError(f"a reconcile is already running ({which}): wait for it to end")
-    # Holding the lock, any run still marked running was killed: say so.
-    conn.execute(
-        "UPDATE reconcile_run SET status = 'failed', finished_at = now(), "
-        "message = 'ended without finishing (killed?)' WHERE status = 'running'"
-    )
-    row = conn.execute(
-        "INSERT INTO reconcile_run (workers) VALUES (%s) RETURNING run_id", (workers,)
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
+    _query(conn, "runs.sql", "fail_stale")
+    return int(_query(conn, "runs.sql", "start", workers=workers)[0][0])
 
 
 def _end(
@@ -125,16 +120,23 @@ def _end(
     report: Report | None,
     message: str | None,
 ) -> None:
-    conn.execute(
-        "UPDATE reconcile_run SET status = %s, finished_at = now(), report = %s, message = %s "
-        "WHERE run_id = %s",
-        (status, report.as_json() if report else "{}", message, run_id),
+    _query(
+        conn,
+        "runs.sql",
+        "end",
+        status=status,
+        report=report.as_json() if report else "{}",
+        message=message,
+        run=run_id,
     )
 
 
-def _query(conn: psycopg.Connection[Any], name: str, **params: Any) -> list[tuple[Any, ...]]:
+def _query(
+    conn: psycopg.Connection[Any], file: str, section: str, **params: Any
+) -> list[tuple[Any, ...]]:
+    """Run a section of sql/match/FILE; the last statement's rows, if any."""
     rows: list[tuple[Any, ...]] = []
-    for statement in statements("match/" + name.split(":")[0])[name.split(":")[1]]:
+    for statement in statements("match/" + file)[section]:
         cursor = conn.execute(statement.encode(), params)
         rows = cursor.fetchall() if cursor.description else []
     return rows
@@ -150,23 +152,19 @@ def _run(
     report = Report(run_id)
     clock = _Clock(report, progress)
     config = json.dumps([settings.match_threshold, settings.review_threshold])
-    (report.stamp,) = _query(conn, "records.sql:state_stamp", config=config)[0]
-    last = conn.execute(
-        "SELECT run_id FROM reconcile_run WHERE status = 'done' AND report->>'stamp' = %s "
-        "ORDER BY run_id DESC LIMIT 1",
-        (report.stamp,),
-    ).fetchone()
-    if last is not None:
-        report.unchanged_since = int(last[0])
+    (report.stamp,) = _query(conn, "records.sql", "state_stamp", config=config)[0]
+    last = _query(conn, "runs.sql", "same_state", stamp=report.stamp)
+    if last:
+        report.unchanged_since = int(last[0][0])
         return report
     with conn.transaction():
         with clock("read"):
             records = {r.record_id: r for r in _records(conn)}
             report.records = len(records)
-            previous = dict(_query(conn, "records.sql:previous_links"))
-            active = {int(u) for (u,) in _query(conn, "records.sql:active")}
-            taken = {int(u) for (u,) in _query(conn, "records.sql:taken")}
-            decisions = _query(conn, "records.sql:decisions")
+            previous = dict(_query(conn, "records.sql", "previous_links"))
+            active = {int(u) for (u,) in _query(conn, "records.sql", "active")}
+            taken = {int(u) for (u,) in _query(conn, "records.sql", "taken")}
+            decisions = _query(conn, "records.sql", "decisions")
         with clock("block"):
             pairs = _block(conn, report)
         with clock("score"):
@@ -226,11 +224,11 @@ def _records(conn: psycopg.Connection[Any]) -> Iterator[MatchRecord]:
 
 
 def _block(conn: psycopg.Connection[Any], report: Report) -> list[tuple[int, int]]:
-    _query(conn, "blocking.sql:prepare")
+    _query(conn, "blocking.sql", "prepare")
     for rule in BLOCKING_RULES:
         (statement,) = statements("match/blocking.sql")[rule]
         report.pairs_by_rule[rule] = conn.execute(statement.encode()).rowcount
-    return [(int(a), int(b)) for a, b, _ in _query(conn, "blocking.sql:pairs")]
+    return [(int(a), int(b)) for a, b, _ in _query(conn, "blocking.sql", "pairs")]
 
 
 # Records for the scoring workers: inherited by fork, so they are not pickled per task.
@@ -289,7 +287,7 @@ def _decide(
 def _allocator(conn: psycopg.Connection[Any], taken: set[int]) -> Callable[[], int]:
     def allocate() -> int:
         while True:
-            (uprn,) = _query(conn, "records.sql:allocate")[0]
+            (uprn,) = _query(conn, "records.sql", "allocate")[0]
             if int(uprn) not in taken:
                 return int(uprn)
 
@@ -316,7 +314,7 @@ def _publish(
     accepted: list[tuple[int, int]],
     report: Report,
 ) -> None:
-    _query(conn, "publish.sql:prepare")
+    _query(conn, "publish.sql", "prepare")
     national_of = {r: plan.uprn_of[c] for c in clusters for r in c}
     # A source's parent UPRN names a record of that source: map it to that record's national UPRN.
     by_source_uprn = {
@@ -398,16 +396,18 @@ def _publish(
         and rec.uprn not in plan.retired
     }
     _copy(conn, "desired_alias", list(aliases.items()))
-    _query(conn, "publish.sql:custodians")
-    (report.created,) = _query(conn, "publish.sql:create", run=run_id)[0]
-    (report.updated,) = _query(conn, "publish.sql:update", run=run_id)[0]
-    report.merged, report.retired, report.split = _query(conn, "publish.sql:fates", run=run_id)[0]
-    _query(conn, "publish.sql:links", run=run_id)
-    _query(conn, "publish.sql:aliases")
-    report.reviews_opened, report.reviews_closed = _query(conn, "publish.sql:reviews", run=run_id)[
+    _query(conn, "publish.sql", "custodians")
+    (report.created,) = _query(conn, "publish.sql", "create", run=run_id)[0]
+    (report.updated,) = _query(conn, "publish.sql", "update", run=run_id)[0]
+    report.merged, report.retired, report.split = _query(conn, "publish.sql", "fates", run=run_id)[
         0
     ]
-    (report.review_queue,) = _query(conn, "publish.sql:queue_size")[0]
+    _query(conn, "publish.sql", "links", run=run_id)
+    _query(conn, "publish.sql", "aliases")
+    report.reviews_opened, report.reviews_closed = _query(
+        conn, "publish.sql", "reviews", run=run_id
+    )[0]
+    (report.review_queue,) = _query(conn, "publish.sql", "queue_size")[0]
 
 
 def _parent(
