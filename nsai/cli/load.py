@@ -17,6 +17,7 @@ from loaders.files import FORMATS
 from loaders.store import LoadResult
 from nsai.cli.context import settings_of
 from nsai.db.engine import make_engine
+from nsai.db.migrate import require_current
 from nsai.db.queries import statements
 from nsai.errors import NsaiError
 
@@ -123,6 +124,7 @@ def load(
     engine = make_engine(settings_of(ctx), pool_size=1)
     started = time.monotonic()
     try:
+        require_current(engine)
         with _progress(f"loading {paths[0].name}") as advance:
             result = load_files(
                 engine, paths, source, fmt, options, mapping_file, advance, priority
@@ -155,6 +157,7 @@ def load_manifest(
         raise NsaiError(f"{manifest}: not a readable manifest ({exc})") from None
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
+        require_current(engine)
         for name, path, fmt, mapping, priority in sources:
             started = time.monotonic()
             options = {key.replace("-", "_"): value for key, value in (mapping or {}).items()}

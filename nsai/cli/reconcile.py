@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import typer
 
 from nsai.cli.context import settings_of
 from nsai.db.engine import make_engine
+from nsai.db.migrate import require_current
 from nsai.db.queries import statements
 from nsai.errors import NsaiError
 
@@ -33,6 +35,7 @@ def reconcile(
 
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
+        require_current(engine)
         report = run_job(engine, settings_of(ctx), workers, progress)
     finally:
         engine.dispose()
@@ -41,10 +44,13 @@ def reconcile(
 
 
 def _writable(out: Path) -> None:
+    """Refuse a path that cannot be written before reading anything from the database."""
     if out.is_dir():
         raise NsaiError(f"{out}: is a directory; give a file name")
-    if not out.parent.exists():
+    if not out.parent.is_dir():
         raise NsaiError(f"{out.parent}: no such directory")
+    if not os.access(out.parent, os.W_OK):
+        raise NsaiError(f"{out.parent}: not writable")
 
 
 @export_app.command("links")

@@ -187,3 +187,13 @@ def status(engine: Engine, directory: Path | None = None) -> list[MigrationState
         MigrationState(m, applied[m.version][1] if m.version in applied else None)
         for m in migrations
     ]
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is behind this NSAI's."""
+    pending = [s.migration.label for s in status(engine) if s.applied_at is None]
+    if pending:
+        raise NsaiError(
+            f"the database at {describe(engine.url)} needs `nsai db migrate` "
+            f"(pending: {', '.join(pending)})"
+        )

@@ -10,19 +10,25 @@ the loads and steward decisions it would read).
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import json
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import Engine
 
+from nsai import __version__
 from nsai.config import Settings
+from nsai.db.migrate import sql_dir
 from nsai.db.queries import statements
 from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, cluster, largest
@@ -73,6 +79,23 @@ class Report:
 
 
 Progress = Callable[[str], None]
+
+
+@functools.cache
+def _ruleset() -> str:
+    """A digest of the matching rules (the code and SQL that decide a run's result): a rerun
+    after an upgrade that changes them is a real run, not "nothing changed"."""
+    from nsai.match import cluster as cluster_rules
+    from nsai.match import compare as compare_rules
+    from nsai.match import survive as survive_rules
+    from nsai.match import uprns as uprn_rules
+
+    digest = hashlib.sha256(__version__.encode())
+    for module in (compare_rules, cluster_rules, uprn_rules, survive_rules):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    for name in sorted(p.name for p in (sql_dir() / "match").glob("*.sql")):
+        digest.update((sql_dir() / "match" / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def reconcile(
@@ -151,30 +174,37 @@ def _run(
 ) -> Report:
     report = Report(run_id)
     clock = _Clock(report, progress)
-    config = json.dumps([settings.match_threshold, settings.review_threshold])
-    (report.stamp,) = _query(conn, "records.sql", "state_stamp", config=config)[0]
-    last = _query(conn, "runs.sql", "same_state", stamp=report.stamp)
-    if last:
-        report.unchanged_since = int(last[0][0])
-        return report
+    config = json.dumps([settings.match_threshold, settings.review_threshold, _ruleset()])
     with conn.transaction():
+        # One snapshot for everything the run reads: a load that commits meanwhile is seen whole
+        # by the next run, not half by this one.
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        (report.stamp,) = _query(conn, "records.sql", "state_stamp", config=config)[0]
+        last = _query(conn, "runs.sql", "latest_done")
+        if last and last[0][1] == report.stamp:
+            report.unchanged_since = int(last[0][0])
+            return report
         with clock("read"):
             records = {r.record_id: r for r in _records(conn)}
             report.records = len(records)
             previous = dict(_query(conn, "records.sql", "previous_links"))
             active = {int(u) for (u,) in _query(conn, "records.sql", "active")}
             taken = {int(u) for (u,) in _query(conn, "records.sql", "taken")}
+            # A merged or retired UPRN that a source still gives one of its records may come back
+            # to that property (a steward split what a run merged, a record was restored).
+            inactive = {int(u) for (u,) in _query(conn, "records.sql", "inactive")}
+            own = {r.uprn for r in records.values() if r.uprn is not None}
+            taken -= inactive & own
             decisions = _query(conn, "records.sql", "decisions")
         with clock("block"):
             pairs = _block(conn, report)
         with clock("score"):
             scored = _score(records, pairs, workers)
         with clock("decide"):
-            edges, reviews, best = _decide(scored, settings, report)
+            edges, reviews = _decide(scored, settings, report)
         with clock("cluster"):
-            accepted = [
-                (a, b) for a, b, d in decisions if d == "accept" and a in records and b in records
-            ]
+            decided = {(a, b) for a, b, _ in decisions}
+            accepted = [(a, b) for a, b, d in decisions if d == "accept"]
             rejected = [(a, b) for a, b, d in decisions if d == "reject"]
             clusters = cluster(records, edges, accepted=accepted, rejected=rejected)
             report.national_records = len(clusters)
@@ -184,8 +214,41 @@ def _run(
         with clock("publish"):
             # A published record none of whose source records remain is retired.
             gone = active - set(plan.uprn_of.values()) - set(plan.merged) - set(plan.retired)
-            _publish(conn, run_id, records, clusters, plan, gone, reviews, best, accepted, report)
+            outcome = _Outcome(clusters, plan, edges, reviews, accepted, decided)
+            _publish(conn, run_id, records, outcome, gone, report)
     return report
+
+
+class _Outcome:
+    """What clustering decided, seen from each record (links, reviews that still matter)."""
+
+    def __init__(
+        self,
+        clusters: list[frozenset[int]],
+        plan: UprnPlan,
+        edges: list[Edge],
+        reviews: list[tuple[int, int, float]],
+        accepted: list[tuple[int, int]],
+        decided: set[tuple[int, int]],
+    ) -> None:
+        self.clusters = clusters
+        self.plan = plan
+        self.national_of = {r: plan.uprn_of[c] for c in clusters for r in c}
+        together = self.national_of.get
+        self.best: dict[int, tuple[float, int]] = {}  # a record's best partner inside
+        for edge in edges:
+            if together(edge.a) != together(edge.b):
+                continue  # the clustering refused this pair: it explains nothing
+            for record, other in ((edge.a, edge.b), (edge.b, edge.a)):
+                if record not in self.best or self.best[record][0] < edge.score:
+                    self.best[record] = (edge.score, other)
+        self.manual = {r for a, b in accepted if together(a) == together(b) for r in (a, b)}
+        # Worth a steward's look: uncertain pairs left apart, and not decided already.
+        self.reviews = [
+            (a, b, score)
+            for a, b, score in reviews
+            if together(a) != together(b) and (a, b) not in decided
+        ]
 
 
 class _Clock:
@@ -254,9 +317,11 @@ def _score(
     _SHARED = records
     chunks = [pairs[i : i + PAIR_CHUNK] for i in range(0, len(pairs), PAIR_CHUNK)]
     try:
-        if workers <= 1 or len(chunks) <= 1:
+        # More processes than cores or chunks only costs memory (each holds its copy's pages).
+        processes = min(workers, os.cpu_count() or 1, len(chunks))
+        if processes <= 1:
             return [s for chunk in chunks for s in _score_chunk(chunk)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
             return [s for part in pool.imap(_score_chunk, chunks) for s in part]
     finally:
         _SHARED = {}
@@ -264,24 +329,20 @@ def _score(
 
 def _decide(
     scored: list[Scored], settings: Settings, report: Report
-) -> tuple[list[Edge], list[tuple[int, int, float]], dict[int, tuple[float, int]]]:
-    """Edges (matched pairs), review pairs, and each record's best matched partner."""
+) -> tuple[list[Edge], list[tuple[int, int, float]]]:
+    """Edges (matched pairs) and review pairs."""
     edges: list[Edge] = []
     reviews: list[tuple[int, int, float]] = []
-    best: dict[int, tuple[float, int]] = {}
     for a, b, score, vetoed in scored:
         if vetoed:
             report.pairs_vetoed += 1
         elif score >= settings.match_threshold:
             edges.append(Edge(a, b, score))
-            for record, other in ((a, b), (b, a)):
-                if record not in best or best[record][0] < score:
-                    best[record] = (score, other)
         elif score >= settings.review_threshold:
             reviews.append((a, b, score))
     report.matched_pairs = len(edges)
     report.review_pairs = len(reviews)
-    return edges, reviews, best
+    return edges, reviews
 
 
 def _allocator(conn: psycopg.Connection[Any], taken: set[int]) -> Callable[[], int]:
@@ -306,24 +367,19 @@ def _publish(
     conn: psycopg.Connection[Any],
     run_id: int,
     records: dict[int, MatchRecord],
-    clusters: list[frozenset[int]],
-    plan: UprnPlan,
+    outcome: _Outcome,
     gone: set[int],
-    reviews: list[tuple[int, int, float]],
-    best: dict[int, tuple[float, int]],
-    accepted: list[tuple[int, int]],
     report: Report,
 ) -> None:
     _query(conn, "publish.sql", "prepare")
-    national_of = {r: plan.uprn_of[c] for c in clusters for r in c}
+    clusters, plan, national_of = outcome.clusters, outcome.plan, outcome.national_of
     # A source's parent UPRN names a record of that source: map it to that record's national UPRN.
     by_source_uprn = {
         (rec.source, rec.uprn): national_of[rid]
         for rid, rec in records.items()
         if rec.uprn is not None
     }
-    manual = {r for pair in accepted for r in pair}
-    in_review = {r for a, b, _ in reviews for r in (a, b)}
+    in_review = {r for a, b, _ in outcome.reviews for r in (a, b)}
     national = set(plan.uprn_of.values())
 
     def addresses() -> Iterator[tuple[Any, ...]]:
@@ -366,10 +422,10 @@ def _publish(
     links: list[tuple[int, int, float | None, str, str]] = []
     for members in clusters:
         for rid in members:
-            if rid in manual:
+            if rid in outcome.manual:
                 links.append((rid, national_of[rid], None, "manual", "{}"))
-            elif len(members) > 1 and rid in best:
-                score, other = best[rid]
+            elif rid in outcome.best:
+                score, other = outcome.best[rid]
                 explanation = _explanation(records[rid], records[other])
                 links.append((rid, national_of[rid], score, "matched", explanation))
             elif rid in in_review:
@@ -384,7 +440,7 @@ def _publish(
     _copy(
         conn,
         "desired_review",
-        [(a, b, score, _explanation(records[a], records[b])) for a, b, score in reviews],
+        [(a, b, score, _explanation(records[a], records[b])) for a, b, score in outcome.reviews],
     )
     aliases = {
         rec.uprn: national_of[rid]
@@ -399,6 +455,7 @@ def _publish(
     _query(conn, "publish.sql", "custodians")
     (report.created,) = _query(conn, "publish.sql", "create", run=run_id)[0]
     (report.updated,) = _query(conn, "publish.sql", "update", run=run_id)[0]
+    _query(conn, "publish.sql", "announce_created", run=run_id)
     report.merged, report.retired, report.split = _query(conn, "publish.sql", "fates", run=run_id)[
         0
     ]

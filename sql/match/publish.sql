@@ -31,6 +31,8 @@ INSERT INTO custodian (custodian_code, name)
     ON CONFLICT DO NOTHING;
 
 -- name: create
+-- New records are inserted without parents (a parent may come later in the same statement) and
+-- announced after `update` has set their parents, so the event carries the whole new record.
 WITH created AS (
     INSERT INTO national_address (
         uprn, parent_uprn, usrn, organisation,
@@ -48,15 +50,12 @@ WITH created AS (
     FROM desired_address d
     WHERE NOT EXISTS (SELECT 1 FROM national_address n WHERE n.uprn = d.uprn)
     RETURNING uprn
-), events AS (
-    INSERT INTO change_event (uprn, kind, cause, run_id)
-    SELECT uprn, 'created', 'reconcile', %(run)s FROM created
-    RETURNING 1
 )
-SELECT count(*) FROM events;
+SELECT count(*) FROM created;
 
 -- name: update
--- Parents are set here, after every record exists; a new record's parent too (its only update).
+-- Parents are set here, after every record exists; a new record's parent too (not an update:
+-- new records are those created in this transaction, whose created_at is now()).
 WITH changed AS (
     UPDATE national_address n SET
         status = 'active', successor_uprn = NULL, parent_uprn = d.parent_uprn, usrn = d.usrn,
@@ -88,15 +87,21 @@ WITH changed AS (
            d.pao_end_suffix, d.pao_text, d.street, d.locality, d.town, d.postcode,
            d.single_line, d.classification, d.logical_status, d.custodian_code, d.rpc,
            d.x, d.y, d.source_count)
-    RETURNING n.uprn, n.created_at = now() AS is_new
+    RETURNING n.*
 ), events AS (
+    -- The new state, as the statement returned it (a join would see the old one).
     INSERT INTO change_event (uprn, kind, state, cause, run_id)
-    SELECT c.uprn, 'updated', to_jsonb(n) - 'geom', 'reconcile', %(run)s
-    FROM changed c JOIN national_address n USING (uprn)
-    WHERE NOT c.is_new
+    SELECT c.uprn, 'updated', to_jsonb(c) - 'geom', 'reconcile', %(run)s
+    FROM changed c
+    WHERE c.created_at <> now()
     RETURNING 1
 )
 SELECT count(*) FROM events;
+
+-- name: announce_created
+INSERT INTO change_event (uprn, kind, state, cause, run_id)
+    SELECT n.uprn, 'created', to_jsonb(n) - 'geom', 'reconcile', %(run)s
+    FROM national_address n WHERE n.created_at = now();
 
 -- name: fates
 WITH merged AS (
@@ -136,8 +141,11 @@ INSERT INTO address_link (record_id, uprn, score, decision, explanation, run_id)
     WHERE NOT EXISTS (SELECT 1 FROM address_link l WHERE l.record_id = d.record_id);
 
 -- name: aliases
+-- A UPRN is either a national record's or an alias, never both.
+DELETE FROM uprn_alias a USING national_address n WHERE a.uprn = n.uprn;
 INSERT INTO uprn_alias (uprn, national_uprn)
-    SELECT uprn, national_uprn FROM desired_alias
+    SELECT d.uprn, d.national_uprn FROM desired_alias d
+    WHERE NOT EXISTS (SELECT 1 FROM national_address n WHERE n.uprn = d.uprn)
     ON CONFLICT (uprn) DO UPDATE SET national_uprn = excluded.national_uprn
     WHERE uprn_alias.national_uprn <> excluded.national_uprn;
 

@@ -29,7 +29,14 @@ ORDER BY cur.record_id, old.record_id DESC;
 SELECT uprn FROM national_address WHERE status = 'active';
 
 -- name: taken
-SELECT uprn FROM national_address UNION SELECT uprn FROM uprn_alias;
+-- Never given to another property: every published UPRN, every alias, and any UPRN of NSAI's own
+-- range that a source already uses.
+SELECT uprn FROM national_address
+UNION SELECT uprn FROM uprn_alias
+UNION SELECT uprn FROM source_record WHERE uprn >= 999000000001 AND removed_batch_id IS NULL;
+
+-- name: inactive
+SELECT uprn FROM national_address WHERE status <> 'active';
 
 -- name: decisions
 SELECT record_a, record_b, decision FROM match_decision;
@@ -42,7 +49,12 @@ SELECT nextval('nsai_uprn');
 -- rerun has nothing to do.
 SELECT json_build_object(
     'batches', (SELECT coalesce(max(batch_id), 0) FROM load_batch WHERE status = 'loaded'),
-    'decisions', (SELECT count(*) || ':' || coalesce(max(decided_at)::text, '')
+    'decisions', (SELECT md5(coalesce(string_agg(record_a || ',' || record_b || decision, ';'
+                                                 ORDER BY record_a, record_b), ''))
                   FROM match_decision),
+    'sources', (SELECT md5(coalesce(string_agg(concat_ws(',', source_id, priority,
+                                                         duplicate_free, custodian_code), ';'
+                                               ORDER BY source_id), ''))
+                FROM source),
     'config', %(config)s::text
 )::text;

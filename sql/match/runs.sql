@@ -18,6 +18,6 @@ UPDATE reconcile_run SET status = %(status)s, finished_at = now(), report = %(re
     message = %(message)s
 WHERE run_id = %(run)s;
 
--- name: same_state
-SELECT run_id FROM reconcile_run WHERE status = 'done' AND report->>'stamp' = %(stamp)s
+-- name: latest_done
+SELECT run_id, report->>'stamp' FROM reconcile_run WHERE status = 'done'
 ORDER BY run_id DESC LIMIT 1;

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.conftest import CliRunner
+from tests.conftest import CliRunner, Server
 from tests.loaders.conftest import load_args, query, scalar
 from tests.loaders.dtf_builder import Dtf
 
@@ -127,6 +127,36 @@ def test_a_region_reconciles_to_one_record_per_property(
     assert kept[0] >= 0.99 * kept[1], kept
     events = dict(query(db_url, "SELECT kind, count(*) FROM change_event GROUP BY kind"))
     assert events == {"created": scalar(db_url, "SELECT count(*) FROM national_address")}
+    assert (
+        scalar(db_url, "SELECT count(*) FROM change_event WHERE state->>'single_line' IS NULL") == 0
+    )
+    _assert_invariants(db_url)
+
+
+def _assert_invariants(db_url: str) -> None:
+    """A UPRN is a national record's or an alias, never both; a review item pairs records that
+    were left apart; a merged record's successor is active."""
+    assert (
+        scalar(db_url, "SELECT count(*) FROM uprn_alias a JOIN national_address n USING (uprn)")
+        == 0
+    )
+    assert (
+        scalar(
+            db_url,
+            "SELECT count(*) FROM review_item r JOIN address_link la ON la.record_id = r.record_a "
+            "JOIN address_link lb ON lb.record_id = r.record_b "
+            "WHERE r.status = 'open' AND la.uprn = lb.uprn",
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            db_url,
+            "SELECT count(*) FROM national_address m JOIN national_address s "
+            "ON s.uprn = m.successor_uprn WHERE m.status = 'merged' AND s.status <> 'active'",
+        )
+        == 0
+    )
 
 
 def test_a_rerun_over_unchanged_data_changes_nothing(
@@ -169,6 +199,15 @@ def test_a_rerun_after_a_change_touches_only_what_changed(
         "14A MILL LANE, OLDTOWN, AB1 2CD"
     )
     assert scalar(db_url, "SELECT version FROM national_address WHERE uprn = 100001") == 1
+    # The change feed carries the new state.
+    assert (
+        scalar(
+            db_url,
+            "SELECT state->>'single_line' FROM change_event "
+            "WHERE uprn = 100002 AND kind = 'updated'",
+        )
+        == "14A MILL LANE, OLDTOWN, AB1 2CD"
+    )
 
 
 def test_only_one_reconcile_runs_at_a_time(
@@ -231,6 +270,7 @@ def test_steward_decisions_are_respected(
         (a, b),
     )
     _ok(cli("reconcile", environ=environ))
+    _assert_invariants(db_url)
     linked = dict(
         query(db_url, "SELECT record_id, uprn FROM address_link WHERE record_id IN (%s, %s)", a, b)
     )
@@ -268,3 +308,87 @@ def test_workers_give_the_same_result(
     false_merges, precision, recall = _quality(db_url, _truth(region))
     assert (false_merges, precision) == (0, 1.0)
     assert recall >= 0.9
+
+
+def test_a_steward_accept_merges_and_a_later_reject_parts_them(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    houses = (
+        Dtf()
+        .street(7001, "MILL LANE", "OLDTOWN")
+        .blpu(100001)
+        .lpi(100001, 1, PAO_TEXT="ROSE COTTAGE")
+        .blpu(100002, X_COORDINATE=530400.0)
+        .lpi(100002, 2, PAO_TEXT="IVY HOUSE")
+    )
+    _ok(
+        cli("load", str(houses.write(tmp_path / "f.csv")), "--source", "llpg-1505", environ=environ)
+    )
+    listed = tmp_path / "l.csv"
+    listed.write_text('ref,address\nL1,"The Ivy, Mill Lane, Oldtown"\n')
+    _ok(
+        cli(
+            "load",
+            str(listed),
+            "--source",
+            "l",
+            "--id-column",
+            "ref",
+            "--address-columns",
+            "address",
+            environ=environ,
+        )
+    )
+    _ok(cli("reconcile", environ=environ))
+    ids = dict(query(db_url, "SELECT source_ref, record_id FROM source_record"))
+
+    def uprn_of(ref: str) -> int:
+        return int(scalar(db_url, "SELECT uprn FROM address_link WHERE record_id = %s", ids[ref]))
+
+    first = uprn_of("L1")
+    assert first >= 999000000001  # no source gave it a UPRN: NSAI's own range
+    steward = psycopg.connect(db_url, autocommit=True)
+    pair = tuple(sorted((ids["L1"], ids["100002"])))
+    steward.execute("INSERT INTO match_decision VALUES (%s, %s, 'accept', 'steward')", pair)
+    _ok(cli("reconcile", environ=environ))
+    assert uprn_of("L1") == 100002
+    assert (
+        scalar(db_url, "SELECT decision FROM address_link WHERE record_id = %s", ids["L1"])
+        == "manual"
+    )
+    assert query(
+        db_url, "SELECT status, successor_uprn FROM national_address WHERE uprn = %s", first
+    ) == [("merged", 100002)]
+    steward.execute("UPDATE match_decision SET decision = 'reject'")
+    out = _ok(cli("reconcile", environ=environ))
+    assert not out.startswith("nothing changed")
+    assert uprn_of("L1") not in (100002, first)
+    _assert_invariants(db_url)
+    steward.close()
+
+
+def test_a_full_rerun_over_the_same_data_writes_nothing(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path
+) -> None:
+    _load_region(cli, environ, region)
+    _ok(cli("reconcile", environ=environ))
+    before = _checksums(db_url)
+    # Another review threshold makes the run a real one; nothing scores between the two.
+    out = _ok(cli("reconcile", environ=environ | {"NSAI_REVIEW_THRESHOLD": "0.50001"}))
+    assert "0 created, 0 updated, 0 merged, 0 retired, 0 splits" in out
+    assert _checksums(db_url) == before
+
+
+def test_an_unmigrated_database_is_named(cli: CliRunner, server: Server, tmp_path: Path) -> None:
+    url = server.url(server.create_database())
+    result = cli("reconcile", environ={"NSAI_DATABASE_URL": url, "NSAI_HOME": str(tmp_path)})
+    assert result.code == 1
+    assert "needs `nsai db migrate` (pending: 001_initial_schema" in result.err
+
+
+def test_an_export_to_an_unwritable_place_is_refused(
+    cli: CliRunner, environ: dict[str, str], tmp_path: Path
+) -> None:
+    missing = cli("export", "links", "--out", str(tmp_path / "no" / "l.csv"), environ=environ)
+    assert missing.code == 1
+    assert "no such directory" in missing.err
