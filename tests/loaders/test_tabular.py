@@ -127,6 +127,11 @@ def test_coordinate_columns_in_either_system(
     assert (record["pao_start_number"], record["street"]) == (12, "MILL LANE")
 
 
+# The columns of _frame, and coordinate columns by their usual names.
+FRAME_MAPPING = ["--id-column", "uid", "--pao-column", "house", "--street-column", "road"]
+LON_LAT = ["--lon-column", "lon", "--lat-column", "lat"]
+
+
 def _frame(crs: int) -> gpd.GeoDataFrame:
     points = gpd.GeoSeries([Point(BNG_X, BNG_Y)], crs=27700).to_crs(crs)
     return gpd.GeoDataFrame(
@@ -164,14 +169,9 @@ def test_spatial_files_in_their_own_crs_with_structured_columns(
             str(path),
             "--source",
             "list",
-            "--id-column",
-            "uid",
+            *FRAME_MAPPING,
             "--organisation-column",
             "org",
-            "--pao-column",
-            "house",
-            "--street-column",
-            "road",
             "--town-column",
             "town",
             "--postcode-column",
@@ -201,12 +201,7 @@ def test_geoparquet_and_plain_parquet(
             str(tmp_path / "geo.parquet"),
             "--source",
             "geo",
-            "--id-column",
-            "uid",
-            "--pao-column",
-            "house",
-            "--street-column",
-            "road",
+            *FRAME_MAPPING,
             environ=environ,
         )
     )
@@ -220,10 +215,7 @@ def test_geoparquet_and_plain_parquet(
             "uid",
             "--address-columns",
             "address",
-            "--lon-column",
-            "lon",
-            "--lat-column",
-            "lat",
+            *LON_LAT,
             environ=environ,
         )
     )
@@ -486,10 +478,7 @@ def test_a_zero_coordinate_is_a_coordinate(
             "uid",
             "--address-columns",
             "address",
-            "--lon-column",
-            "lon",
-            "--lat-column",
-            "lat",
+            *LON_LAT,
             environ=environ,
         )
     )
@@ -506,12 +495,7 @@ def test_a_shapefile_without_its_crs_needs_crs(
         str(tmp_path / "n.shp"),
         "--source",
         "n",
-        "--id-column",
-        "uid",
-        "--pao-column",
-        "house",
-        "--street-column",
-        "road",
+        *FRAME_MAPPING,
     ]
     result = cli(*args, environ=environ)
     assert result.code == 1
@@ -531,12 +515,7 @@ def test_a_geopackage_with_several_layers_needs_a_layer(
         str(path),
         "--source",
         "two",
-        "--id-column",
-        "uid",
-        "--pao-column",
-        "house",
-        "--street-column",
-        "road",
+        *FRAME_MAPPING,
     ]
     result = cli(*args, environ=environ)
     assert result.code == 1
