@@ -13,6 +13,8 @@ keeps every constraint:
 - all PAO keys that are present equal (12, 12A and 10-12 stay apart; a named house without a
   number may join its numbered record);
 - no parent and child: no record's UPRN is another record's parent UPRN;
+- no dwelling and commercial unit together (`MatchRecord.unit_use`): a flat and the shop unit
+  of one number below it share a SAO key;
 - no steward-rejected pair.
 
 Every record of a cluster has the cluster's SAO key, so that test needs no union-find roots. Each
@@ -67,6 +69,7 @@ def cluster(
     sao = [record.sao_key for record in members]
     pao = [record.pao_key for record in members]
     sources = _source_masks(members)
+    uses = [_USE_BITS[record.unit_use] if record.unit_use else 0 for record in members]
     apart = _apart_lists(members, index, rejected)
 
     def find(i: int) -> int:
@@ -80,6 +83,8 @@ def cluster(
             return
         root_i, root_j = find(i), find(j)
         if root_i == root_j or sources[root_i] & sources[root_j]:
+            return
+        if uses[root_i] | uses[root_j] == _BOTH_USES:
             return
         pao_i, pao_j = pao[root_i], pao[root_j]
         if pao_i is not None and pao_j is not None and pao_i != pao_j:
@@ -98,6 +103,7 @@ def cluster(
         if pao[big] is None:
             pao[big] = pao[small]
         sources[big] |= sources[small]
+        uses[big] |= uses[small]
         small_apart = apart[small]
         if small_apart is not None:
             big_apart = apart[big]
@@ -156,6 +162,8 @@ def _float_bits(values: list[float]) -> list[int]:
 
 
 _ONE: Final = _float_bits([1.0])[0]
+_USE_BITS: Final = {"R": 1, "C": 2}
+_BOTH_USES: Final = 3
 
 
 def _pairs(pairs: Iterable[tuple[int, int]], index: Mapping[int, int]) -> set[tuple[int, int]]:

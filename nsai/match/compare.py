@@ -81,6 +81,9 @@ def identifiers_conflict(a: MatchRecord, b: MatchRecord) -> str | None:
         if sa is not None and sb is not None:
             return f"SAO {sa} vs {sb}"
         return f"SAO {sa or sb} vs none"
+    ua, ub = a.unit_use, b.unit_use
+    if ua is not None and ub is not None and ua != ub:
+        return f"a dwelling and a commercial unit ({a.classification} vs {b.classification})"
     pa, pb = a.pao_key, b.pao_key
     if pa is not None and pb is not None and pa != pb:
         return f"PAO {pa} vs {pb}"
@@ -174,9 +177,13 @@ def _postcode(a: MatchRecord, b: MatchRecord) -> str:
         return "exact"
     # Keys are valid compact postcodes, whose inward code is always three characters: the
     # sector is all but the last two, the district (outward code) all but the last three.
-    if x[:-2] == y[:-2]:
-        return "same sector"
-    return "same district" if x[:-3] == y[:-3] else "differs"
+    if x[:-3] != y[:-3]:
+        return "differs"
+    # One character of the inward code mistyped, or two swapped: a slip of the keyboard. Two
+    # postcodes of one street mostly differ in more than that (FQ2 4AN, FQ2 4BS).
+    if OSA.distance(x[-3:], y[-3:], score_cutoff=1) <= 1:
+        return "one slip"
+    return "same sector" if x[:-2] == y[:-2] else "same district"
 
 
 def _distance(a: MatchRecord, b: MatchRecord) -> str:
@@ -246,7 +253,7 @@ COMPARISONS: Final[tuple[Comparison, ...]] = (
     Comparison(
         "building",
         (
-            Level("exact", 5.0),
+            Level("exact", 6.5),  # a house name, in its street and town, is all but unique
             Level("fuzzy >= 90", 3.0),  # a slip in a long name: "ROSE COTAGE"
             Level("fuzzy >= 80", -4.0),  # as often another name: "NORTH LODGE", "SOUTH LODGE"
             Level("differs", -6.0),  # vetoed when neither has a number
@@ -280,8 +287,9 @@ COMPARISONS: Final[tuple[Comparison, ...]] = (
         "postcode",
         (
             Level("exact", 3.0),
-            Level("same sector", -1.0),  # a mistyped unit, or a neighbour's postcode
-            Level("same district", -1.5),
+            Level("one slip", 0.0),  # mostly a typo; now and then a neighbour's unit
+            Level("same sector", -2.5),  # mostly a neighbour's postcode: another property
+            Level("same district", -3.5),
             Level("differs", -5.0),
             Level("missing", 0.0),
         ),

@@ -33,6 +33,7 @@ from nsai.db.queries import statements
 from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, cluster, largest
 from nsai.match.compare import compare
+from nsai.match.glued import split_glued_names
 from nsai.match.records import MatchRecord
 from nsai.match.survive import survive
 from nsai.match.uprns import UprnPlan, plan_uprns
@@ -49,6 +50,7 @@ BLOCKING_RULES = (
     "postcode_building",
     "postcode_named",
     "street_pao",
+    "rare_tokens",
 )
 
 
@@ -58,6 +60,7 @@ class Report:
     stamp: str = ""  # what the run's result depended on (see records.sql: state_stamp)
     unchanged_since: int | None = None
     records: int = 0
+    glued_names: int = 0  # house names read off the front of a street (see glued.py)
     pairs_by_rule: dict[str, int] = field(default_factory=dict)
     pairs_vetoed: int = 0
     matched_pairs: int = 0
@@ -87,11 +90,20 @@ def _ruleset() -> str:
     after an upgrade that changes them is a real run, not "nothing changed"."""
     from nsai.match import cluster as cluster_rules
     from nsai.match import compare as compare_rules
+    from nsai.match import glued as glued_rules
+    from nsai.match import records as record_rules
     from nsai.match import survive as survive_rules
     from nsai.match import uprns as uprn_rules
 
     digest = hashlib.sha256(__version__.encode())
-    for module in (compare_rules, cluster_rules, uprn_rules, survive_rules):
+    for module in (
+        record_rules,
+        glued_rules,
+        compare_rules,
+        cluster_rules,
+        uprn_rules,
+        survive_rules,
+    ):
         digest.update(Path(str(module.__file__)).read_bytes())
     for name in sorted(p.name for p in (sql_dir() / "match").glob("*.sql")):
         digest.update((sql_dir() / "match" / name).read_bytes())
@@ -187,6 +199,9 @@ def _run(
         with clock("read"):
             records = {r.record_id: r for r in _records(conn)}
             report.records = len(records)
+            glued = split_glued_names(records)
+            records.update(glued)
+            report.glued_names = len(glued)
             previous = dict(_query(conn, "records.sql", "previous_links"))
             active = {int(u) for (u,) in _query(conn, "records.sql", "active")}
             taken = {int(u) for (u,) in _query(conn, "records.sql", "taken")}
@@ -197,7 +212,7 @@ def _run(
             taken -= inactive & own
             decisions = _query(conn, "records.sql", "decisions")
         with clock("block"):
-            pairs = _block(conn, report)
+            pairs = _block(conn, report, glued.values())
         with clock("score"):
             scored = _score(records, pairs, workers)
         with clock("decide"):
@@ -286,8 +301,12 @@ def _records(conn: psycopg.Connection[Any]) -> Iterator[MatchRecord]:
             yield MatchRecord(*row)
 
 
-def _block(conn: psycopg.Connection[Any], report: Report) -> list[tuple[int, int]]:
+def _block(
+    conn: psycopg.Connection[Any], report: Report, glued: Iterable[MatchRecord]
+) -> list[tuple[int, int]]:
     _query(conn, "blocking.sql", "prepare")
+    _copy(conn, "glued_name", ((r.record_id, r.building_key, r.street_key) for r in glued))
+    _query(conn, "blocking.sql", "glued")
     for rule in BLOCKING_RULES:
         (statement,) = statements("match/blocking.sql")[rule]
         report.pairs_by_rule[rule] = conn.execute(statement.encode()).rowcount
@@ -501,7 +520,8 @@ def summary(report: Report) -> list[str]:
     seconds = ", ".join(f"{stage} {s:.1f}" for stage, s in report.seconds.items())
     return [
         f"run {report.run_id}: {report.records:,} records -> {report.national_records:,} "
-        f"national records (largest holds {report.largest_cluster} records)",
+        f"national records (largest holds {report.largest_cluster} records); "
+        f"{report.glued_names:,} house names read off the front of their street",
         f"candidate pairs: {sum(report.pairs_by_rule.values()):,} ({rules}); "
         f"{report.pairs_vetoed:,} vetoed, {report.matched_pairs:,} matched, "
         f"{report.review_pairs:,} for review",

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
+
+from nsai.address.normalise import FLAT_WORDS
+
+COMMERCIAL_UNIT_WORDS: Final = frozenset(("UNIT", "SHOP", "SUITE", "OFFICE", "KIOSK"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,21 @@ class MatchRecord:
     @property
     def is_parent_shell(self) -> bool:
         return (self.classification or "").startswith("PP")
+
+    @property
+    def unit_use(self) -> str | None:
+        """'R' for a dwelling, 'C' for a commercial unit, when the record is a unit inside a
+        building (has a SAO) and says which: by its classification, else by the word before
+        its number ("FLAT 1", "UNIT 1"). The SAO keys of "FLAT 1" and "UNIT 1" are both "1"
+        to matching, and this keeps the flat and the shop below it apart."""
+        if self.sao_key is None:
+            return None
+        if self.classification and self.classification[0] in ("R", "C"):
+            return self.classification[0]
+        words = set((self.sao_text or "").split())
+        if words & FLAT_WORDS:
+            return "R"
+        return "C" if words & COMMERCIAL_UNIT_WORDS else None
 
     @property
     def own_council_record(self) -> bool:

@@ -4,8 +4,12 @@
 -- never two records of one duplicate-free source.
 
 -- name: prepare
+-- A unit's designator is not part of its identity: "UNIT 3" of a trading estate is "3" in
+-- another source, as "FLAT 3" is (the keys drop flat words already). A flat and a shop unit
+-- of one number in one building are kept apart by their classification (compare, cluster).
 CREATE TEMP TABLE current_record ON COMMIT DROP AS
-    SELECT r.record_id, r.source_id, s.duplicate_free, r.sao_key, r.pao_key, r.building_key,
+    SELECT r.record_id, r.source_id, s.duplicate_free,
+           regexp_replace(r.sao_key, '^UNIT ', '') AS sao_key, r.pao_key, r.building_key,
            r.street_key, r.town_key, r.postcode_key, r.geom
     FROM source_record r JOIN source s USING (source_id)
     WHERE r.removed_batch_id IS NULL;
@@ -14,10 +18,18 @@ CREATE INDEX ON current_record (street_key, town_key, pao_key);
 CREATE INDEX ON current_record (building_key, town_key);
 CREATE INDEX ON current_record (postcode_key, building_key);
 CREATE INDEX ON current_record USING gist (geom);
-ANALYZE current_record;
+CREATE TEMP TABLE glued_name (
+    record_id bigint PRIMARY KEY, building_key text NOT NULL, street_key text NOT NULL
+) ON COMMIT DROP;
 CREATE TEMP TABLE candidate_pair (
     a bigint, b bigint, rule text NOT NULL, PRIMARY KEY (a, b)
 ) ON COMMIT DROP;
+
+-- name: glued
+-- House names the job read off the front of a street (nsai/match/glued.py).
+UPDATE current_record c SET building_key = g.building_key, street_key = g.street_key
+FROM glued_name g WHERE g.record_id = c.record_id;
+ANALYZE current_record;
 
 -- name: postcode_pao
 INSERT INTO candidate_pair
@@ -102,3 +114,27 @@ ON CONFLICT DO NOTHING;
 
 -- name: pairs
 SELECT a, b, rule FROM candidate_pair ORDER BY a, b;
+
+-- name: rare_tokens
+-- Records sharing a word of their building or street name that few records use ("WHITTLEBURY",
+-- not "ROAD"), with the same numbers: catches a house whose street, town and postcode are all
+-- spelt otherwise or missing, and a name whose words came in another order.
+WITH token AS (
+    SELECT DISTINCT record_id, word
+    FROM current_record,
+         unnest(string_to_array(concat_ws(' ', building_key, street_key), ' ')) AS word
+    WHERE length(word) >= 4
+), rare AS (
+    SELECT word FROM token GROUP BY word HAVING count(*) BETWEEN 2 AND 8
+)
+INSERT INTO candidate_pair
+SELECT a.record_id, b.record_id, 'rare token'
+FROM rare
+JOIN token ta USING (word)
+JOIN token tb ON tb.word = ta.word AND tb.record_id > ta.record_id
+JOIN current_record a ON a.record_id = ta.record_id
+JOIN current_record b ON b.record_id = tb.record_id
+WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
+  AND a.pao_key IS NOT DISTINCT FROM b.pao_key
+  AND NOT (a.source_id = b.source_id AND a.duplicate_free)
+ON CONFLICT DO NOTHING;

@@ -150,14 +150,29 @@ INSERT INTO uprn_alias (uprn, national_uprn)
     WHERE uprn_alias.national_uprn <> excluded.national_uprn;
 
 -- name: reviews
+-- An open or deferred review follows its records through later versions of them, so a
+-- steward's deferral or a decision under way is not lost to a reload. (desired_review holds
+-- no pair a steward decided: the job leaves those out.)
+UPDATE review_item r
+SET record_a = least(ca.record_id, cb.record_id), record_b = greatest(ca.record_id, cb.record_id),
+    version = r.version + 1
+FROM source_record a, source_record b, source_record ca, source_record cb
+WHERE r.status IN ('open', 'deferred')
+  AND a.record_id = r.record_a AND b.record_id = r.record_b
+  AND (a.removed_batch_id IS NOT NULL OR b.removed_batch_id IS NOT NULL)
+  AND ca.source_id = a.source_id AND ca.source_ref = a.source_ref AND ca.removed_batch_id IS NULL
+  AND cb.source_id = b.source_id AND cb.source_ref = b.source_ref AND cb.removed_batch_id IS NULL
+  AND ca.record_id <> cb.record_id
+  AND NOT EXISTS (SELECT 1 FROM review_item o
+                  WHERE o.record_a = least(ca.record_id, cb.record_id)
+                    AND o.record_b = greatest(ca.record_id, cb.record_id)
+                    AND o.status IN ('open', 'deferred'));
 WITH opened AS (
     INSERT INTO review_item (record_a, record_b, score, explanation, run_id)
     SELECT d.record_a, d.record_b, d.score, d.explanation, %(run)s FROM desired_review d
     WHERE NOT EXISTS (SELECT 1 FROM review_item r
                       WHERE r.record_a = d.record_a AND r.record_b = d.record_b
                         AND r.status IN ('open', 'deferred'))
-      AND NOT EXISTS (SELECT 1 FROM match_decision m
-                      WHERE m.record_a = d.record_a AND m.record_b = d.record_b)
     RETURNING 1
 ), closed AS (
     UPDATE review_item r SET status = 'closed', decided_at = now(), decided_by = 'reconcile',

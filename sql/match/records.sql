@@ -2,13 +2,14 @@
 -- from, and the stewards' decisions it must respect.
 
 -- name: records
+-- sao_key as matching compares it, without a unit designator (see prepare in blocking.sql).
 SELECT r.record_id, s.name, s.kind, s.duplicate_free, s.priority, s.custodian_code,
        r.custodian_code, r.uprn, r.parent_uprn, r.classification, r.logical_status, r.rpc,
        r.usrn, r.organisation,
        r.sao_start_number, r.sao_start_suffix, r.sao_end_number, r.sao_end_suffix, r.sao_text,
        r.pao_start_number, r.pao_start_suffix, r.pao_end_number, r.pao_end_suffix, r.pao_text,
        r.street, r.locality, r.town, r.postcode,
-       r.organisation_key, r.sao_key, r.pao_key, r.building_key, r.street_key, r.locality_key,
+       r.organisation_key, regexp_replace(r.sao_key, '^UNIT ', ''), r.pao_key, r.building_key, r.street_key, r.locality_key,
        r.town_key, r.postcode_key, ST_X(r.geom), ST_Y(r.geom)
 FROM source_record r JOIN source s USING (source_id)
 WHERE r.removed_batch_id IS NULL
@@ -39,7 +40,20 @@ UNION SELECT uprn FROM source_record WHERE uprn >= 999000000001 AND removed_batc
 SELECT uprn FROM national_address WHERE status <> 'active';
 
 -- name: decisions
-SELECT record_a, record_b, decision FROM match_decision;
+-- A steward's decision follows its records through later versions of them (the same source and
+-- source_ref), as links do: a corrected address stays where the steward put it. Of several
+-- decisions on one pair of current records, the latest counts.
+SELECT DISTINCT ON (1, 2)
+       least(ca.record_id, cb.record_id), greatest(ca.record_id, cb.record_id), m.decision
+FROM match_decision m
+JOIN source_record a ON a.record_id = m.record_a
+JOIN source_record b ON b.record_id = m.record_b
+JOIN source_record ca ON ca.source_id = a.source_id AND ca.source_ref = a.source_ref
+                     AND ca.removed_batch_id IS NULL
+JOIN source_record cb ON cb.source_id = b.source_id AND cb.source_ref = b.source_ref
+                     AND cb.removed_batch_id IS NULL
+WHERE ca.record_id <> cb.record_id
+ORDER BY 1, 2, m.decided_at DESC, m.decision;
 
 -- name: allocate
 SELECT nextval('nsai_uprn');

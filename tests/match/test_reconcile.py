@@ -432,3 +432,107 @@ def test_an_export_to_an_unwritable_place_is_refused(
     missing = cli("export", "links", "--out", str(tmp_path / "no" / "l.csv"), environ=environ)
     assert missing.code == 1
     assert "no such directory" in missing.err
+
+
+def test_decisions_and_reviews_follow_a_record_through_a_reload(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    houses = (
+        Dtf()
+        .street(7001, "MILL LANE", "OLDTOWN")
+        .blpu(100001)
+        .lpi(100001, 1, PAO_TEXT="ROSE COTTAGE")
+        .blpu(100002, X_COORDINATE=530400.0)
+        .lpi(100002, 2, PAO_TEXT="IVY HOUSE")
+    )
+    _ok(
+        cli("load", str(houses.write(tmp_path / "f.csv")), "--source", "llpg-1505", environ=environ)
+    )
+    listed = tmp_path / "l.csv"
+    mapping = ("--source", "l", "--id-column", "ref", "--address-columns", "address")
+
+    listed.write_text(
+        'ref,address\nL1,"The Ivy, Mill Lane, Oldtown"\nL2,"Rose Cotage, Mill Lane"\n'
+    )
+    _ok(cli("load", str(listed), *mapping, environ=environ))
+    _ok(cli("reconcile", environ=environ))
+    ids = dict(query(db_url, "SELECT source_ref, record_id FROM source_record"))
+    (review_id,) = query(
+        db_url,
+        "SELECT review_id FROM review_item WHERE %s IN (record_a, record_b) AND status = 'open'",
+        ids["L2"],
+    )[0]
+    steward = psycopg.connect(db_url, autocommit=True)
+    steward.execute("UPDATE review_item SET status = 'deferred' WHERE review_id = %s", (review_id,))
+    pair = tuple(sorted((ids["L1"], ids["100002"])))
+    steward.execute("INSERT INTO match_decision VALUES (%s, %s, 'accept', 'steward')", pair)
+    steward.close()
+
+    # The list corrects L1's name and L2's town: both are new versions with new record_ids.
+    listed.write_text(
+        'ref,address\nL1,"The Ivy Cottage, Mill Lane, Oldtown"\n'
+        'L2,"Rose Cotage, Mill Lane, Oldtown"\n'
+    )
+    _ok(cli("load", str(listed), *mapping, environ=environ))
+    _ok(cli("reconcile", environ=environ))
+    current = dict(
+        query(
+            db_url,
+            "SELECT source_ref, record_id FROM source_record WHERE removed_batch_id IS NULL",
+        )
+    )
+    assert current["L1"] != ids["L1"]
+    assert current["L2"] != ids["L2"]
+    assert query(
+        db_url, "SELECT uprn, decision FROM address_link WHERE record_id = %s", current["L1"]
+    ) == [(100002, "manual")]
+    assert query(
+        db_url,
+        "SELECT status, %s IN (record_a, record_b) FROM review_item WHERE review_id = %s",
+        current["L2"],
+        review_id,
+    ) == [("deferred", True)]
+    _assert_invariants(db_url)
+
+
+def test_a_unit_number_is_the_unit_and_a_flat_is_never_the_shop_below_it(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    council = (
+        Dtf()
+        .street(7001, "OAKWOOD DRIVE", "OLDTOWN")
+        .street(7002, "HIGH STREET", "OLDTOWN")
+        # Unit 3 of a trading estate, numbered without its designator, as many LLPGs do.
+        .blpu(100003, BLPU_CLASS="CI03")
+        .lpi(100003, 1, SAO_START_NUMBER=3, PAO_TEXT="KINGSWAY ENTERPRISE CENTRE")
+        # 10 High Street: a shop unit 1 at the front and a flat 1 above.
+        .blpu(100010, BLPU_CLASS="PP", X_COORDINATE=530500.0)
+        .lpi(100010, 2, PAO_START_NUMBER=10, USRN=7002)
+        .blpu(100011, BLPU_CLASS="CR01", PARENT_UPRN=100010, X_COORDINATE=530500.0)
+        .lpi(100011, 3, SAO_TEXT="UNIT 1", PAO_START_NUMBER=10, USRN=7002)
+        .blpu(100012, BLPU_CLASS="RD06", PARENT_UPRN=100010, X_COORDINATE=530500.0)
+        .lpi(100012, 4, SAO_START_NUMBER=1, SAO_TEXT="FLAT", PAO_START_NUMBER=10, USRN=7002)
+    )
+    council_file = council.write(tmp_path / "f.csv")
+    _ok(cli("load", str(council_file), "--source", "llpg-1505", environ=environ))
+    listed = tmp_path / "l.csv"
+    listed.write_text(
+        "ref,address\n"
+        'U3,"Unit 3, Kingsway Enterprise Centre, Oakwood Drive, Oldtown"\n'
+        'F1,"Flat 1, 10 High Street, Oldtown"\n'
+        'S1,"Unit 1, 10 High Street, Oldtown"\n'
+    )
+    mapping = ("--source", "l", "--id-column", "ref", "--address-columns", "address")
+    _ok(cli("load", str(listed), *mapping, environ=environ))
+    _ok(cli("reconcile", environ=environ))
+    national = dict(
+        query(
+            db_url,
+            "SELECT r.source_ref, l.uprn "
+            "FROM address_link l JOIN source_record r USING (record_id)",
+        )
+    )
+    assert national["U3"] == 100003
+    assert national["F1"] == 100012
+    assert national["S1"] == 100011
+    _assert_invariants(db_url)

@@ -76,6 +76,14 @@ CONSTRAINTS = {
         ],
         groups([1], [2]),
     ),
+    "a flat and the shop unit of its number stay apart, even through a third record": (
+        [
+            llpg(1, sao_start_number=1, classification="RD06", **HOUSE),
+            llpg(2, source="llpg-b", sao_start_number=1, classification="CR01", **HOUSE),
+            match_record(3, sao_start_number=1, **HOUSE),
+        ],
+        groups([1, 3], [2]),
+    ),
     "a parent and its child by UPRN stay apart": (
         [
             llpg(1, classification="PP", uprn=100, pao_text="ROSE COURT"),
