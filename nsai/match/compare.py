@@ -136,7 +136,7 @@ def _building(a: MatchRecord, b: MatchRecord) -> str:
     return "fuzzy >= 80" if ratio >= BUILDING_CLASH_BELOW else "differs"
 
 
-def _one_slip(x: str, y: str) -> bool:
+def one_slip(x: str, y: str) -> bool:
     """One letter changed, added, dropped or swapped, not the first: how people mistype. Real
     near-namesakes pass too ("SAINT MARKS ROAD"), so this level only ever weighs little."""
     return x[0] == y[0] and abs(len(x) - len(y)) <= 1 and OSA.distance(x, y, score_cutoff=1) <= 1
@@ -148,7 +148,7 @@ def _street(a: MatchRecord, b: MatchRecord) -> str:
         return "missing"
     if x == y:
         return "exact"
-    if _one_slip(x, y):
+    if one_slip(x, y):
         return "one slip"
     # Mostly other streets nearby: "HILL LANE", "CHURCH LANE" against "CHURCH ROAD",
     # "BRIDGE STREET WEST"; sometimes two slips.
@@ -166,7 +166,7 @@ def _town(a: MatchRecord, b: MatchRecord) -> str:
         return "locality"
     if x is None or y is None:
         return "missing"
-    return "one slip" if _one_slip(x, y) else "differs"
+    return "one slip" if one_slip(x, y) else "differs"
 
 
 def _postcode(a: MatchRecord, b: MatchRecord) -> str:

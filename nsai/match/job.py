@@ -479,6 +479,7 @@ def _publish(
         0
     ]
     _query(conn, "publish.sql", "links", run=run_id)
+    _query(conn, "publish.sql", "match_keys")
     _query(conn, "publish.sql", "aliases")
     report.reviews_opened, report.reviews_closed = _query(
         conn, "publish.sql", "reviews", run=run_id

@@ -10,6 +10,12 @@ from nsai.address.normalise import FLAT_WORDS
 COMMERCIAL_UNIT_WORDS: Final = frozenset(("UNIT", "SHOP", "SUITE", "OFFICE", "KIOSK"))
 
 
+def sao_identity(sao_key: str | None) -> str | None:
+    """A SAO key as matching compares it: without a unit's designator ("UNIT 3" is "3", as
+    "FLAT 3" is). The twin of SQL's nsai_sao_identity, for keys made in Python."""
+    return sao_key.removeprefix("UNIT ") if sao_key is not None else None
+
+
 @dataclass(frozen=True, slots=True)
 class MatchRecord:
     record_id: int

@@ -4,12 +4,11 @@
 -- never two records of one duplicate-free source.
 
 -- name: prepare
--- A unit's designator is not part of its identity: "UNIT 3" of a trading estate is "3" in
--- another source, as "FLAT 3" is (the keys drop flat words already). A flat and a shop unit
--- of one number in one building are kept apart by their classification (compare, cluster).
+-- SAO keys without a unit's designator (nsai_sao_identity): a flat and a shop unit of one
+-- number in one building are kept apart by their use instead (compare, cluster).
 CREATE TEMP TABLE current_record ON COMMIT DROP AS
     SELECT r.record_id, r.source_id, s.duplicate_free,
-           regexp_replace(r.sao_key, '^UNIT ', '') AS sao_key, r.pao_key, r.building_key,
+           nsai_sao_identity(r.sao_key) AS sao_key, r.pao_key, r.building_key,
            r.street_key, r.town_key, r.postcode_key, r.geom
     FROM source_record r JOIN source s USING (source_id)
     WHERE r.removed_batch_id IS NULL;

@@ -140,6 +140,18 @@ INSERT INTO address_link (record_id, uprn, score, decision, explanation, run_id)
     FROM desired_link d
     WHERE NOT EXISTS (SELECT 1 FROM address_link l WHERE l.record_id = d.record_id);
 
+-- name: match_keys
+-- The bulk matcher's copy of the links with their records' keys (sql/005_match_keys.sql).
+DELETE FROM national_match_key k
+WHERE NOT EXISTS (SELECT 1 FROM address_link l WHERE l.record_id = k.record_id AND l.uprn = k.uprn);
+INSERT INTO national_match_key
+SELECT r.record_id, l.uprn, r.sao_text, r.classification, r.organisation_key,
+       nsai_sao_identity(r.sao_key), r.pao_key, r.building_key, r.street_key,
+       r.locality_key, r.town_key, r.postcode_key
+FROM address_link l
+JOIN source_record r USING (record_id)
+WHERE NOT EXISTS (SELECT 1 FROM national_match_key k WHERE k.record_id = l.record_id);
+
 -- name: aliases
 -- A UPRN is either a national record's or an alias, never both.
 DELETE FROM uprn_alias a USING national_address n WHERE a.uprn = n.uprn;

@@ -2,14 +2,15 @@
 -- from, and the stewards' decisions it must respect.
 
 -- name: records
--- sao_key as matching compares it, without a unit designator (see prepare in blocking.sql).
+-- sao_key as matching compares it, without a unit designator (sql/005_match_keys.sql).
 SELECT r.record_id, s.name, s.kind, s.duplicate_free, s.priority, s.custodian_code,
        r.custodian_code, r.uprn, r.parent_uprn, r.classification, r.logical_status, r.rpc,
        r.usrn, r.organisation,
        r.sao_start_number, r.sao_start_suffix, r.sao_end_number, r.sao_end_suffix, r.sao_text,
        r.pao_start_number, r.pao_start_suffix, r.pao_end_number, r.pao_end_suffix, r.pao_text,
        r.street, r.locality, r.town, r.postcode,
-       r.organisation_key, regexp_replace(r.sao_key, '^UNIT ', ''), r.pao_key, r.building_key, r.street_key, r.locality_key,
+       r.organisation_key, nsai_sao_identity(r.sao_key), r.pao_key, r.building_key, r.street_key,
+       r.locality_key,
        r.town_key, r.postcode_key, ST_X(r.geom), ST_Y(r.geom)
 FROM source_record r JOIN source s USING (source_id)
 WHERE r.removed_batch_id IS NULL

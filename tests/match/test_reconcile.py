@@ -135,7 +135,8 @@ def test_a_region_reconciles_to_one_record_per_property(
 
 def _assert_invariants(db_url: str) -> None:
     """A UPRN is a national record's or an alias, never both; a review item pairs records that
-    were left apart; a merged record's successor is active."""
+    were left apart; a merged record's successor is active; the bulk matcher's keys are the
+    links' records, each on its link's UPRN."""
     assert (
         scalar(db_url, "SELECT count(*) FROM uprn_alias a JOIN national_address n USING (uprn)")
         == 0
@@ -154,6 +155,14 @@ def _assert_invariants(db_url: str) -> None:
             db_url,
             "SELECT count(*) FROM national_address m JOIN national_address s "
             "ON s.uprn = m.successor_uprn WHERE m.status = 'merged' AND s.status <> 'active'",
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            db_url,
+            "SELECT count(*) FROM address_link l FULL JOIN national_match_key k USING (record_id) "
+            "WHERE l.uprn IS DISTINCT FROM k.uprn",
         )
         == 0
     )
