@@ -5,11 +5,19 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "NSAI_"
+
+
+def _comma_separated(value: Any) -> Any:
+    """`a, b` from an environment variable as ("a", "b"); sequences pass through."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
 
 
 class Settings(BaseSettings):
@@ -54,6 +62,35 @@ class Settings(BaseSettings):
         le=1,
         description="A pair scoring at least this, and below match_threshold, goes to review.",
     )
+    anonymous_reads: bool = Field(
+        default=False,
+        description="Let requests without an API key use the read routes (never match or "
+        "steward routes).",
+    )
+    rate_limit_per_key: int = Field(
+        default=600,
+        ge=0,
+        description="Requests a minute each API key may make, per API worker process (0: no "
+        "limit).",
+    )
+    rate_limit_anonymous: int = Field(
+        default=60,
+        ge=0,
+        description="Requests a minute each client address may make without a valid key, per "
+        "API worker process (0: no limit).",
+    )
+    api_key_cache_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="How long the API trusts a verified key before checking it again: a revoked "
+        "key is refused within this many seconds (0: checked on every request).",
+    )
+    cors_origins: Annotated[tuple[str, ...], BeforeValidator(_comma_separated)] = Field(
+        default=(),
+        description="Origins browsers may call the API from, comma-separated (`*` for any); "
+        "empty: no CORS headers at all.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -71,7 +108,7 @@ class Settings(BaseSettings):
     def as_environ(self) -> dict[str, str]:
         """These settings as NSAI_* variables, for processes started with them (API workers)."""
         return {
-            ENV_PREFIX + name.upper(): str(value)
+            ENV_PREFIX + name.upper(): ",".join(value) if isinstance(value, tuple) else str(value)
             for name, value in self.model_dump().items()
             if value is not None
         }

@@ -1,0 +1,287 @@
+"""Who may call what: API keys, scopes, rate limits.
+
+Routes declare the scope they need with `Depends(require("read"|"match"|"steward"))`, usually
+once for a whole router: `app.include_router(router, dependencies=[Depends(require("read"))])`.
+
+- A key comes as `X-API-Key: KEY` or `Authorization: Bearer KEY` (X-API-Key wins if both).
+- No key: anonymous, with the `read` scope only when NSAI_ANONYMOUS_READS is on; never `match`
+  or `steward`. A missing, malformed, unknown or revoked key is 401; a key without the scope 403.
+- A verified key is trusted for NSAI_API_KEY_CACHE_SECONDS: a revoked key is refused within that
+  time, and the database is asked at most once per key per period (its `last_used_at` is written
+  at most once a minute on top of that, see sql/access/keys.sql).
+- Rate limits are token buckets (capacity N, refilled at N a minute): one per key, and one per
+  client address for requests without a valid key (so guessing keys is limited too). The state is
+  in this process: with W uvicorn workers a client may get up to W times the limit. The client
+  address is the connection's; behind a proxy, run uvicorn with --proxy-headers and
+  --forwarded-allow-ips so that it is the client's, not the proxy's.
+- Every response of a limited route says `RateLimit-Limit`, `RateLimit-Remaining` and
+  `RateLimit-Reset` (seconds until the bucket is full again); a 429 adds `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import Problem, handle_problem
+from nsai import keys
+from nsai.config import Settings
+
+Clock = Callable[[], float]
+_STATE_PRINCIPAL = "nsai_principal"
+_STATE_QUOTA = "nsai_quota"
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="nsai"'}
+
+_X_API_KEY = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="An NSAI API key (`nsai keys create`)."
+)
+_BEARER = HTTPBearer(auto_error=False, description="The same key as `Authorization: Bearer KEY`.")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a verified key, or anonymous (key_id None)."""
+
+    key_id: int | None
+    name: str | None
+    scopes: tuple[keys.Scope, ...]
+
+
+@dataclass(frozen=True)
+class Quota:
+    """One request's standing against its rate limit."""
+
+    limit: int
+    remaining: int
+    reset: int
+    retry_after: int | None  # None: the request is allowed
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        return [
+            (b"ratelimit-limit", str(self.limit).encode()),
+            (b"ratelimit-remaining", str(self.remaining).encode()),
+            (b"ratelimit-reset", str(self.reset).encode()),
+        ]
+
+
+class RateLimiter:
+    """Token buckets per client, in this process: `per_minute` requests, refilled evenly."""
+
+    def __init__(self, per_minute: int, clock: Clock) -> None:
+        self.per_minute = per_minute
+        self._rate = per_minute / 60.0
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._buckets: dict[Hashable, tuple[float, float]] = {}  # who -> (tokens, at)
+        self._next_prune = clock() + 60.0
+
+    def take(self, who: Hashable) -> Quota:
+        """Spend one token of `who`'s bucket if there is one."""
+        with self._lock:
+            now = self._clock()
+            tokens = self._tokens(who, now)
+            allowed = tokens >= 1
+            if allowed:
+                tokens -= 1
+            self._buckets[who] = (tokens, now)
+            if now >= self._next_prune:
+                self._prune(now)
+        return Quota(
+            limit=self.per_minute,
+            remaining=int(tokens),
+            reset=math.ceil((self.per_minute - tokens) / self._rate),
+            retry_after=None if allowed else max(1, math.ceil((1 - tokens) / self._rate)),
+        )
+
+    def _tokens(self, who: Hashable, now: float) -> float:
+        held = self._buckets.get(who)
+        if held is None:
+            return float(self.per_minute)
+        tokens, at = held
+        return min(float(self.per_minute), tokens + (now - at) * self._rate)
+
+    def _prune(self, now: float) -> None:
+        # A full bucket is the same as none, and every bucket is full a minute after its last
+        # use: forgetting full ones once a minute keeps the clients of the last two minutes
+        # in memory, not every address ever seen.
+        self._buckets = {
+            who: held
+            for who, held in self._buckets.items()
+            if self._tokens(who, now) < self.per_minute
+        }
+        self._next_prune = now + 60.0
+
+
+class Access:
+    """The access state of one app (one worker process): key cache and rate limiters."""
+
+    def __init__(self, settings: Settings, clock: Clock = time.monotonic) -> None:
+        self._anonymous = Principal(None, None, ("read",) if settings.anonymous_reads else ())
+        self._ttl = settings.api_key_cache_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._verified: dict[str, tuple[Principal, float]] = {}  # digest -> (key, valid until)
+        self._per_key = _limiter(settings.rate_limit_per_key, clock)
+        self._per_address = _limiter(settings.rate_limit_anonymous, clock)
+
+    def authorize(self, request: Request, scope: keys.Scope, presented: str | None) -> Principal:
+        """The caller if it may use a route needing `scope`; else a Problem (401/403/429/503)."""
+        principal: Principal | None = getattr(request.state, _STATE_PRINCIPAL, None)
+        if principal is None:
+            # First access check of this request (a router's and a route's share one).
+            principal = self._identify(request, presented)
+            setattr(request.state, _STATE_PRINCIPAL, principal)
+        if scope in principal.scopes:
+            return principal
+        if principal.key_id is None:
+            raise Problem(
+                401,
+                f"this route needs an API key with scope {scope!r}: send it as X-API-Key "
+                "or Authorization: Bearer",
+                _CHALLENGE,
+            )
+        raise Problem(
+            403,
+            f"the API key {principal.name!r} lacks scope {scope!r} "
+            f"(it has {', '.join(principal.scopes)})",
+        )
+
+    def _identify(self, request: Request, presented: str | None) -> Principal:
+        rejected: str | None = None
+        principal = self._anonymous
+        if presented is not None:
+            try:
+                principal = self._verify(request.app.state.engine, presented)
+            except keys.KeyRejected as exc:
+                rejected = str(exc)
+        if principal.key_id is not None:
+            quota = self._charge(request, self._per_key, ("key", principal.key_id))
+        else:
+            # Without a valid key the client address pays, so guessing keys is limited too.
+            address = request.client.host if request.client else "unknown"
+            quota = self._charge(request, self._per_address, ("address", address))
+        if quota is not None and quota.retry_after is not None:
+            raise Problem(
+                429,
+                f"rate limit of {quota.limit} requests a minute exceeded; retry in "
+                f"{quota.retry_after} s",
+                {"Retry-After": str(quota.retry_after)},
+            )
+        if rejected is not None:
+            raise Problem(401, rejected, _CHALLENGE)
+        return principal
+
+    def _charge(self, request: Request, limiter: RateLimiter | None, who: Hashable) -> Quota | None:
+        if limiter is None:
+            return None
+        quota = limiter.take(who)
+        setattr(request.state, _STATE_QUOTA, quota)  # RateLimitHeaders puts it on the response
+        return quota
+
+    def _verify(self, engine: Engine, presented: str) -> Principal:
+        digest = keys.digest(presented)
+        now = self._clock()
+        with self._lock:
+            cached = self._verified.get(digest)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        try:
+            key = keys.verify(engine, presented)
+        except keys.KeyRejected:
+            with self._lock:
+                self._verified.pop(digest, None)  # revoked: kept no longer
+            raise
+        except DBAPIError:
+            raise Problem(503, "the key store is unavailable; try again shortly") from None
+        principal = Principal(key.key_id, key.name, key.scopes)
+        if self._ttl > 0:
+            # Bounded by the number of active keys: only verified keys are kept.
+            with self._lock:
+                self._verified[digest] = (principal, now + self._ttl)
+        return principal
+
+
+def _limiter(per_minute: int, clock: Clock) -> RateLimiter | None:
+    return RateLimiter(per_minute, clock) if per_minute > 0 else None
+
+
+@cache
+def require(scope: keys.Scope) -> Callable[..., Principal]:
+    """The dependency for routes needing `scope`; one function per scope, so that FastAPI runs
+    it once per request even when both a router and its route declare it."""
+
+    def dependency(
+        request: Request,
+        api_key: Annotated[str | None, Depends(_X_API_KEY)],
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
+    ) -> Principal:
+        presented = api_key if api_key is not None else bearer.credentials if bearer else None
+        access: Access = request.app.state.access
+        return access.authorize(request, scope, presented)
+
+    dependency.__name__ = f"require_{scope}"
+    return dependency
+
+
+class RateLimitHeaders:
+    """Adds a limited request's RateLimit-* headers to whatever response it gets, errors too."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_quota(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # request.state lives in scope["state"]: the access check left the quota there.
+                quota: Quota | None = scope.get("state", {}).get(_STATE_QUOTA)
+                if quota is not None:
+                    message = {
+                        **message,
+                        "headers": [*message.get("headers", []), *quota.headers()],
+                    }
+            await send(message)
+
+        await self.app(scope, receive, send_with_quota)
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """The access state, problem responses and rate-limit headers of `app`."""
+    app.state.access = Access(settings)
+    app.add_exception_handler(Problem, handle_problem)
+    app.add_middleware(RateLimitHeaders)
+
+
+class Caller(BaseModel):
+    key: str | None
+    scopes: list[str]
+    rate_limit_per_minute: int | None
+
+
+router = APIRouter(tags=["access"])
+
+
+@router.get("/v1/whoami")
+def whoami(request: Request, principal: Annotated[Principal, Depends(require("read"))]) -> Caller:
+    """The key this request was made with (null: anonymous), its scopes and its rate limit."""
+    quota: Quota | None = getattr(request.state, _STATE_QUOTA, None)
+    return Caller(
+        key=principal.name,
+        scopes=list(principal.scopes),
+        rate_limit_per_minute=quota.limit if quota else None,
+    )
