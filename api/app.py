@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
-from api import health
+from api import access, errors, health, metrics
+from api.access import require
+from api.v1 import addresses, changes, custodians, postcodes, search, spatial
 from nsai import __version__
 from nsai.config import Settings
 from nsai.db.engine import make_engine
@@ -33,6 +36,35 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(health.router)
+    # Scopes apply where routers are included: read routers with `dependencies=read`, match and
+    # steward routers with [Depends(require("match"))] and [Depends(require("steward"))].
+    read = [Depends(require("read"))]
+    app.include_router(access.router, dependencies=read)
+    app.include_router(addresses.router, dependencies=read)
+    app.include_router(postcodes.router, dependencies=read)
+    app.include_router(search.router, dependencies=read)
+    app.include_router(spatial.router, dependencies=read)
+    app.include_router(changes.router, dependencies=read)
+    app.include_router(custodians.router, dependencies=read)
+    errors.install(app)
+    # Middleware added last runs first: CORS answers preflights before any access check and
+    # decorates every response, errors and 429s included.
+    access.install(app, settings)
+    metrics.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type", "Accept"],
+            expose_headers=[
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+                "Retry-After",
+            ],
+            max_age=600,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

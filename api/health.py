@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from nsai.db import migrate as migrations
 from nsai.errors import NsaiError
+from nsai.query.lookup import published
 
 router = APIRouter(tags=["health"])
 
@@ -22,15 +23,21 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """The database is reachable and its schema is up to date."""
+    """The database is reachable, its schema is up to date and national records are published."""
     engine: Engine = request.app.state.engine
+    has_data = False
     try:
         states = migrations.status(engine)
+        pending = [s.migration.label for s in states if s.applied_at is None]
+        if not pending:
+            with engine.connect() as conn:
+                has_data = published(conn)
     except (DBAPIError, psycopg.Error, NsaiError) as exc:
         return _not_ready(f"database unavailable: {str(exc).splitlines()[0]}")
-    pending = [s.migration.label for s in states if s.applied_at is None]
     if pending:
         return _not_ready(f"migrations pending: {', '.join(pending)}")
+    if not has_data:
+        return _not_ready("no national records are published yet: run `nsai reconcile`")
     return JSONResponse({"status": "ready", "migrations": len(states)})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from nsai import __version__
-from nsai.cli import db, load, reconcile, serve, synth
+from nsai.cli import db, keys, load, query, reconcile, serve, synth
 
 app = typer.Typer(
     name="nsai",
@@ -41,3 +41,6 @@ app.command("batches")(load.batches)
 app.command("quarantine")(load.quarantine)
 app.command("reconcile")(reconcile.reconcile)
 app.add_typer(reconcile.export_app, name="export")
+app.command("lookup")(query.lookup)
+app.command("search")(query.search)
+app.add_typer(keys.app, name="keys")

@@ -11,13 +11,18 @@ from nsai.config import Settings
 from tests.conftest import Server
 
 
-def test_healthz_and_readyz_on_a_migrated_database(db_url: str, tmp_path: Path) -> None:
+def test_readyz_is_503_on_a_migrated_database_with_nothing_published(
+    db_url: str, tmp_path: Path
+) -> None:
+    # Ready once records are published: tests/api/test_v1_feed.py.
     app = create_app(Settings(database_url=db_url, home=tmp_path))
     with TestClient(app) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
-        assert ready.status_code == 200
-        assert ready.json()["status"] == "ready"
+        assert ready.status_code == 503
+        assert ready.json()["detail"] == (
+            "no national records are published yet: run `nsai reconcile`"
+        )
 
 
 def test_readyz_is_503_while_migrations_are_pending(server: Server, tmp_path: Path) -> None:

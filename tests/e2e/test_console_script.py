@@ -69,8 +69,9 @@ def test_serve_answers_health_and_readiness_over_http(db_url: str, tmp_path: Pat
                     output = server.stdout.read() if server.stdout else ""
                     pytest.fail(f"nsai serve did not come up: {output}")
                 time.sleep(0.2)
-        assert response.status_code == 200
-        assert response.json()["status"] == "ready"
+        # Migrated but nothing published yet: up, and saying why it is not ready.
+        assert response.status_code == 503
+        assert "no national records are published yet" in response.json()["detail"]
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json() == {"status": "ok"}
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2).status_code == 200
     finally:

@@ -1,0 +1,117 @@
+"""Problem details (api/problems.py) for the errors FastAPI and Starlette raise themselves (an
+unknown route, a wrong method, a parameter that fails validation) and for what the read side
+refuses: never their default bodies, never a stack trace. A 422 lists each bad field."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from api.problems import MEDIA_TYPE, problem_response
+from nsai.query.errors import BadInput, NotFound
+
+_MESSAGE = 300
+_ERRORS = 20
+_UNPARSEABLE = "There was an error parsing the body"
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemDocument(BaseModel):
+    """RFC 9457 problem details; `errors` names each bad field of a 422."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDocument, "content": {MEDIA_TYPE: {}}, "description": description}
+    for status, description in (
+        (404, "Nothing published answers the request."),
+        (422, "A parameter is invalid or beyond a stated limit; `errors` names it."),
+    )
+}
+
+
+def _invalid(errors: list[FieldError]) -> JSONResponse:
+    # A body can hold thousands of bad values: the first few say enough.
+    shown = errors[:_ERRORS]
+    more = f" (and {len(errors) - len(shown)} more)" if len(errors) > len(shown) else ""
+    body = ProblemDocument(
+        title=HTTPStatus.UNPROCESSABLE_ENTITY.phrase,
+        status=422,
+        detail="; ".join(f"{e.field}: {e.message}" for e in shown) + more,
+        errors=shown,
+    )
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=422, media_type=MEDIA_TYPE)
+
+
+def _field(location: tuple[int | str, ...]) -> str:
+    # ("query", "limit") -> "limit"; ("body", "coordinates", 0) -> "body.coordinates.0"
+    parts = location[1:] if location and location[0] in ("query", "path", "header") else location
+    return ".".join(str(p) for p in parts) or "request"
+
+
+def _message(error: dict[str, Any]) -> str:
+    # Never the input back (it may be anything, of any size): pydantic's one message that quotes
+    # it is replaced, and any other is cut short.
+    if error["type"] == "union_tag_invalid":
+        return f"type must be one of {error['ctx']['expected_tags']}"
+    text = str(error["msg"])
+    return text if len(text) <= _MESSAGE else text[: _MESSAGE - 1] + "…"
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # A body that is not JSON at all is located by character offset: the field is the body.
+    return _invalid(
+        [
+            FieldError(
+                field="body" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
+                message=_message(e),
+            )
+            for e in exc.errors()
+        ]
+    )
+
+
+async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BadInput)
+    return _invalid([FieldError(field=exc.field, message=exc.message)])
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(404, str(exc))
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == _UNPARSEABLE:
+        # FastAPI's answer to a body json could not read (nested too deep): bad input, a 422.
+        return _invalid([FieldError(field="body", message="not JSON that can be read")])
+    detail = str(exc.detail)
+    if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's own: say what to do instead
+        detail = {
+            404: "no such route; see /docs",
+            405: f"{request.method} is not allowed here; see /docs",
+        }.get(exc.status_code, detail)
+    return problem_response(exc.status_code, detail, exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(BadInput, _bad_input)
+    app.add_exception_handler(NotFound, _not_found)

@@ -1,0 +1,28 @@
+"""GET /v1/custodians and /v1/custodians/{code}: the councils and their address counts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from api.errors import PROBLEM_RESPONSES
+from api.v1.common import Db
+from nsai.query import custodians
+from nsai.query.models import CustodianCount, Custodians
+
+router = APIRouter(prefix="/v1", tags=["custodians"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/custodians", response_model=Custodians)
+def list_custodians(db: Db) -> Custodians:
+    """Every council responsible for addresses, with its count of active national records."""
+    return custodians.custodians(db)
+
+
+@router.get("/custodians/{code}", response_model=CustodianCount)
+def get_custodian(
+    db: Db, code: Annotated[int, Path(ge=1, le=9999, description="Local custodian code.")]
+) -> CustodianCount:
+    """One council and its count of active national records."""
+    return custodians.custodian(db, code)

@@ -1,0 +1,83 @@
+"""GET /v1/search (ranked free text, filtered, cursor-paged) and GET /v1/autocomplete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from api.errors import PROBLEM_RESPONSES
+from api.v1.common import (
+    GEOJSON_RESPONSE,
+    Db,
+    FormatQuery,
+    SrsQuery,
+    geojson_response,
+    wants_geojson,
+)
+from nsai.query import geojson, search
+from nsai.query.limits import (
+    DEFAULT_RANKED,
+    DEFAULT_SUGGESTIONS,
+    MAX_RANKED,
+    MAX_SUGGESTIONS,
+    MAX_TEXT,
+    MIN_TYPEAHEAD_WORD,
+)
+from nsai.query.models import SearchPage, Srs, Suggestions
+
+router = APIRouter(prefix="/v1", tags=["search"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/search", response_model=SearchPage, responses=GEOJSON_RESPONSE)
+def search_addresses(
+    request: Request,
+    db: Db,
+    q: Annotated[str, Query(max_length=MAX_TEXT, description="What to look for, free text.")],
+    classification: Annotated[
+        str | None, Query(description="A classification code; `*` matches any characters (`RD*`).")
+    ] = None,
+    custodian: Annotated[
+        int | None, Query(ge=1, le=9999, description="Local custodian code of a council.")
+    ] = None,
+    logical_status: Annotated[
+        int | None, Query(description="BS7666 logical status: 1, 5, 6, 7, 8 or 9.")
+    ] = None,
+    postcode_area: Annotated[
+        str | None, Query(description="Letters of a postcode area (`OX`).")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_RANKED, description="Results per page.")] = (
+        DEFAULT_RANKED
+    ),
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    srs: SrsQuery = Srs.BNG,
+    fmt: FormatQuery = None,
+) -> SearchPage | JSONResponse:
+    """Active addresses ranked by a 0-1 score, best first, each with a short description of
+    which words matched (`A~B`: A typed, B found; `no X`: not found)."""
+    narrowed = search.filters(classification, custodian, logical_status, postcode_area)
+    page = search.search(db, q, narrowed, limit, cursor)
+    if wants_geojson(request, fmt):
+        members = page.model_dump(exclude={"data"})
+        return geojson_response(geojson.collection(page.data, srs, **members))
+    return page
+
+
+@router.get("/autocomplete", response_model=Suggestions)
+def autocomplete(
+    db: Db,
+    q: Annotated[
+        str,
+        Query(
+            max_length=MAX_TEXT,
+            description=f"What has been typed so far: at least {MIN_TYPEAHEAD_WORD} characters of "
+            "one word; words are matched in the order typed.",
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS, description="Suggestions.")] = (
+        DEFAULT_SUGGESTIONS
+    ),
+) -> Suggestions:
+    """Typeahead: addresses holding what was typed, those starting with it first."""
+    return search.autocomplete(db, q, limit)

@@ -1,0 +1,78 @@
+-- Bulk matching (nsai/query/bulk.py): the candidate spellings of a batch of parsed addresses,
+-- found by the reconciliation's blocking keys, each pass in one round trip.
+
+-- name: candidates
+-- Every rule asks for the same SAO key (none on both included): another would be vetoed.
+WITH q AS (
+    SELECT * FROM unnest(%(idx)s::int[], %(sao)s::text[], %(pao)s::text[],
+                         %(building)s::text[], %(street)s::text[], %(town)s::text[],
+                         %(postcode)s::text[])
+        AS q (idx, sao_key, pao_key, building_key, street_key, town_key, postcode_key)
+), found AS (
+    SELECT q.idx, k.record_id FROM q JOIN national_match_key k
+        ON k.postcode_key = q.postcode_key AND k.pao_key = q.pao_key
+    WHERE k.sao_key IS NOT DISTINCT FROM q.sao_key
+    UNION
+    SELECT q.idx, k.record_id FROM q JOIN national_match_key k
+        ON k.street_key = q.street_key AND k.town_key = q.town_key AND k.pao_key = q.pao_key
+    WHERE k.sao_key IS NOT DISTINCT FROM q.sao_key
+    UNION
+    -- a town missing, or written as a locality: the street and number anywhere
+    SELECT q.idx, k.record_id FROM q JOIN national_match_key k
+        ON k.street_key = q.street_key AND k.pao_key = q.pao_key
+    WHERE k.sao_key IS NOT DISTINCT FROM q.sao_key
+      AND (q.town_key IS NULL OR k.town_key IS DISTINCT FROM q.town_key)
+    UNION
+    SELECT q.idx, k.record_id FROM q JOIN national_match_key k
+        ON k.building_key = q.building_key AND k.town_key = q.town_key
+    WHERE k.sao_key IS NOT DISTINCT FROM q.sao_key
+    UNION
+    SELECT q.idx, k.record_id FROM q JOIN national_match_key k
+        ON k.postcode_key = q.postcode_key AND k.building_key = q.building_key
+    WHERE k.sao_key IS NOT DISTINCT FROM q.sao_key
+)
+SELECT f.idx, k.record_id, k.uprn, k.sao_text, k.classification, k.organisation_key, k.sao_key,
+       k.pao_key, k.building_key, k.street_key, k.locality_key, k.town_key, k.postcode_key
+FROM found f JOIN national_match_key k USING (record_id);
+
+-- name: second_pass
+-- For what the first pass did not place, in its town or postcode: the same numbers on a street
+-- spelt alike, and any record whose street ends the query's street (a house name or a flat's
+-- building glued in front of it). The matcher keeps a reading only where one candidate
+-- confirms it.
+WITH q AS (
+    SELECT * FROM unnest(%(idx)s::int[], %(sao)s::text[], %(pao)s::text[],
+                         %(building)s::text[], %(street)s::text[], %(town)s::text[],
+                         %(postcode)s::text[])
+        AS q (idx, sao_key, pao_key, building_key, street_key, town_key, postcode_key)
+), nearby AS (
+    SELECT q.idx, q.sao_key AS q_sao, q.pao_key AS q_pao, q.street_key AS q_street, k.*
+    FROM q JOIN national_match_key k ON k.town_key = q.town_key
+    UNION
+    SELECT q.idx, q.sao_key, q.pao_key, q.street_key, k.*
+    FROM q JOIN national_match_key k ON k.postcode_key = q.postcode_key
+)
+SELECT idx, record_id, uprn, sao_text, classification, organisation_key, sao_key, pao_key,
+       building_key, street_key, locality_key, town_key, postcode_key
+FROM nearby
+WHERE q_street IS NOT NULL AND street_key IS NOT NULL
+  AND ((pao_key IS NOT DISTINCT FROM q_pao AND sao_key IS NOT DISTINCT FROM q_sao
+        AND similarity(street_key, q_street) >= 0.4)
+       OR q_street LIKE '%% ' || street_key);
+
+-- name: places
+-- Every town and locality of an active national record, as its best source spells it, with
+-- the number of records naming it (a list's typo that survived names one or two).
+SELECT place, count(*) AS records
+FROM (SELECT town AS place FROM national_address WHERE status = 'active'
+      UNION ALL
+      SELECT locality FROM national_address WHERE status = 'active') AS named
+WHERE place IS NOT NULL
+GROUP BY place;
+
+-- name: version
+-- Moves whenever the published records change: what the places above are cached against.
+SELECT coalesce(max(event_id), 0) AS version FROM change_event;
+
+-- name: addresses
+SELECT uprn, single_line FROM national_address WHERE uprn = ANY(%(uprns)s::bigint[]);

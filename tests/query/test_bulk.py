@@ -1,0 +1,147 @@
+"""Bulk matching against a gazetteer published by NSAI's own pipeline (tests/published.py)."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection
+
+from nsai.query.bulk import MAX_ADDRESS_LENGTH, MAX_RECORDS, Query, match
+from nsai.query.errors import BadInput
+from tests.published import Published, published
+
+__all__ = ["published"]
+
+THRESHOLD = 0.9
+PLAUSIBLE = 0.5
+
+
+@pytest.fixture(scope="module")
+def conn(published: Published) -> Iterator[Connection]:
+    engine = create_engine(published.url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+def _uprn_of_truth(published: Published, region: Path) -> dict[str, set[int]]:
+    """true_id -> the national UPRNs holding that property's source records."""
+    with (region / "truth.csv").open() as handle:
+        truth = {(r["source"], r["source_ref"]): r["true_id"] for r in csv.DictReader(handle)}
+    national: dict[str, set[int]] = defaultdict(set)
+    for uprn, source, ref in published.query(
+        "SELECT l.uprn, s.name, r.source_ref FROM address_link l "
+        "JOIN source_record r USING (record_id) JOIN source s USING (source_id)"
+    ):
+        national[truth[(source, ref)]].add(int(uprn))
+    return national
+
+
+def test_the_regions_queries_find_their_property_and_never_another(
+    conn: Connection, published: Published, region: Path
+) -> None:
+    national = _uprn_of_truth(published, region)
+    with (region / "queries.csv").open() as handle:
+        queries = list(csv.DictReader(handle))
+    results = match(conn, [Query(q["id"], q["address"]) for q in queries], THRESHOLD, PLAUSIBLE)
+    assert [r.id for r in results] == [q["id"] for q in queries]
+    wrong = [
+        (q["address"], r.uprn)
+        for q, r in zip(queries, results, strict=True)
+        if r.uprn is not None and r.uprn not in national.get(q["true_id"], set())
+    ]
+    assert wrong == []
+    answerable = [q for q in queries if q["true_id"]]
+    found = sum(1 for q, r in zip(queries, results, strict=True) if q["true_id"] and r.uprn)
+    assert found / len(answerable) >= 0.95
+    for result in results:
+        if result.uprn is not None:
+            assert result.address
+            assert result.score >= THRESHOLD
+            assert result.candidates[0].uprn == result.uprn
+            assert result.explanation["pao"]["level"]
+
+
+def test_a_flat_missing_from_the_gazetteer_never_returns_its_building(
+    conn: Connection, published: Published
+) -> None:
+    building, building_uprn, flat, flat_uprn = published.query(
+        "SELECT b.single_line, b.uprn, f.single_line, f.uprn FROM national_address f "
+        "JOIN national_address b ON b.uprn = f.parent_uprn "
+        "WHERE f.status = 'active' AND b.status = 'active' AND f.sao_start_number IS NOT NULL "
+        "AND b.postcode IS NOT NULL ORDER BY f.uprn LIMIT 1"
+    )[0]
+    results = match(
+        conn,
+        [
+            Query("building", building),
+            Query("flat", flat),
+            Query("missing flat", f"Flat 999, {building}"),
+        ],
+        THRESHOLD,
+        PLAUSIBLE,
+    )
+    assert [r.uprn for r in results] == [building_uprn, flat_uprn, None]
+    assert all(c.uprn != building_uprn for c in results[2].candidates)
+
+
+def test_a_number_past_the_end_of_the_street_returns_no_neighbour(
+    conn: Connection, published: Published
+) -> None:
+    street, town, last = published.query(
+        "SELECT street, town, max(pao_start_number) FROM national_address "
+        "WHERE status = 'active' AND sao_start_number IS NULL AND sao_text IS NULL "
+        "AND pao_text IS NULL AND pao_start_suffix IS NULL AND pao_end_number IS NULL "
+        "AND street IS NOT NULL AND town IS NOT NULL AND pao_start_number IS NOT NULL "
+        "GROUP BY street, town ORDER BY count(*) DESC, street LIMIT 1"
+    )[0]
+    results = match(
+        conn,
+        [Query("last", f"{last} {street}, {town}"), Query("past", f"{last + 40} {street}, {town}")],
+        THRESHOLD,
+        PLAUSIBLE,
+    )
+    assert results[0].uprn is not None
+    assert results[1].uprn is None
+    assert results[1].candidates == []
+
+
+def test_typed_slips_are_read_against_the_gazetteer(conn: Connection, published: Published) -> None:
+    number, street, town, uprn = published.query(
+        "SELECT pao_start_number, street, town, uprn FROM national_address "
+        "WHERE status = 'active' AND sao_start_number IS NULL AND sao_text IS NULL "
+        "AND pao_text IS NULL AND pao_start_suffix IS NULL AND length(town) > 5 "
+        "AND pao_start_number IS NOT NULL ORDER BY uprn LIMIT 1"
+    )[0]
+    town_slip = town[:-1] + town[-1] * 2  # "KENMINSTERR"
+    results = match(
+        conn,
+        [
+            Query("exact", f"{number} {street}, {town}"),
+            Query("lower case, no commas", f"{number} {street} {town}".lower()),
+            Query("town slip", f"{number} {street}, {town_slip}"),
+        ],
+        THRESHOLD,
+        PLAUSIBLE,
+    )
+    assert [r.uprn for r in results] == [uprn, uprn, uprn]
+
+
+@pytest.mark.parametrize("line", ["", "   ", "!!!", "\x00", "'; DROP TABLE national_address; --"])
+def test_nothing_address_like_matches_nothing(conn: Connection, line: str) -> None:
+    (result,) = match(conn, [Query("x", line)], THRESHOLD, PLAUSIBLE)
+    assert (result.uprn, result.score, result.candidates) == (None, 0.0, [])
+
+
+def test_limits_name_the_field(conn: Connection) -> None:
+    with pytest.raises(BadInput) as too_many:
+        match(conn, [Query(str(i), "1 High Street") for i in range(MAX_RECORDS + 1)], 0.9, 0.5)
+    assert too_many.value.field == "records"
+    with pytest.raises(BadInput) as too_long:
+        match(conn, [Query("a", "1 High St"), Query("b", "x" * (MAX_ADDRESS_LENGTH + 1))], 0.9, 0.5)
+    assert too_long.value.field == "records[1].address"
