@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 
 from api import access, errors, health, metrics
 from api.access import require
-from api.v1 import addresses, changes, custodians, postcodes, search, spatial
+from api.body_limit import BodyLimit
+from api.v1 import addresses, changes, custodians, match, postcodes, search, spatial
 from nsai import __version__
 from nsai.config import Settings
 from nsai.db.engine import make_engine
@@ -46,9 +47,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(spatial.router, dependencies=read)
     app.include_router(changes.router, dependencies=read)
     app.include_router(custodians.router, dependencies=read)
+    app.include_router(match.router, dependencies=[Depends(require("match"))])
     errors.install(app)
     # Middleware added last runs first: CORS answers preflights before any access check and
     # decorates every response, errors and 429s included.
+    app.add_middleware(BodyLimit)
     access.install(app, settings)
     metrics.install(app)
     if settings.cors_origins:

@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     match_threshold: float = Field(
-        # At 100k synthetic properties: 0.99 gave precision 1.0000 and recall 0.943; 0.975 gave
-        # 1.0000 and 0.978 (the 0.97 band holds most near-duplicates of distinct properties).
+        # BENCHMARKS.md, "Reconciliation": the lowest threshold whose scored pairs keep
+        # precision at or above 0.9999 on 100k synthetic properties.
         default=0.975,
         gt=0,
         le=1,
@@ -61,6 +61,15 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
         description="A pair scoring at least this, and below match_threshold, goes to review.",
+    )
+    bulk_match_threshold: float = Field(
+        # BENCHMARKS.md, "API": the lowest threshold keeping bulk matching's precision at or
+        # above 0.9999 on the synthetic queries.
+        default=0.9,
+        gt=0,
+        le=1,
+        description="Bulk matching answers a UPRN only when the chance that it is the address "
+        "meant, among all candidates found, is at least this.",
     )
     anonymous_reads: bool = Field(
         default=False,

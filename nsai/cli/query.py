@@ -3,20 +3,29 @@ command line."""
 
 from __future__ import annotations
 
+import csv
+import itertools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 from sqlalchemy.engine import Connection
 
+from loaders.files import csv_rows, inspect
 from nsai.cli.context import settings_of
 from nsai.db.engine import make_engine
 from nsai.db.migrate import require_current
+from nsai.errors import NsaiError
+from nsai.query import bulk
 from nsai.query import lookup as lookups
 from nsai.query import search as searches
 from nsai.query.limits import DEFAULT_RANKED, MAX_RANKED
 from nsai.query.models import Address
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -88,3 +97,69 @@ def search(
         typer.echo(f"nothing found for {page.query!r}")
     for hit in page.data:
         typer.echo(f"{hit.score:.4f}  {hit.uprn:>12}  {hit.single_line}  [{hit.match}]")
+
+
+def match(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="A CSV of addresses, with a header row."),
+    out: Path = typer.Option(..., "--out", help="Where to write id,uprn,score,address (CSV)."),
+    id_column: str = typer.Option("id", help="The column of each row's id."),
+    address_column: str = typer.Option("address", help="The column of the one-line address."),
+    postcode_column: str | None = typer.Option(None, help="A postcode column, if kept apart."),
+) -> None:
+    """Match a CSV of messy addresses to UPRNs, as POST /v1/match does: a UPRN only where one
+    property is the likely answer, else an empty uprn."""
+    files = inspect([path], "csv")
+    assert files.encoding is not None
+    rows = csv_rows(path, files.encoding)
+    header = next((fields for _, fields, _ in rows), None)
+    if header is None:
+        raise NsaiError(f"{path} is empty: nothing to match")
+    wanted = [c for c in (id_column, address_column, postcode_column) if c is not None]
+    missing = [c for c in wanted if c not in header]
+    if missing:
+        raise NsaiError(
+            f"{path} has no column {', '.join(map(repr, missing))} (it has {', '.join(header)})"
+        )
+    where = {name: header.index(name) for name in wanted}
+    settings = settings_of(ctx)
+    matched = total = 0
+    with _connection(ctx) as conn, _written(out) as writer:
+        writer.writerow(["id", "uprn", "score", "address"])
+        for chunk in _chunks(rows, bulk.MAX_RECORDS):
+            queries = [
+                bulk.Query(
+                    _field(fields, where[id_column]),
+                    _field(fields, where[address_column]),
+                    _field(fields, where[postcode_column]) if postcode_column else None,
+                )
+                for _, fields, _ in chunk
+            ]
+            for result in bulk.match(
+                conn, queries, settings.bulk_match_threshold, settings.review_threshold
+            ):
+                writer.writerow([result.id, result.uprn or "", result.score, result.address or ""])
+                matched += result.uprn is not None
+            total += len(queries)
+    typer.echo(f"matched {matched:,} of {total:,} addresses to a UPRN; wrote {out}")
+
+
+def _field(fields: list[str], index: int) -> str:
+    return fields[index] if index < len(fields) else ""
+
+
+def _chunks(rows: Iterator[T], size: int) -> Iterator[list[T]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+@contextmanager
+def _written(out: Path) -> Iterator[Any]:
+    """A CSV writer on a temporary file renamed to `out` only when every row is written."""
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            yield csv.writer(handle)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
+from nsai.cli import main
 from nsai.query.bulk import MAX_ADDRESS_LENGTH, MAX_RECORDS, Query, match
 from nsai.query.errors import BadInput
 from tests.published import Published, published
@@ -145,3 +146,24 @@ def test_limits_name_the_field(conn: Connection) -> None:
     with pytest.raises(BadInput) as too_long:
         match(conn, [Query("a", "1 High St"), Query("b", "x" * (MAX_ADDRESS_LENGTH + 1))], 0.9, 0.5)
     assert too_long.value.field == "records[1].address"
+
+
+def test_nsai_match_writes_a_uprn_per_row(
+    published: Published, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (uprn, line), *_ = published.query(
+        "SELECT uprn, single_line FROM national_address WHERE status = 'active' "
+        "AND pao_start_number IS NOT NULL ORDER BY uprn LIMIT 1"
+    )
+    given = tmp_path / "in.csv"
+    given.write_text(f'ref,where\nA,"{line}"\nB,1 Nowhere Road\n', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    args = ["match", str(given), "--out", str(out), "--id-column", "ref"]
+    assert main([*args, "--address-column", "where"], published.environ) == 0
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["id"], r["uprn"]) for r in rows] == [("A", str(uprn)), ("B", "")]
+    assert "matched 1 of 2 addresses" in capsys.readouterr().out
+
+    assert main(args, published.environ) == 1  # no column "address"
+    assert "has no column 'address' (it has ref, where)" in capsys.readouterr().err

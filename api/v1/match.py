@@ -1,0 +1,91 @@
+"""POST /v1/match: bulk matching of messy addresses to UPRNs (nsai/query/bulk.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from api.body_limit import MAX_BODY_BYTES
+from api.errors import PROBLEM_RESPONSES
+from api.v1.common import Db
+from nsai.query import bulk
+
+router = APIRouter(prefix="/v1", tags=["match"], responses=PROBLEM_RESPONSES)
+
+
+class AddressIn(BaseModel):
+    id: Annotated[str, Field(min_length=1, max_length=100, description="Yours, echoed back.")]
+    address: Annotated[
+        str,
+        Field(max_length=bulk.MAX_ADDRESS_LENGTH, description="The address on one line."),
+    ]
+    postcode: Annotated[
+        str | None, Field(default=None, max_length=16, description="If kept apart from it.")
+    ]
+
+
+class MatchRequest(BaseModel):
+    records: Annotated[list[AddressIn], Field(min_length=1, max_length=bulk.MAX_RECORDS)]
+
+
+class Level(BaseModel):
+    level: str
+    bits: float
+
+
+class CandidateOut(BaseModel):
+    uprn: int
+    score: float
+
+
+class MatchResult(BaseModel):
+    id: str
+    uprn: int | None = Field(description="Null unless confident: never a guess.")
+    score: float = Field(ge=0, le=1, description="The chance the best candidate is the one meant.")
+    address: str | None = Field(description="The matched record's single-line address.")
+    explanation: dict[str, Level] = Field(
+        description="The best candidate's comparisons: each one's level and weight in bits."
+    )
+    candidates: list[CandidateOut] = Field(description="The best few candidates, best first.")
+
+
+class MatchResponse(BaseModel):
+    results: list[MatchResult]
+
+
+@router.post(
+    "/match",
+    response_model=MatchResponse,
+    summary="Match messy addresses to UPRNs",
+    description=(
+        f"Up to {bulk.MAX_RECORDS:,} addresses per request (bodies up to "
+        f"{MAX_BODY_BYTES // (1024 * 1024)} MiB); results in request order. A UPRN is given "
+        "only when one property is the likely answer: the chance that it is the one meant, "
+        "among every candidate found, reaches the configured threshold (0.9 by default). A "
+        "flat missing from the gazetteer never returns its building, nor a house number past "
+        "the end of a street a neighbour."
+    ),
+)
+def match_addresses(request: Request, body: MatchRequest, db: Db) -> MatchResponse:
+    settings = request.app.state.settings
+    results = bulk.match(
+        db,
+        [bulk.Query(r.id, r.address, r.postcode) for r in body.records],
+        settings.bulk_match_threshold,
+        settings.review_threshold,
+    )
+    return MatchResponse(
+        results=[
+            MatchResult(
+                id=r.id,
+                uprn=r.uprn,
+                score=r.score,
+                address=r.address,
+                explanation={k: Level(**v) for k, v in r.explanation.items()},
+                candidates=[CandidateOut(uprn=c.uprn, score=c.score) for c in r.candidates],
+            )
+            for r in results
+        ]
+    )
