@@ -13,7 +13,7 @@ setup:
 DEMO_DIR := out/demo
 
 # The main job on the bundled local PostGIS: a synthetic region of three councils, a county and
-# two address lists, generated, loaded and reconciled into national records.
+# two address lists, generated, loaded and reconciled into national records, then served.
 demo: setup
 	$(NSAI) db up
 	$(NSAI) db migrate
@@ -23,6 +23,7 @@ demo: setup
 	$(NSAI) reconcile --workers 2
 	$(NSAI) export addresses --out $(DEMO_DIR)/national.gpkg
 	$(NSAI) export links --out $(DEMO_DIR)/links.csv
+	NSAI=$(NSAI) bash scripts/demo_serve.sh
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
