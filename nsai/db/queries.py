@@ -7,7 +7,12 @@ at the end of a line (so no statement may hold such a semicolon inside a string)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any
+
+import psycopg
+from psycopg import sql
 
 from nsai.db.migrate import sql_dir
 from nsai.errors import NsaiError
@@ -32,3 +37,21 @@ def statements(relative: str) -> dict[str, tuple[str, ...]]:
 
 def _has_code(chunk: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in chunk.splitlines())
+
+
+def execute(
+    conn: psycopg.Connection[Any], relative: str, section: str, **params: Any
+) -> list[tuple[Any, ...]]:
+    """Run a section of sql/RELATIVE on a psycopg connection; the last statement's rows."""
+    rows: list[tuple[Any, ...]] = []
+    for statement in statements(relative)[section]:
+        cursor = conn.execute(statement.encode(), params)
+        rows = cursor.fetchall() if cursor.description else []
+    return rows
+
+
+def copy_rows(conn: psycopg.Connection[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:
+    """COPY `rows` into `table` (a temp table the statements made)."""
+    with conn.cursor().copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))) as copy:
+        for row in rows:
+            copy.write_row(row)

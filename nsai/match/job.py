@@ -23,24 +23,27 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
 from sqlalchemy.engine import Engine
 
 from nsai import __version__
 from nsai.config import Settings
 from nsai.db.migrate import sql_dir
-from nsai.db.queries import statements
+from nsai.db.queries import copy_rows, execute, statements
 from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, cluster, largest
 from nsai.match.compare import compare
 from nsai.match.glued import split_glued_names
+from nsai.match.national import desired_row
 from nsai.match.records import MatchRecord
-from nsai.match.survive import survive
 from nsai.match.uprns import UprnPlan, plan_uprns
 
 log = logging.getLogger(__name__)
 
 LOCK_KEY = 0x4E534152  # "NSAR": one reconcile at a time
+# Held while national tables are written, by a run's publishing and by every steward operation:
+# the two never interleave, and a run sees whether a steward acted since its snapshot.
+PUBLISH_LOCK_KEY = 0x4E535055  # "NSPU"
+MAX_ATTEMPTS = 3
 PAIR_CHUNK = 20_000
 BLOCKING_RULES = (
     "postcode_pao",
@@ -59,6 +62,7 @@ class Report:
     run_id: int
     stamp: str = ""  # what the run's result depended on (see records.sql: state_stamp)
     unchanged_since: int | None = None
+    attempts: int = 1  # more when stewards' operations overtook the run (see reconcile)
     records: int = 0
     glued_names: int = 0  # house names read off the front of a street (see glued.py)
     pairs_by_rule: dict[str, int] = field(default_factory=dict)
@@ -91,6 +95,7 @@ def _ruleset() -> str:
     from nsai.match import cluster as cluster_rules
     from nsai.match import compare as compare_rules
     from nsai.match import glued as glued_rules
+    from nsai.match import national as national_rules
     from nsai.match import records as record_rules
     from nsai.match import survive as survive_rules
     from nsai.match import uprns as uprn_rules
@@ -99,6 +104,7 @@ def _ruleset() -> str:
     for module in (
         record_rules,
         glued_rules,
+        national_rules,
         compare_rules,
         cluster_rules,
         uprn_rules,
@@ -111,41 +117,96 @@ def _ruleset() -> str:
 
 
 def reconcile(
-    engine: Engine, settings: Settings, workers: int = 1, progress: Progress = lambda _: None
+    engine: Engine,
+    settings: Settings,
+    workers: int = 1,
+    progress: Progress = lambda _: None,
+    started_by: str = "cli",
 ) -> Report:
-    """Run the job once; returns its report (also stored on the run)."""
+    """Run the job once; returns its report (also stored on the run). A run that a steward's
+    operation overtook (one committed after the run took its snapshot) starts again, so the
+    steward's decision is in what it publishes."""
     raw = engine.raw_connection()
     conn = raw.driver_connection
     assert isinstance(conn, psycopg.Connection)
     conn.autocommit = True
+    # The run's row is written on its own connection: its stages show while the run's one
+    # transaction is open, and a cancel asked for elsewhere is seen between stages.
+    watch = psycopg.connect(conn.info.dsn, password=conn.info.password, autocommit=True)
     try:
-        run_id = _start(conn, workers)
+        run_id = _start(conn, workers, started_by)
+        watcher = _Watcher(watch, run_id, progress)
         try:
-            report = _run(conn, run_id, settings, workers, progress)
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                try:
+                    report = _run(conn, run_id, settings, workers, watcher)
+                    report.attempts = attempt
+                    break
+                except _Overtaken:
+                    if attempt == MAX_ATTEMPTS:
+                        raise NsaiError(
+                            f"stewards kept correcting records during run {run_id}: "
+                            f"{MAX_ATTEMPTS} attempts overtaken; run it again"
+                        ) from None
         except BaseException as exc:
+            cancelled = watcher.cancel_requested()
             # A broken connection (the reason we are here) must not hide the first error.
             with contextlib.suppress(psycopg.Error):
-                _end(conn, run_id, "failed", None, first_line(exc))
+                _end(watch, run_id, "cancelled" if cancelled else "failed", None, first_line(exc))
+            if cancelled:
+                raise NsaiError(f"run {run_id} was cancelled: nothing was published") from None
             raise
-        _end(conn, run_id, "done", report, None)
+        _end(watch, run_id, "done", report, None)
         return report
     finally:
         with contextlib.suppress(psycopg.Error):
             conn.execute("SELECT pg_advisory_unlock_all()")
             conn.autocommit = False
         raw.close()
+        watch.close()
 
 
-def _start(conn: psycopg.Connection[Any], workers: int) -> int:
+class _Overtaken(Exception):
+    """A steward's operation committed after the run's snapshot: what it read is stale."""
+
+
+class Cancelled(NsaiError):
+    """The run's cancel was asked for."""
+
+
+class _Watcher:
+    """The run's progress, written to its row; and whether a cancel was asked for."""
+
+    def __init__(self, conn: psycopg.Connection[Any], run_id: int, progress: Progress) -> None:
+        self.conn = conn
+        self.run_id = run_id
+        self.progress = progress
+
+    def stage(self, name: str) -> None:
+        if self.cancel_requested():
+            raise Cancelled(f"run {self.run_id} was cancelled")
+        _query(self.conn, "runs.sql", "stage", stage=name, run=self.run_id)
+        self.progress(name)
+
+    def cancel_requested(self) -> bool:
+        with contextlib.suppress(psycopg.Error):
+            rows = _query(self.conn, "runs.sql", "cancel_requested", run=self.run_id)
+            return bool(rows and rows[0][0])
+        return False
+
+
+def _start(conn: psycopg.Connection[Any], workers: int, started_by: str) -> int:
     (locked,) = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone() or (False,)
     if not locked:
         running = _query(conn, "runs.sql", "running")
         which = (
-            f"run {running[0][0]}, started {running[0][1]:%Y-%m-%d %H:%M:%S}" if running else "one"
+            f"run {running[0][0]}, started {running[0][1]:%Y-%m-%d %H:%M:%S} by {running[0][2]}"
+            if running
+            else "one"
         )
         raise NsaiError(f"a reconcile is already running ({which}): wait for it to end")
     _query(conn, "runs.sql", "fail_stale")
-    return int(_query(conn, "runs.sql", "start", workers=workers)[0][0])
+    return int(_query(conn, "runs.sql", "start", workers=workers, by=started_by)[0][0])
 
 
 def _end(
@@ -170,11 +231,7 @@ def _query(
     conn: psycopg.Connection[Any], file: str, section: str, **params: Any
 ) -> list[tuple[Any, ...]]:
     """Run a section of sql/match/FILE; the last statement's rows, if any."""
-    rows: list[tuple[Any, ...]] = []
-    for statement in statements("match/" + file)[section]:
-        cursor = conn.execute(statement.encode(), params)
-        rows = cursor.fetchall() if cursor.description else []
-    return rows
+    return execute(conn, "match/" + file, section, **params)
 
 
 def _run(
@@ -182,22 +239,24 @@ def _run(
     run_id: int,
     settings: Settings,
     workers: int,
-    progress: Progress,
+    watcher: _Watcher,
 ) -> Report:
     report = Report(run_id)
-    clock = _Clock(report, progress)
+    clock = _Clock(report, watcher.stage)
     config = json.dumps([settings.match_threshold, settings.review_threshold, _ruleset()])
     with conn.transaction():
         # One snapshot for everything the run reads: a load that commits meanwhile is seen whole
-        # by the next run, not half by this one.
+        # by the next run, not half by this one. Steward operations are counted by a sequence,
+        # which no snapshot hides: compared again once the run holds the publishing lock.
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         (report.stamp,) = _query(conn, "records.sql", "state_stamp", config=config)[0]
+        operations = _query(conn, "records.sql", "steward_operations")[0]
         last = _query(conn, "runs.sql", "latest_done")
         if last and last[0][1] == report.stamp:
             report.unchanged_since = int(last[0][0])
             return report
         with clock("read"):
-            records = {r.record_id: r for r in _records(conn)}
+            records = {r.record_id: r for r in match_records(conn)}
             report.records = len(records)
             glued = split_glued_names(records)
             records.update(glued)
@@ -211,6 +270,10 @@ def _run(
             own = {r.uprn for r in records.values() if r.uprn is not None}
             taken -= inactive & own
             decisions = _query(conn, "records.sql", "decisions")
+            held = {int(r): int(u) for r, u in _query(conn, "records.sql", "held")}
+            overrides: dict[int, dict[str, Any]] = {}
+            for uprn, name, value in _query(conn, "records.sql", "overrides"):
+                overrides.setdefault(int(uprn), {})[name] = value
         with clock("block"):
             pairs = _block(conn, report, glued.values())
         with clock("score"):
@@ -227,9 +290,14 @@ def _run(
         with clock("uprns"):
             plan = plan_uprns(clusters, records, previous, taken, _allocator(conn, taken))
         with clock("publish"):
+            _query(conn, "records.sql", "publish_lock", key=PUBLISH_LOCK_KEY)
+            if _query(conn, "records.sql", "steward_operations")[0] != operations:
+                raise _Overtaken
             # A published record none of whose source records remain is retired.
             gone = active - set(plan.uprn_of.values()) - set(plan.merged) - set(plan.retired)
             outcome = _Outcome(clusters, plan, edges, reviews, accepted, decided)
+            outcome.held = held
+            outcome.overrides = overrides
             _publish(conn, run_id, records, outcome, gone, report)
     return report
 
@@ -248,6 +316,8 @@ class _Outcome:
     ) -> None:
         self.clusters = clusters
         self.plan = plan
+        self.held: dict[int, int] = {}  # records a steward retired: record_id -> their UPRN
+        self.overrides: dict[int, dict[str, Any]] = {}  # fields stewards set, by UPRN
         self.national_of = {r: plan.uprn_of[c] for c in clusters for r in c}
         together = self.national_of.get
         self.best: dict[int, tuple[float, int]] = {}  # a record's best partner inside
@@ -291,12 +361,15 @@ class _Stage:
         self.clock.report.seconds[self.name] = round(time.monotonic() - self.started, 2)
 
 
-def _records(conn: psycopg.Connection[Any]) -> Iterator[MatchRecord]:
-    """Streamed through a server-side cursor: the rows are never all held beside the records."""
+def match_records(
+    conn: psycopg.Connection[Any], ids: Sequence[int] | None = None
+) -> Iterator[MatchRecord]:
+    """Every record matching reads, or the records `ids`; streamed through a server-side
+    cursor: the rows are never all held beside the records."""
     (statement,) = statements("match/records.sql")["records"]
     with conn.cursor(name="nsai_records") as cursor:
         cursor.itersize = 20_000
-        cursor.execute(statement.encode())
+        cursor.execute(statement.encode(), {"ids": list(ids) if ids is not None else None})
         for row in cursor:
             yield MatchRecord(*row)
 
@@ -305,7 +378,7 @@ def _block(
     conn: psycopg.Connection[Any], report: Report, glued: Iterable[MatchRecord]
 ) -> list[tuple[int, int]]:
     _query(conn, "blocking.sql", "prepare")
-    _copy(conn, "glued_name", ((r.record_id, r.building_key, r.street_key) for r in glued))
+    copy_rows(conn, "glued_name", ((r.record_id, r.building_key, r.street_key) for r in glued))
     _query(conn, "blocking.sql", "glued")
     for rule in BLOCKING_RULES:
         (statement,) = statements("match/blocking.sql")[rule]
@@ -405,39 +478,12 @@ def _publish(
         # Generated into the COPY one cluster at a time: a million survivors need not be held.
         for members in clusters:
             uprn = plan.uprn_of[members]
-            s = survive([records[r] for r in sorted(members)])
-            p = s.parts
             parent = _parent(members, records, by_source_uprn, uprn, national)
-            yield (
-                uprn,
-                parent,
-                s.usrn,
-                p.organisation,
-                p.sao_start_number,
-                p.sao_start_suffix,
-                p.sao_end_number,
-                p.sao_end_suffix,
-                p.sao_text,
-                p.pao_start_number,
-                p.pao_start_suffix,
-                p.pao_end_number,
-                p.pao_end_suffix,
-                p.pao_text,
-                p.street,
-                p.locality,
-                p.town,
-                p.postcode,
-                s.single_line,
-                s.classification,
-                s.logical_status,
-                s.custodian_code,
-                s.rpc,
-                s.x,
-                s.y,
-                len(members),  # source records, as the API reports them
+            yield desired_row(
+                uprn, parent, [records[r] for r in members], outcome.overrides.get(uprn)
             )
 
-    _copy(conn, "desired_address", addresses())
+    copy_rows(conn, "desired_address", addresses())
     links: list[tuple[int, int, float | None, str, str]] = []
     for members in clusters:
         for rid in members:
@@ -451,12 +497,13 @@ def _publish(
                 links.append((rid, national_of[rid], None, "review", "{}"))
             else:
                 links.append((rid, national_of[rid], None, "new", "{}"))
-    _copy(conn, "desired_link", links)
+    links += [(rid, uprn, None, "manual", "{}") for rid, uprn in outcome.held.items()]
+    copy_rows(conn, "desired_link", links)
     fates: list[tuple[int, str, int | None]] = [(u, "merged", s) for u, s in plan.merged.items()]
     fates += [(u, "retired", None) for u in sorted(plan.retired | gone)]
     fates += [(u, "split", into) for u, targets in plan.split.items() for into in targets]
-    _copy(conn, "desired_fate", fates)
-    _copy(
+    copy_rows(conn, "desired_fate", fates)
+    copy_rows(
         conn,
         "desired_review",
         [(a, b, score, _explanation(records[a], records[b])) for a, b, score in outcome.reviews],
@@ -470,14 +517,13 @@ def _publish(
         and rec.uprn not in plan.merged
         and rec.uprn not in plan.retired
     }
-    _copy(conn, "desired_alias", list(aliases.items()))
+    copy_rows(conn, "desired_alias", list(aliases.items()))
     _query(conn, "publish.sql", "custodians")
-    (report.created,) = _query(conn, "publish.sql", "create", run=run_id)[0]
-    (report.updated,) = _query(conn, "publish.sql", "update", run=run_id)[0]
-    _query(conn, "publish.sql", "announce_created", run=run_id)
-    report.merged, report.retired, report.split = _query(conn, "publish.sql", "fates", run=run_id)[
-        0
-    ]
+    cause = {"run": run_id, "cause": "reconcile", "actor": "nsai", "operation": None}
+    (report.created,) = _query(conn, "publish.sql", "create", **cause)[0]
+    (report.updated,) = _query(conn, "publish.sql", "update", **cause)[0]
+    _query(conn, "publish.sql", "announce_created", **cause)
+    report.merged, report.retired, report.split = _query(conn, "publish.sql", "fates", **cause)[0]
     _query(conn, "publish.sql", "links", run=run_id)
     _query(conn, "publish.sql", "match_keys")
     _query(conn, "publish.sql", "aliases")
@@ -502,12 +548,6 @@ def _parent(
             if parent is not None and parent != uprn and parent in national:
                 return parent
     return None
-
-
-def _copy(conn: psycopg.Connection[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:
-    with conn.cursor().copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def summary(report: Report) -> list[str]:

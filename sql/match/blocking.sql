@@ -11,7 +11,9 @@ CREATE TEMP TABLE current_record ON COMMIT DROP AS
            nsai_sao_identity(r.sao_key) AS sao_key, r.pao_key, r.building_key,
            r.street_key, r.town_key, r.postcode_key, r.geom
     FROM source_record r JOIN source s USING (source_id)
-    WHERE r.removed_batch_id IS NULL;
+    WHERE r.removed_batch_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM steward_hold h
+                      WHERE h.source_id = r.source_id AND h.source_ref = r.source_ref);
 CREATE INDEX ON current_record (postcode_key, pao_key);
 CREATE INDEX ON current_record (street_key, town_key, pao_key);
 CREATE INDEX ON current_record (building_key, town_key);

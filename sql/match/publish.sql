@@ -1,6 +1,8 @@
 -- Publishing a run: the desired national state (computed by the job and COPied into temp
 -- tables) is compared with the published one, and only differences are written, each with its
--- change event. A rerun that computes the same state writes nothing. Parameter: %(run)s.
+-- change event. A rerun that computes the same state writes nothing. Parameters of the events:
+-- cause, actor, run (a run's) and operation (a steward operation's; the sections
+-- create, update, announce_created and fates also publish a steward's corrections).
 
 -- name: prepare
 CREATE TEMP TABLE desired_address (
@@ -90,8 +92,9 @@ WITH changed AS (
     RETURNING n.*
 ), events AS (
     -- The new state, as the statement returned it (a join would see the old one).
-    INSERT INTO change_event (uprn, kind, state, cause, run_id)
-    SELECT c.uprn, 'updated', to_jsonb(c) - 'geom', 'reconcile', %(run)s
+    INSERT INTO change_event (uprn, kind, state, cause, actor, run_id, operation_id)
+    SELECT c.uprn, 'updated', to_jsonb(c) - 'geom', %(cause)s::text, %(actor)s::text,
+           %(run)s::bigint, %(operation)s::bigint
     FROM changed c
     WHERE c.created_at <> now()
     RETURNING 1
@@ -99,8 +102,9 @@ WITH changed AS (
 SELECT count(*) FROM events;
 
 -- name: announce_created
-INSERT INTO change_event (uprn, kind, state, cause, run_id)
-    SELECT n.uprn, 'created', to_jsonb(n) - 'geom', 'reconcile', %(run)s
+INSERT INTO change_event (uprn, kind, state, cause, actor, run_id, operation_id)
+    SELECT n.uprn, 'created', to_jsonb(n) - 'geom', %(cause)s::text, %(actor)s::text,
+           %(run)s::bigint, %(operation)s::bigint
     FROM national_address n WHERE n.created_at = now();
 
 -- name: fates
@@ -116,14 +120,18 @@ WITH merged AS (
     WHERE f.fate = 'retired' AND n.uprn = f.uprn AND n.status = 'active'
     RETURNING n.uprn
 ), events AS (
-    INSERT INTO change_event (uprn, kind, related_uprn, state, cause, run_id)
+    INSERT INTO change_event (uprn, kind, related_uprn, state, cause, actor, run_id,
+                              operation_id)
     SELECT uprn, 'merged', successor_uprn, jsonb_build_object('successor_uprn', successor_uprn),
-           'reconcile', %(run)s FROM merged
+           %(cause)s::text, %(actor)s::text, %(run)s::bigint, %(operation)s::bigint FROM merged
     UNION ALL
-    SELECT uprn, 'retired', NULL, '{}', 'reconcile', %(run)s FROM retired
+    SELECT uprn, 'retired', NULL, '{}', %(cause)s::text, %(actor)s::text,
+           %(run)s::bigint, %(operation)s::bigint
+    FROM retired
     UNION ALL
-    SELECT uprn, 'split', related_uprn, jsonb_build_object('into', related_uprn), 'reconcile',
-           %(run)s FROM desired_fate WHERE fate = 'split'
+    SELECT uprn, 'split', related_uprn, jsonb_build_object('into', related_uprn),
+           %(cause)s::text, %(actor)s::text, %(run)s::bigint, %(operation)s::bigint
+    FROM desired_fate WHERE fate = 'split'
     RETURNING kind
 )
 SELECT count(*) FILTER (WHERE kind = 'merged'), count(*) FILTER (WHERE kind = 'retired'),

@@ -13,8 +13,16 @@ SELECT r.record_id, s.name, s.kind, s.duplicate_free, s.priority, s.custodian_co
        r.locality_key,
        r.town_key, r.postcode_key, ST_X(r.geom), ST_Y(r.geom)
 FROM source_record r JOIN source s USING (source_id)
-WHERE r.removed_batch_id IS NULL
+WHERE CASE WHEN %(ids)s::bigint[] IS NULL
+           -- every current record but those a steward holds out of matching (see held)
+           THEN r.removed_batch_id IS NULL
+                AND NOT EXISTS (SELECT 1 FROM steward_hold h
+                                WHERE h.source_id = r.source_id AND h.source_ref = r.source_ref)
+           -- the given records (a steward's operation republishes a few national records)
+           ELSE r.record_id = ANY(%(ids)s::bigint[])
+      END
 ORDER BY r.record_id;
+
 
 -- name: previous_links
 -- Each current record's national UPRN: its own link, or the link of the version of it a later
@@ -67,9 +75,28 @@ SELECT json_build_object(
     'decisions', (SELECT md5(coalesce(string_agg(record_a || ',' || record_b || decision, ';'
                                                  ORDER BY record_a, record_b), ''))
                   FROM match_decision),
+    -- holds, overrides and what stewards did to the national tables themselves
+    'steward', (SELECT coalesce(max(operation_id), 0) FROM steward_operation),
     'sources', (SELECT md5(coalesce(string_agg(concat_ws(',', source_id, priority,
                                                          duplicate_free, custodian_code), ';'
                                                ORDER BY source_id), ''))
                 FROM source),
     'config', %(config)s::text
 )::text;
+
+-- name: held
+-- Records a steward retired with their national record: out of matching, kept linked to it.
+SELECT r.record_id, h.uprn
+FROM steward_hold h
+JOIN source_record r ON r.source_id = h.source_id AND r.source_ref = h.source_ref
+WHERE r.removed_batch_id IS NULL;
+
+-- name: overrides
+SELECT uprn, field, value FROM field_override;
+
+-- name: steward_operations
+-- A sequence, read outside any snapshot: it moves when a steward operation begins.
+SELECT last_value, is_called FROM steward_operation_seq;
+
+-- name: publish_lock
+SELECT pg_advisory_xact_lock(%(key)s);

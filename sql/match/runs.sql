@@ -1,7 +1,7 @@
 -- The runs of the job: one at a time, each with its report.
 
 -- name: running
-SELECT run_id, started_at FROM reconcile_run WHERE status = 'running'
+SELECT run_id, started_at, started_by FROM reconcile_run WHERE status = 'running'
 ORDER BY run_id DESC LIMIT 1;
 
 -- name: fail_stale
@@ -11,7 +11,15 @@ UPDATE reconcile_run SET status = 'failed', finished_at = now(),
 WHERE status = 'running';
 
 -- name: start
-INSERT INTO reconcile_run (workers) VALUES (%(workers)s) RETURNING run_id;
+-- The backend's pid lets a cancel interrupt the statement the run is waiting on.
+INSERT INTO reconcile_run (workers, started_by, backend_pid)
+VALUES (%(workers)s, %(by)s, pg_backend_pid()) RETURNING run_id;
+
+-- name: stage
+UPDATE reconcile_run SET stage = %(stage)s WHERE run_id = %(run)s;
+
+-- name: cancel_requested
+SELECT cancel_requested FROM reconcile_run WHERE run_id = %(run)s;
 
 -- name: end
 UPDATE reconcile_run SET status = %(status)s, finished_at = now(), report = %(report)s,

@@ -1,0 +1,97 @@
+"""A national record's published fields from its source records: survivorship, then the fields
+a steward set by hand (field_override), which survivorship never overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from nsai.address.render import single_line
+from nsai.match.records import MatchRecord
+from nsai.match.survive import survive
+
+# The columns of the desired_address temp table (sql/match/publish.sql), in order.
+DESIRED_COLUMNS: Final = (
+    "uprn",
+    "parent_uprn",
+    "usrn",
+    "organisation",
+    "sao_start_number",
+    "sao_start_suffix",
+    "sao_end_number",
+    "sao_end_suffix",
+    "sao_text",
+    "pao_start_number",
+    "pao_start_suffix",
+    "pao_end_number",
+    "pao_end_suffix",
+    "pao_text",
+    "street",
+    "locality",
+    "town",
+    "postcode",
+    "single_line",
+    "classification",
+    "logical_status",
+    "custodian_code",
+    "rpc",
+    "x",
+    "y",
+    "source_count",
+)
+# Fields a steward may set (sql/006_steward.sql field_override); `location` is {"x", "y"} in
+# EPSG:27700, or null.
+EDITABLE: Final = frozenset(
+    (
+        "organisation",
+        "sao_text",
+        "pao_text",
+        "street",
+        "locality",
+        "town",
+        "postcode",
+        "classification",
+        "logical_status",
+        "location",
+    )
+)
+_PART_FIELDS: Final = frozenset(("organisation", "sao_text", "pao_text", "street", "locality"))
+
+
+def desired_row(
+    uprn: int,
+    parent: int | None,
+    members: Sequence[MatchRecord],
+    overrides: Mapping[str, Any] | None = None,
+) -> tuple[Any, ...]:
+    """The desired_address row of the national record `uprn` holding `members`."""
+    s = survive(sorted(members, key=lambda r: r.record_id))
+    parts = s.parts
+    values: dict[str, Any] = {
+        "uprn": uprn,
+        "parent_uprn": parent,
+        "usrn": s.usrn,
+        **{name: getattr(parts, name) for name in DESIRED_COLUMNS if hasattr(parts, name)},
+        "single_line": s.single_line,
+        "classification": s.classification,
+        "logical_status": s.logical_status,
+        "custodian_code": s.custodian_code,
+        "rpc": s.rpc,
+        "x": s.x,
+        "y": s.y,
+        "source_count": len(members),  # source records, as the API reports them
+    }
+    if overrides:
+        for field, value in overrides.items():
+            if field == "location":
+                values["x"], values["y"] = (value["x"], value["y"]) if value else (None, None)
+            else:
+                values[field] = value
+        if overrides.keys() & (_PART_FIELDS | {"town", "postcode"}):
+            changed = {k: v for k, v in overrides.items() if k != "location" and k in values}
+            parts = dataclasses.replace(
+                parts, **{k: v for k, v in changed.items() if hasattr(parts, k)}
+            )
+            values["single_line"] = single_line(parts)
+    return tuple(values[name] for name in DESIRED_COLUMNS)
