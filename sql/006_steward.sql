@@ -22,8 +22,10 @@ CREATE TABLE steward_operation (
 ALTER SEQUENCE steward_operation_seq OWNED BY steward_operation.operation_id;
 CREATE INDEX steward_operation_uprns ON steward_operation USING gin ((params -> 'uprns'));
 
--- Which operation made a decision: undoing it removes the decision.
-ALTER TABLE match_decision ADD COLUMN operation_id bigint REFERENCES steward_operation;
+-- Which operation made a decision: undoing it removes the decision. The references to an
+-- operation are checked at commit: its audit row is written last, with the rows as it left them.
+ALTER TABLE match_decision ADD COLUMN operation_id bigint
+    REFERENCES steward_operation DEFERRABLE INITIALLY DEFERRED;
 
 -- Records a steward retired with their national record: kept linked to it and out of matching
 -- (followed through later versions of them by source and source_ref).
@@ -31,7 +33,8 @@ CREATE TABLE steward_hold (
     source_id     integer     NOT NULL REFERENCES source,
     source_ref    text        NOT NULL,
     uprn          bigint      NOT NULL REFERENCES national_address,
-    operation_id  bigint      NOT NULL REFERENCES steward_operation,
+    operation_id  bigint      NOT NULL
+                  REFERENCES steward_operation DEFERRABLE INITIALLY DEFERRED,
     PRIMARY KEY (source_id, source_ref)
 );
 
@@ -43,12 +46,14 @@ CREATE TABLE field_override (
                                    'town', 'postcode', 'classification', 'logical_status',
                                    'location')),
     value         jsonb       NOT NULL,
-    operation_id  bigint      NOT NULL REFERENCES steward_operation,
+    operation_id  bigint      NOT NULL
+                  REFERENCES steward_operation DEFERRABLE INITIALLY DEFERRED,
     PRIMARY KEY (uprn, field)
 );
 
 -- Who changed a record, and by which operation (NULL for reconcile's own changes).
-ALTER TABLE change_event ADD COLUMN operation_id bigint REFERENCES steward_operation;
+ALTER TABLE change_event ADD COLUMN operation_id bigint
+    REFERENCES steward_operation DEFERRABLE INITIALLY DEFERRED;
 
 -- Jobs: watched while they run, cancellable.
 ALTER TABLE reconcile_run DROP CONSTRAINT reconcile_run_status_check;

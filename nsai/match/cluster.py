@@ -127,6 +127,24 @@ def cluster(
     return [frozenset(group) for group in clusters.values()]
 
 
+def apart(a: MatchRecord, b: MatchRecord) -> str | None:
+    """Which of the constraints above keeps two records from one cluster, or None (steward
+    rejections aside): the words a steward reads when a merge is refused."""
+    if a.duplicate_free and a.source == b.source:
+        return f"both are records of {a.source}, which lists each property once"
+    if a.sao_key != b.sao_key:
+        return f"SAO {a.sao_key or 'none'} vs {b.sao_key or 'none'}"
+    if {a.unit_use, b.unit_use} == {"R", "C"}:
+        return "a dwelling and a commercial unit"
+    if a.pao_key is not None and b.pao_key is not None and a.pao_key != b.pao_key:
+        return f"PAO {a.pao_key} vs {b.pao_key}"
+    if (a.uprn is not None and a.uprn == b.parent_uprn) or (
+        b.uprn is not None and b.uprn == a.parent_uprn
+    ):
+        return "one is the parent of the other"
+    return None
+
+
 def largest(clusters: Iterable[frozenset[int]]) -> int:
     """The number of records in the largest cluster (0 when there are none)."""
     return max((len(group) for group in clusters), default=0)

@@ -1,0 +1,283 @@
+"""The review queue: listing uncertain pairs with both records side by side, and a steward's
+decision on one, which applies at once: accept merges the two national records, reject keeps
+them apart for ever, defer puts the item aside."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final, Literal
+
+import psycopg
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
+
+from nsai.db.queries import execute
+from nsai.query.errors import BadInput, NotFound
+from nsai.query.geometry import locations
+from nsai.query.models import AddressableObject, Location
+from nsai.steward.corrections import Done, merge_into
+from nsai.steward.work import Conflict, Work, best_first, members, work
+
+REVIEW: Final = "steward/review.sql"
+MAX_PAGE: Final = 200
+Decision = Literal["accept", "reject", "defer"]
+STATUS_OF: Final = {"accept": "accepted", "reject": "rejected", "defer": "deferred"}
+
+
+class ReviewRecord(BaseModel):
+    record_id: int
+    source: str
+    source_ref: str
+    uprn: int | None = Field(description="The national record it is linked to.")
+    organisation: str | None
+    sao: AddressableObject
+    pao: AddressableObject
+    street: str | None
+    locality: str | None
+    town: str | None
+    postcode: str | None
+    classification: str | None
+    logical_status: int | None
+    location: Location | None
+
+
+class Contribution(BaseModel):
+    level: str
+    bits: float
+
+
+class ReviewItem(BaseModel):
+    review_id: int
+    score: float
+    status: str
+    version: int
+    distance_m: float | None = Field(description="Between the two records' points, if both.")
+    explanation: dict[str, Contribution]
+    decided_by: str | None
+    record_a: ReviewRecord
+    record_b: ReviewRecord
+
+
+class ReviewPage(BaseModel):
+    data: list[ReviewItem]
+    counts: dict[str, int]
+    next_cursor: str | None
+
+
+def queue(
+    engine: Engine,
+    *,
+    status: Sequence[str] = ("open", "deferred"),
+    source: str | None = None,
+    custodian: int | None = None,
+    postcode_area: str | None = None,
+    min_score: float = 0.0,
+    max_score: float = 1.0,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> ReviewPage:
+    if not 1 <= limit <= MAX_PAGE:
+        raise BadInput("limit", f"1 to {MAX_PAGE}")
+    unknown = set(status) - {"open", "deferred", "accepted", "rejected", "closed"}
+    if unknown or not status:
+        raise BadInput("status", "open, deferred, accepted, rejected or closed")
+    if not 0 <= min_score <= max_score <= 1:
+        raise BadInput("min_score", "0 <= min_score <= max_score <= 1")
+    area = postcode_area.strip().upper() if postcode_area else None
+    if area is not None and not (area.isalpha() and 1 <= len(area) <= 2):
+        raise BadInput("postcode_area", "the letters of a postcode area, like OX or B")
+    after = None
+    if cursor is not None:
+        if not cursor.isdigit() or len(cursor) > 18:
+            raise BadInput("cursor", "the next_cursor of the previous page")
+        after = int(cursor)
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert isinstance(conn, psycopg.Connection)
+        ids = [
+            int(r)
+            for (r,) in execute(
+                conn,
+                REVIEW,
+                "items",
+                statuses=list(status),
+                after=after,
+                source=source,
+                custodian=custodian,
+                area=area,
+                min_score=min_score,
+                max_score=max_score,
+                limit=limit + 1,
+            )
+        ]
+        items = _items(conn, ids[:limit])
+        opened, deferred = execute(conn, REVIEW, "counts")[0]
+        raw.rollback()
+    finally:
+        raw.close()
+    more = len(ids) > limit
+    return ReviewPage(
+        data=items,
+        counts={"open": int(opened), "deferred": int(deferred)},
+        next_cursor=str(ids[limit - 1]) if more else None,
+    )
+
+
+def item(engine: Engine, review_id: int) -> ReviewItem:
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert isinstance(conn, psycopg.Connection)
+        found = _items(conn, [review_id])
+        raw.rollback()
+    finally:
+        raw.close()
+    if not found:
+        raise NotFound(f"there is no review item {review_id}")
+    return found[0]
+
+
+def _items(conn: psycopg.Connection[Any], ids: list[int]) -> list[ReviewItem]:
+    if not ids:
+        return []
+    rows = execute(conn, REVIEW, "item", ids=ids)
+    wanted = sorted({r for row in rows for r in (row[1], row[2])})
+    records = {int(row[0]): row for row in execute(conn, REVIEW, "records", ids=wanted)}
+    placed = [r for r in records.values() if r[21] is not None]
+    points = dict(
+        zip(
+            (int(r[0]) for r in placed),
+            locations([float(r[21]) for r in placed], [float(r[22]) for r in placed]),
+            strict=True,
+        )
+    )
+    return [
+        ReviewItem(
+            review_id=int(review_id),
+            score=round(float(score), 4),
+            status=status,
+            version=int(version),
+            distance_m=round(float(distance), 1) if distance is not None else None,
+            explanation=_explanation(explanation),
+            decided_by=decided_by,
+            record_a=_record(records[int(a)], points),
+            record_b=_record(records[int(b)], points),
+        )
+        for review_id, a, b, score, status, version, explanation, decided_by, _, distance in rows
+    ]
+
+
+def _explanation(stored: dict[str, Any]) -> dict[str, Contribution]:
+    """Stored as {comparison: [level, bits], "score": s} by the run that opened the item."""
+    return {
+        name: Contribution(level=str(value[0]), bits=float(value[1]))
+        for name, value in stored.items()
+        if isinstance(value, list) and len(value) == 2
+    }
+
+
+def _record(row: tuple[Any, ...], points: dict[int, Location]) -> ReviewRecord:
+    def part(offset: int) -> AddressableObject:
+        return AddressableObject(
+            start_number=row[offset],
+            start_suffix=row[offset + 1],
+            end_number=row[offset + 2],
+            end_suffix=row[offset + 3],
+            text=row[offset + 4],
+        )
+
+    return ReviewRecord(
+        record_id=int(row[0]),
+        source=row[1],
+        source_ref=row[2],
+        uprn=int(row[3]) if row[3] is not None else None,
+        organisation=row[4],
+        sao=part(5),
+        pao=part(10),
+        street=row[15],
+        locality=row[16],
+        town=row[17],
+        postcode=row[18],
+        classification=row[19],
+        logical_status=row[20],
+        location=points.get(int(row[0])),
+    )
+
+
+def decide(
+    engine: Engine,
+    review_id: int,
+    decision: Decision,
+    version: int | None,
+    actor: str,
+    reason: str | None,
+) -> Done:
+    """A steward's decision on a review item, applied at once. `version` (the item's, as read)
+    guards against deciding what someone else decided meanwhile: None takes it as it is."""
+    if decision not in STATUS_OF:
+        raise BadInput("decision", "accept, reject or defer")
+    with work(engine, decision, actor, reason) as w:
+        found = execute(w.conn, REVIEW, "for_update", review=review_id)
+        if not found:
+            raise NotFound(f"there is no review item {review_id}")
+        _, a, b, status, current, decided_by = found[0]
+        if status not in ("open", "deferred"):
+            raise Conflict(f"review item {review_id} was {status} already, by {decided_by}")
+        if version is not None and version != current:
+            raise Conflict(
+                f"review item {review_id} is at version {current}, not {version}: someone "
+                "changed it since you read it; read it again"
+            )
+        w.reviews.add(review_id)
+        _apply(w, review_id, decision, int(a), int(b))
+        execute(w.conn, REVIEW, "decide", status=STATUS_OF[decision], actor=actor, review=review_id)
+        w.finish({"review_id": review_id, "decision": decision, "records": [a, b]})
+    return Done(
+        w.operation_id,
+        decision,
+        sorted(w.uprns),
+        f"review item {review_id} {STATUS_OF[decision]}",
+    )
+
+
+def _apply(w: Work, review_id: int, decision: str, a: int, b: int) -> None:
+    national = {int(r): int(u) for r, u in execute(w.conn, REVIEW, "national_of", ids=[a, b])}
+    ua, ub = national.get(a), national.get(b)
+    if decision == "accept" and ua is not None and ub is not None and ua != ub:
+        w.query("national_for_update", uprns=sorted((ua, ub)))
+        survivor, other = _survivor(w, ua, ub)
+        w.records |= {a, b}
+        merge_into(w, other, survivor)  # records the accepted pair among the rest
+        w.query(
+            "decide_pair",
+            a=a,
+            b=b,
+            decision="accept",
+            actor=w.actor,
+            reason=w.reason,
+            operation=w.operation_id,
+        )
+        w.query("link", uprn=survivor, records=[a, b])
+        return
+    w.begin([u for u in (ua, ub) if u is not None], [a, b], [review_id])
+    if decision != "defer":
+        w.query(
+            "decide_pair",
+            a=a,
+            b=b,
+            decision=decision,
+            actor=w.actor,
+            reason=w.reason,
+            operation=w.operation_id,
+        )
+
+
+def _survivor(w: Work, ua: int, ub: int) -> tuple[int, int]:
+    """(survivor, merged away): the national record with more records keeps its UPRN, ties
+    to the one holding the better record, as a run would keep it."""
+    linked = members(w.conn, [ua, ub])
+    if len(linked[ua]) != len(linked[ub]):
+        return (ua, ub) if len(linked[ua]) > len(linked[ub]) else (ub, ua)
+    best = best_first(w.conn, linked[ua] + linked[ub])[0]
+    return (ua, ub) if best in linked[ua] else (ub, ua)
