@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import ACCESS_RESPONSES
 from api.problems import Problem, handle_problem
 from nsai import keys
 from nsai.config import Settings
@@ -228,6 +229,10 @@ def require(scope: keys.Scope) -> Callable[..., Principal]:
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
     ) -> Principal:
         presented = api_key if api_key is not None else bearer.credentials if bearer else None
+        if presented is None and (
+            "x-api-key" in request.headers or "authorization" in request.headers
+        ):
+            presented = ""  # a key sent empty, or not as Bearer: refused, never anonymous
         access: Access = request.app.state.access
         return access.authorize(request, scope, presented)
 
@@ -273,7 +278,7 @@ class Caller(BaseModel):
     rate_limit_per_minute: int | None
 
 
-router = APIRouter(tags=["access"])
+router = APIRouter(tags=["access"], responses=ACCESS_RESPONSES)
 
 
 @router.get("/v1/whoami")

@@ -4,6 +4,8 @@ refuses: never their default bodies, never a stack trace. A 422 lists each bad f
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from http import HTTPStatus
 from typing import Any
 
@@ -36,12 +38,67 @@ class ProblemDocument(BaseModel):
     errors: list[FieldError] | None = None
 
 
+def _inlined(schema: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {k: _inlined(v, definitions) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inlined(item, definitions) for item in schema]
+    return schema
+
+
+# The schema of a problem document, whole (no references): FastAPI files a response's `model`
+# under application/json, which no error is sent as, so the schema is given under MEDIA_TYPE
+# directly.
+_PROBLEM_SCHEMA = ProblemDocument.model_json_schema()
+_PROBLEM_SCHEMA = _inlined(_PROBLEM_SCHEMA, _PROBLEM_SCHEMA.get("$defs", {}))
+
+
+def problem(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An OpenAPI response (for `responses=`) answered with a problem document."""
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+# What every route behind an access check (api/access.py) may answer, whatever it does.
+ACCESS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: problem(
+        "No API key where the route needs one (or reads are not open to anonymous users), or "
+        "a key that is not valid.",
+        {
+            "WWW-Authenticate": {
+                "description": 'How to authenticate: `Bearer realm="nsai"`.',
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        },
+    ),
+    403: problem("The API key lacks the scope this route needs."),
+    429: problem(
+        "The rate limit of the key (or, without a key, of the client address) is exceeded.",
+        {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+    ),
+    503: problem("The key store is unavailable; try again shortly."),
+}
+
+# What every /v1 route may answer: each is behind an access check (api/app.py).
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ProblemDocument, "content": {MEDIA_TYPE: {}}, "description": description}
-    for status, description in (
-        (404, "Nothing published answers the request."),
-        (422, "A parameter is invalid or beyond a stated limit; `errors` names it."),
-    )
+    404: problem("Nothing published answers the request."),
+    422: problem("A parameter is invalid or beyond a stated limit; `errors` names it."),
+    **ACCESS_RESPONSES,
 }
 
 
@@ -107,7 +164,33 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
             404: "no such route; see /docs",
             405: f"{request.method} is not allowed here; see /docs",
         }.get(exc.status_code, detail)
-    return problem_response(exc.status_code, detail, exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request) or headers.get("Allow", "")
+    return problem_response(exc.status_code, detail, headers)
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+@cache
+def _template(path: str) -> re.Pattern[str]:
+    return re.compile("[^/]+".join(re.escape(part) for part in re.split(r"\{[^}/]*\}", path)))
+
+
+def _allowed(request: Request) -> str | None:
+    """The methods the OpenAPI document gives the resource asked for, as OpenAPI matches a path
+    (a concrete path before templated ones). Starlette's 405 names only the methods of the one
+    route it tried, where routes of one path with different methods are in different routers
+    (scopes); None for a path the document does not have."""
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    path = request.url.path
+    if path in paths:
+        items = [paths[path]]
+    else:
+        items = [item for template, item in paths.items() if _template(template).fullmatch(path)]
+    methods = sorted({method.upper() for item in items for method in item if method in _METHODS})
+    return ", ".join(methods) or None
 
 
 def install(app: FastAPI) -> None:

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.convertors import Convertor, register_url_convertor
 
 from api.errors import PROBLEM_RESPONSES
 from api.v1.common import (
-    GEOJSON_RESPONSE,
+    GEOJSON_FEATURE_RESPONSE,
     Db,
     FormatQuery,
     SrsQuery,
@@ -22,14 +24,47 @@ from nsai.query.models import Address, Srs
 router = APIRouter(prefix="/v1", tags=["addresses"], responses=PROBLEM_RESPONSES)
 
 
+class MovedUprn(BaseModel):
+    """The body of a 301: where a UPRN asked for now lives on."""
+
+    uprn: int = Field(description="The UPRN asked for.")
+    resolves_to: int = Field(description="The UPRN of the national record it resolves to.")
+
+
+class _UprnSegment(Convertor[str]):
+    """The path segment of a UPRN: any but `within`, the resource beside it (POST
+    /v1/addresses/within), which OpenAPI matches before this template. So a GET of it is a 405
+    saying `Allow: POST`, not a UPRN that is not a number; any other segment is checked as the
+    `uprn` parameter (a 422 naming it)."""
+
+    regex = "(?!within$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("uprn", _UprnSegment())
+
+
 @router.get(
-    "/addresses/{uprn}",
+    "/addresses/{uprn:uprn}",
     response_model=Address,
-    responses=GEOJSON_RESPONSE
+    responses=GEOJSON_FEATURE_RESPONSE
     | {
         301: {
+            "model": MovedUprn,
             "description": "The UPRN was merged away or is an alias: `Location` names the "
-            "record it resolves to (the query string kept)."
+            "record it resolves to (the query string kept).",
+            "headers": {
+                "Location": {
+                    "description": "The path of the record the UPRN resolves to.",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            },
         }
     },
 )
@@ -49,7 +84,7 @@ def get_address(
         url = str(request.app.url_path_for("get_address", uprn=str(found.successor)))
         if request.url.query:
             url += "?" + request.url.query
-        body = {"uprn": uprn, "resolves_to": found.successor}
+        body = MovedUprn(uprn=uprn, resolves_to=found.successor).model_dump()
         return JSONResponse(body, status_code=301, headers={"Location": url})
     if wants_geojson(request, fmt):
         return geojson_response(geojson.feature(found, srs))

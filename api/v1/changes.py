@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.errors import PROBLEM_RESPONSES
-from api.v1.common import Db
+from api.v1.common import Db, form
 from nsai.query import changes
-from nsai.query.limits import DEFAULT_PAGE, MAX_PAGE
+from nsai.query.limits import DEFAULT_PAGE, FEED_CURSOR_FORM, MAX_PAGE
 from nsai.query.models import ChangePage
 
 router = APIRouter(prefix="/v1", tags=["changes"], responses=PROBLEM_RESPONSES)
@@ -20,7 +20,10 @@ def change_feed(
     db: Db,
     since: Annotated[
         str | None,
-        Query(description="`next` of the previous page; omit to start from the first event."),
+        Query(
+            json_schema_extra=form(FEED_CURSOR_FORM),
+            description="`next` of the previous page; omit to start from the first event.",
+        ),
     ] = None,
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE, description=f"Events per page, at most {MAX_PAGE}.")

@@ -10,6 +10,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection, Engine
 
+from nsai.query.limits import CURSOR_FORM
 from nsai.query.models import Srs
 
 GEOJSON = "application/geo+json"
@@ -36,8 +37,63 @@ FormatQuery = Annotated[
         description="`geojson` for a GeoJSON answer (as `Accept: application/geo+json` asks).",
     ),
 ]
+
+
+def form(pattern: str) -> dict[str, Any]:
+    """`json_schema_extra` stating a parameter's form (nsai.query.limits) in the schema: the
+    read side checks it, with a message that says what to give rather than a regex."""
+    return {"pattern": f"^{pattern}$"}
+
+
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        json_schema_extra=form(CURSOR_FORM),
+        description="`next_cursor` of the previous page, as it was given.",
+    ),
+]
+# The GeoJSON answers (nsai/query/geojson.py): a record's point in `srs` (none where it has no
+# point) and the rest of it as properties; the members of a page (next_cursor, total...) ride
+# along on the FeatureCollection.
+_POINT: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {"const": "Point"},
+        "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+    },
+}
+_FEATURE: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "id", "geometry", "properties"],
+    "properties": {
+        "type": {"const": "Feature"},
+        "id": {"type": "integer", "description": "The UPRN."},
+        "geometry": {"anyOf": [_POINT, {"type": "null"}]},
+        "properties": {"type": "object", "required": ["uprn"]},
+    },
+}
+_CRS: dict[str, Any] = {"type": "object", "description": "EPSG:27700 named (srs=27700 only)."}
+_COLLECTION: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {"type": "array", "items": _FEATURE},
+        "crs": _CRS,
+    },
+}
+_DESCRIPTION = "JSON, or GeoJSON when asked for."
+GEOJSON_FEATURE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            GEOJSON: {"schema": _FEATURE | {"properties": _FEATURE["properties"] | {"crs": _CRS}}}
+        },
+        "description": _DESCRIPTION,
+    }
+}
 GEOJSON_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {GEOJSON: {}}, "description": "JSON, or GeoJSON when asked for."}
+    200: {"content": {GEOJSON: {"schema": _COLLECTION}}, "description": _DESCRIPTION}
 }
 
 

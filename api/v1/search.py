@@ -10,22 +10,28 @@ from fastapi.responses import JSONResponse
 from api.errors import PROBLEM_RESPONSES
 from api.v1.common import (
     GEOJSON_RESPONSE,
+    CursorQuery,
     Db,
     FormatQuery,
     SrsQuery,
+    form,
     geojson_response,
     wants_geojson,
 )
 from nsai.query import geojson, search
 from nsai.query.limits import (
+    CLASSIFICATION_FORM,
     DEFAULT_RANKED,
     DEFAULT_SUGGESTIONS,
     MAX_RANKED,
     MAX_SUGGESTIONS,
     MAX_TEXT,
     MIN_TYPEAHEAD_WORD,
+    POSTCODE_AREA_FORM,
+    SEARCHABLE_PATTERN,
+    TYPEAHEAD_PATTERN,
 )
-from nsai.query.models import SearchPage, Srs, Suggestions
+from nsai.query.models import LogicalStatus, SearchPage, Srs, Suggestions
 
 router = APIRouter(prefix="/v1", tags=["search"], responses=PROBLEM_RESPONSES)
 
@@ -34,23 +40,38 @@ router = APIRouter(prefix="/v1", tags=["search"], responses=PROBLEM_RESPONSES)
 def search_addresses(
     request: Request,
     db: Db,
-    q: Annotated[str, Query(max_length=MAX_TEXT, description="What to look for, free text.")],
+    q: Annotated[
+        str,
+        Query(
+            max_length=MAX_TEXT,
+            json_schema_extra={"pattern": SEARCHABLE_PATTERN},
+            description="What to look for, free text (at least one letter or digit).",
+        ),
+    ],
     classification: Annotated[
-        str | None, Query(description="A classification code; `*` matches any characters (`RD*`).")
+        str | None,
+        Query(
+            json_schema_extra=form(CLASSIFICATION_FORM),
+            description="A classification code; `*` matches any characters (`RD*`).",
+        ),
     ] = None,
     custodian: Annotated[
         int | None, Query(ge=1, le=9999, description="Local custodian code of a council.")
     ] = None,
     logical_status: Annotated[
-        int | None, Query(description="BS7666 logical status: 1, 5, 6, 7, 8 or 9.")
+        LogicalStatus | None, Query(description="BS7666 logical status: 1, 5, 6, 7, 8 or 9.")
     ] = None,
     postcode_area: Annotated[
-        str | None, Query(description="Letters of a postcode area (`OX`).")
+        str | None,
+        Query(
+            json_schema_extra=form(POSTCODE_AREA_FORM),
+            description="Letters of a postcode area (`OX`).",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_RANKED, description="Results per page.")] = (
         DEFAULT_RANKED
     ),
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: CursorQuery = None,
     srs: SrsQuery = Srs.BNG,
     fmt: FormatQuery = None,
 ) -> SearchPage | JSONResponse:
@@ -71,6 +92,7 @@ def autocomplete(
         str,
         Query(
             max_length=MAX_TEXT,
+            json_schema_extra={"pattern": TYPEAHEAD_PATTERN},
             description=f"What has been typed so far: at least {MIN_TYPEAHEAD_WORD} characters of "
             "one word; words are matched in the order typed.",
         ),

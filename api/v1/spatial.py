@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.errors import PROBLEM_RESPONSES
+from api.body_limit import MAX_BODY_BYTES
+from api.errors import PROBLEM_RESPONSES, problem
 from api.v1.common import (
     GEOJSON_RESPONSE,
+    CursorQuery,
     Db,
     FormatQuery,
     SrsQuery,
@@ -43,7 +45,6 @@ Radius = Annotated[
 PageLimit = Annotated[
     int, Query(ge=1, le=MAX_PAGE, description=f"Addresses per page, at most {MAX_PAGE}.")
 ]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
 
 
 def _answer(
@@ -95,7 +96,7 @@ def addresses_in(
         ),
     ] = None,
     limit: PageLimit = DEFAULT_PAGE,
-    cursor: Cursor = None,
+    cursor: CursorQuery = None,
     srs: SrsQuery = Srs.BNG,
     fmt: FormatQuery = None,
 ) -> AddressPage | JSONResponse:
@@ -114,7 +115,12 @@ def addresses_in(
     return _answer(request, fmt, page, srs)
 
 
-@router.post("/addresses/within", response_model=AddressPage, responses=GEOJSON_RESPONSE)
+@router.post(
+    "/addresses/within",
+    response_model=AddressPage,
+    responses=GEOJSON_RESPONSE
+    | {413: problem(f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB.")},
+)
 def addresses_within(
     request: Request,
     db: Db,
@@ -127,7 +133,7 @@ def addresses_within(
         ),
     ],
     limit: PageLimit = DEFAULT_PAGE,
-    cursor: Cursor = None,
+    cursor: CursorQuery = None,
     srs: SrsQuery = Srs.BNG,
     fmt: FormatQuery = None,
 ) -> AddressPage | JSONResponse:

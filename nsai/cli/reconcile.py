@@ -24,6 +24,9 @@ ADDRESS_FORMATS = {".csv": None, ".geojson": "GeoJSON", ".gpkg": "GPKG", ".parqu
 def reconcile(
     ctx: typer.Context,
     workers: int = typer.Option(1, min=1, max=64, help="Processes that score candidate pairs."),
+    started_by: str = typer.Option(
+        "cli", "--started-by", hidden=True, help="Who started the run (the API passes its key)."
+    ),
 ) -> None:
     """Resolve every loaded source record to one national address record (incremental)."""
     from nsai.match.job import reconcile as run_job
@@ -36,7 +39,7 @@ def reconcile(
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
         require_current(engine)
-        report = run_job(engine, settings_of(ctx), workers, progress)
+        report = run_job(engine, settings_of(ctx), workers, progress, started_by)
     finally:
         engine.dispose()
     for line in summary(report):

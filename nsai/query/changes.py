@@ -8,10 +8,11 @@ from typing import Final
 from sqlalchemy.engine import Connection
 
 from nsai.query.errors import BadInput
+from nsai.query.limits import FEED_CURSOR_FORM
 from nsai.query.models import ChangeEvent, ChangePage
 from nsai.query.sql import rows
 
-_CURSOR: Final = re.compile(r"[0-9]{1,18}")
+_CURSOR: Final = re.compile(FEED_CURSOR_FORM)
 
 
 def changes(conn: Connection, since: str | None, limit: int) -> ChangePage:

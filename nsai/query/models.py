@@ -17,6 +17,17 @@ class Srs(IntEnum):
     WGS84 = 4326
 
 
+class LogicalStatus(IntEnum):
+    """BS7666 logical status of a national record (3, alternative, is never published)."""
+
+    APPROVED = 1
+    CANDIDATE = 5
+    PROVISIONAL = 6
+    REJECTED_EXTERNAL = 7
+    HISTORICAL = 8
+    REJECTED_INTERNAL = 9
+
+
 class Location(BaseModel):
     """A point in British National Grid (metres) and in WGS84 (degrees)."""
 

@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Final
 
 from nsai.query.errors import BadInput
+from nsai.query.limits import CURSOR_FORM
 
-_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_TOKEN: Final = re.compile(CURSOR_FORM)
 _KEY: Final = re.compile(r"(?:(0|1|0\.[0-9]{1,4}|1\.0{1,4}):)?([0-9]{1,12})")
 
 

@@ -12,17 +12,18 @@ from sqlalchemy.engine import Connection
 from nsai.query import paging
 from nsai.query.addresses import summaries
 from nsai.query.errors import BadInput
-from nsai.query.limits import MIN_TYPEAHEAD_WORD
-from nsai.query.models import SearchHit, SearchPage, Suggestion, Suggestions
+from nsai.query.limits import CLASSIFICATION_FORM, MIN_TYPEAHEAD_WORD, POSTCODE_AREA_FORM
+from nsai.query.models import LogicalStatus, SearchHit, SearchPage, Suggestion, Suggestions
 from nsai.query.sql import rows
 from nsai.query.text import query_words
 
 # A candidate holds something at least this like the query (pg_trgm word similarity): low enough
 # for a slip in every word ("CHRCH STRET"), high enough to keep unrelated streets out.
 WORD_SIMILARITY: Final = 0.4
-_CLASSIFICATION: Final = re.compile(r"[A-Z0-9*]{1,6}")
-_AREA: Final = re.compile(r"[A-Z]{1,2}")
-LOGICAL_STATUSES: Final = (1, 5, 6, 7, 8, 9)
+# Matched as given, ASCII only: upper-casing first would let some non-ASCII letters through.
+_CLASSIFICATION: Final = re.compile(CLASSIFICATION_FORM)
+_AREA: Final = re.compile(POSTCODE_AREA_FORM)
+LOGICAL_STATUSES: Final = tuple(int(status) for status in LogicalStatus)
 # A query word at least this like an address word (normalised edit distance) is a slip for it.
 _NEAR: Final = 0.6
 
@@ -47,21 +48,20 @@ def filters(
     a BS7666 logical status, a postcode area ("OX")."""
     pattern = None
     if classification is not None:
-        code = classification.upper()
-        if not _CLASSIFICATION.fullmatch(code):
+        if not _CLASSIFICATION.fullmatch(classification):
             raise BadInput(
                 "classification", "a classification code, * for any characters (RD04, RD*)"
             )
-        pattern = code.replace("*", "%")
+        pattern = classification.upper().replace("*", "%")
     if custodian is not None and not 1 <= custodian <= 9999:
         raise BadInput("custodian", "a local custodian code from 1 to 9999")
     if logical_status is not None and logical_status not in LOGICAL_STATUSES:
         raise BadInput("logical_status", f"one of {', '.join(map(str, LOGICAL_STATUSES))}")
     area = None
     if postcode_area is not None:
-        area = postcode_area.upper()
-        if not _AREA.fullmatch(area):
+        if not _AREA.fullmatch(postcode_area):
             raise BadInput("postcode_area", "the letters of a postcode area (OX, B)")
+        area = postcode_area.upper()
     return Filters(pattern, custodian, logical_status, area)
 
 

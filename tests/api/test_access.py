@@ -185,6 +185,17 @@ def test_anonymous_reads_open_reads_only(make_client: MakeClient) -> None:
     assert_problem(client.get("/probe/steward"), 401, "needs an API key with scope 'steward'")
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-API-Key": ""}, {"Authorization": "Bearer "}, {"Authorization": "Basic YTpi"}],
+)
+def test_a_key_sent_empty_or_not_as_bearer_is_refused_even_when_reads_are_open(
+    make_client: MakeClient, headers: dict[str, str]
+) -> None:
+    client = make_client(anonymous_reads=True)
+    assert client.get("/v1/whoami", headers=headers).status_code == 401
+
+
 def test_a_revoked_key_is_refused_within_the_cache_period(
     make_client: MakeClient, new_key: Callable[..., str], engine: Engine, clock: FakeClock
 ) -> None:

@@ -1,0 +1,313 @@
+"""The steward routes (scope `steward`): the review queue, corrections and their undo, the
+audit log, and reconciliation jobs. The caller's API key name is the actor in the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from api.access import Principal, require
+from api.errors import PROBLEM_RESPONSES
+from api.problems import Problem
+from nsai.steward import audit, corrections, jobs, review
+from nsai.steward.work import Conflict
+
+router = APIRouter(prefix="/v1", tags=["stewardship"], responses=PROBLEM_RESPONSES)
+Steward = Annotated[Principal, Depends(require("steward"))]
+Reason = Annotated[str | None, Field(default=None, max_length=1000, description="Why.")]
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The state changed since it was read, or does not allow it."}
+}
+
+
+@contextmanager
+def _conflict_is_409() -> Iterator[None]:
+    try:
+        yield
+    except Conflict as exc:
+        raise Problem(409, str(exc)) from None
+    except jobs.NotStarted as exc:
+        raise Problem(503, str(exc)) from None
+
+
+def _actor(principal: Principal) -> str:
+    return principal.name or "anonymous"
+
+
+def _engine(request: Request) -> Any:
+    return request.app.state.engine
+
+
+class OperationDone(BaseModel):
+    operation_id: int
+    kind: str
+    uprns: list[int] = Field(description="The national records it changed.")
+    message: str
+
+
+def _done(done: corrections.Done) -> OperationDone:
+    return OperationDone(
+        operation_id=done.operation_id, kind=done.kind, uprns=done.uprns, message=done.message
+    )
+
+
+# --- the review queue --------------------------------------------------------------------------
+
+
+@router.get("/review", response_model=review.ReviewPage)
+def review_queue(
+    request: Request,
+    principal: Steward,
+    status: Annotated[
+        list[Literal["open", "deferred", "accepted", "rejected", "closed"]] | None,
+        Query(description="Statuses to list (repeat the parameter); open and deferred if none."),
+    ] = None,
+    source: Annotated[
+        str | None, Query(max_length=100, description="Either record's source.")
+    ] = None,
+    custodian: Annotated[
+        int | None, Query(ge=1, le=9999, description="Either record's council.")
+    ] = None,
+    postcode_area: Annotated[str | None, Query(max_length=2, description="`OX`, `B`.")] = None,
+    min_score: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    max_score: Annotated[float, Query(ge=0, le=1)] = 1.0,
+    limit: Annotated[int, Query(ge=1, le=review.MAX_PAGE)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=20, description="`next_cursor` of the last page.")
+    ] = None,
+) -> review.ReviewPage:
+    """Uncertain pairs with both records side by side, and the queue's counts."""
+    return review.queue(
+        _engine(request),
+        status=status or ("open", "deferred"),
+        source=source,
+        custodian=custodian,
+        postcode_area=postcode_area,
+        min_score=min_score,
+        max_score=max_score,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get("/review/{review_id}", response_model=review.ReviewItem)
+def review_item(request: Request, principal: Steward, review_id: int) -> review.ReviewItem:
+    """One item: both records (every part, source, status, point), their distance, the score and
+    each comparison's contribution."""
+    return review.item(_engine(request), review_id)
+
+
+class DecisionIn(BaseModel):
+    decision: Literal["accept", "reject", "defer"]
+    version: int | None = Field(
+        default=None, ge=1, description="The item's version as read: a stale one is a 409."
+    )
+    reason: Reason
+
+
+class DecisionOut(BaseModel):
+    review: review.ReviewItem
+    operation_id: int
+
+
+@router.post("/review/{review_id}/decision", response_model=DecisionOut, responses=CONFLICT)
+def decide(request: Request, principal: Steward, review_id: int, body: DecisionIn) -> DecisionOut:
+    """Accept (merge the two national records now), reject (never propose the pair again) or
+    defer. Applied at once and in the change feed; two stewards on one item: one wins, the other
+    gets a 409."""
+    with _conflict_is_409():
+        done = review.decide(
+            _engine(request),
+            review_id,
+            body.decision,
+            body.version,
+            _actor(principal),
+            body.reason,
+        )
+    return DecisionOut(
+        review=review.item(_engine(request), review_id), operation_id=done.operation_id
+    )
+
+
+# --- corrections -------------------------------------------------------------------------------
+
+
+class MergeIn(BaseModel):
+    uprn: int = Field(ge=1, le=999_999_999_999, description="Merged away: resolves to `into`.")
+    into: int = Field(ge=1, le=999_999_999_999, description="The survivor.")
+    reason: Reason
+    versions: dict[int, int] | None = Field(
+        default=None, description="UPRN -> version as read; a stale one is a 409."
+    )
+
+
+class SplitIn(BaseModel):
+    source: str = Field(min_length=1, max_length=100)
+    source_ref: str = Field(min_length=1, max_length=200)
+    to: int | None = Field(
+        default=None, ge=1, le=999_999_999_999, description="An existing UPRN; a new one if none."
+    )
+    reason: Reason
+
+
+class RetireIn(BaseModel):
+    uprn: int = Field(ge=1, le=999_999_999_999)
+    reason: Reason
+
+
+class EditIn(BaseModel):
+    uprn: int = Field(ge=1, le=999_999_999_999)
+    field: Literal[
+        "organisation",
+        "sao_text",
+        "pao_text",
+        "street",
+        "locality",
+        "town",
+        "postcode",
+        "classification",
+        "logical_status",
+        "location",
+    ]
+    value: str | int | dict[str, float] | None = Field(
+        description="Text; a logical status; a location {x, y} in EPSG:27700; or null."
+    )
+    reason: str = Field(min_length=1, max_length=1000)
+    version: int | None = Field(default=None, ge=1)
+
+
+class UndoIn(BaseModel):
+    operation_id: int = Field(ge=1)
+    reason: Reason
+
+
+@router.post("/steward/merge", response_model=OperationDone, responses=CONFLICT)
+def merge(request: Request, principal: Steward, body: MergeIn) -> OperationDone:
+    """Merge two national records: `uprn` resolves to `into` for ever."""
+    with _conflict_is_409():
+        return _done(
+            corrections.merge(
+                _engine(request),
+                body.uprn,
+                body.into,
+                _actor(principal),
+                body.reason,
+                body.versions,
+            )
+        )
+
+
+@router.post("/steward/split", response_model=OperationDone, responses=CONFLICT)
+def split(request: Request, principal: Steward, body: SplitIn) -> OperationDone:
+    """Split a source record out of its national record, to a new UPRN or to `to`."""
+    with _conflict_is_409():
+        return _done(
+            corrections.split(
+                _engine(request),
+                body.source,
+                body.source_ref,
+                _actor(principal),
+                body.reason,
+                body.to,
+            )
+        )
+
+
+@router.post("/steward/retire", response_model=OperationDone, responses=CONFLICT)
+def retire(request: Request, principal: Steward, body: RetireIn) -> OperationDone:
+    """Retire a national record; its source records stay with it, out of matching."""
+    with _conflict_is_409():
+        return _done(
+            corrections.retire(_engine(request), body.uprn, _actor(principal), body.reason)
+        )
+
+
+@router.post("/steward/edit", response_model=OperationDone, responses=CONFLICT)
+def edit(request: Request, principal: Steward, body: EditIn) -> OperationDone:
+    """Set one field by hand, with a reason: no later run overrides it."""
+    with _conflict_is_409():
+        return _done(
+            corrections.edit(
+                _engine(request),
+                body.uprn,
+                body.field,
+                body.value,
+                _actor(principal),
+                body.reason,
+                body.version,
+            )
+        )
+
+
+@router.post("/steward/undo", response_model=OperationDone, responses=CONFLICT)
+def undo(request: Request, principal: Steward, body: UndoIn) -> OperationDone:
+    """Undo an operation; refused (409, saying which) while a later one depends on it."""
+    with _conflict_is_409():
+        return _done(
+            corrections.undo(_engine(request), body.operation_id, _actor(principal), body.reason)
+        )
+
+
+class OperationLog(BaseModel):
+    data: list[audit.Operation]
+
+
+@router.get("/steward/operations", response_model=OperationLog)
+def operations(
+    request: Request,
+    principal: Steward,
+    uprn: Annotated[int | None, Query(ge=1, le=999_999_999_999)] = None,
+    limit: Annotated[int, Query(ge=1, le=audit.MAX_PAGE)] = 50,
+    before: Annotated[int | None, Query(ge=1, description="Operations before this one.")] = None,
+) -> OperationLog:
+    """The audit log, newest first: who, when, why, before and after."""
+    return OperationLog(data=audit.log(_engine(request), uprn, limit, before))
+
+
+@router.get("/steward/operations/{operation_id}", response_model=audit.Operation)
+def operation(request: Request, principal: Steward, operation_id: int) -> audit.Operation:
+    return audit.operation(_engine(request), operation_id)
+
+
+# --- jobs --------------------------------------------------------------------------------------
+
+
+class JobList(BaseModel):
+    data: list[jobs.Job]
+
+
+class JobIn(BaseModel):
+    workers: int = Field(default=2, ge=1, le=jobs.MAX_WORKERS)
+
+
+@router.get("/jobs", response_model=JobList)
+def job_list(
+    request: Request, principal: Steward, limit: Annotated[int, Query(ge=1, le=200)] = 20
+) -> JobList:
+    """Reconciliation runs, newest first: status, stage, timings and reports."""
+    return JobList(data=jobs.jobs(_engine(request), limit))
+
+
+@router.get("/jobs/{run_id}", response_model=jobs.Job)
+def job_show(request: Request, principal: Steward, run_id: int) -> jobs.Job:
+    return jobs.job(_engine(request), run_id)
+
+
+@router.post("/jobs", response_model=jobs.Job, status_code=202, responses=CONFLICT)
+def job_start(request: Request, principal: Steward, body: JobIn) -> jobs.Job:
+    """Start a reconciliation job; a 409 names the job already running."""
+    with _conflict_is_409():
+        return jobs.start(
+            _engine(request), request.app.state.settings, body.workers, _actor(principal)
+        )
+
+
+@router.post("/jobs/{run_id}/cancel", response_model=jobs.Job, status_code=202, responses=CONFLICT)
+def job_cancel(request: Request, principal: Steward, run_id: int) -> jobs.Job:
+    """Cancel a running job: it ends as cancelled and the national tables stay as they were."""
+    with _conflict_is_409():
+        return jobs.cancel(_engine(request), run_id)
