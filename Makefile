@@ -37,5 +37,9 @@ format: setup
 	$(VENV)/bin/ruff check --fix nsai loaders api tests bench
 	$(VENV)/bin/ruff format nsai loaders api tests bench
 
+# The benchmarks make their own databases on the managed cluster (or on the server of
+# NSAI_BENCH_DATABASE_URL or NSAI_DATABASE_URL); bench/bench_api.py needs wrk.
 bench: setup
+	@bash scripts/setup-bench.sh
+	@if [ -z "$$NSAI_BENCH_DATABASE_URL$$NSAI_DATABASE_URL" ]; then $(NSAI) db up; fi
 	$(PY) bench/run.py

@@ -1,0 +1,892 @@
+"""The API's speed and bulk matching's accuracy (issue 6, "Speed"), every figure from one run.
+
+Speed, on the national records of the three councils' LLPGs of `nsai synth --properties
+1,000,000` (quick: 20,000), loaded into a fresh database and reconciled: `nsai serve --workers 2`
+(anonymous reads, rate limits off) under wrk, each request asking for a different UPRN, postcode
+or text drawn from the database; a bare FastAPI app returning a constant (bench/ceiling_app.py,
+the same uvicorn with 2 workers) is the ceiling every requests/s figure is a ratio to; the same
+read-side calls (nsai.query) timed on one connection without HTTP; POST /v1/match in batches of
+1,000 and 10,000 of the region's queries.csv, and nsai.query.bulk.match in process. The database
+is VACUUM ANALYZEd first (the settled state autovacuum reaches some minutes after a publish).
+Both apps are also served by bench/serve_nodelay.py, on a socket whose connections get
+TCP_NODELAY, which `uvicorn --workers N` leaves off (see there).
+
+Accuracy, on a full region of 100,000 properties (quick: 10,000; every source, reconciled):
+precision and recall of bulk.match on queries.csv against truth.csv at several thresholds.
+
+Needs wrk (`bash scripts/setup-bench.sh` installs it). Nothing is cached between runs; both
+databases are dropped at the end.
+"""
+
+# No `from __future__ import annotations`: bench/run.py runs this module without registering it
+# in sys.modules, where dataclasses cannot resolve string annotations.
+import csv
+import importlib.util
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import TypeVar
+from urllib.parse import quote, urlencode
+
+import httpx
+import psycopg
+import uvicorn
+from psycopg import sql
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection, make_url
+
+from nsai.config import Settings
+from nsai.db.engine import to_sqlalchemy_url
+from nsai.query import bulk, lookup, postcodes, search
+from nsai.query.limits import DEFAULT_PAGE, DEFAULT_RANKED, DEFAULT_SUGGESTIONS
+from nsai.query.text import search_text
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+NSAI = str(Path(sys.executable).with_name("nsai"))
+LUA = HERE / "wrk_paths.lua"
+SPEED_DB = f"nsai_bench_api_{os.getpid()}"
+ACCURACY_DB = f"nsai_bench_api_accuracy_{os.getpid()}"
+WORKERS = 2
+THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 0.975)
+PLAUSIBLE = 0.5
+PRECISION_BAR = 0.9999
+SAMPLES = 20_000  # distinct UPRNs, postcodes and texts drawn for the load generator
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    properties: int  # the speed region (LLPGs only)
+    queries: int  # its queries.csv, the bulk requests' addresses
+    judged: int  # the accuracy region (every source)
+    judged_queries: int
+    seconds: int  # each wrk run, after a warm-up
+    warmup: int
+    bare: dict[str, int]  # calls timed without HTTP, per lookup
+    bulk_requests: dict[int, int]  # batch size -> requests per client
+
+
+FULL = Sizes(
+    1_000_000,
+    10_000,
+    100_000,
+    10_000,
+    15,
+    3,
+    {"uprn": 2_000, "postcode": 500, "search": 300, "autocomplete": 300},
+    {1_000: 8, 10_000: 2},
+)
+QUICK = Sizes(
+    20_000,
+    2_000,
+    10_000,
+    1_000,
+    5,
+    2,
+    {"uprn": 500, "postcode": 200, "search": 100, "autocomplete": 100},
+    {1_000: 3, 10_000: 1},
+)
+
+
+# --- databases and processes -------------------------------------------------------------------
+
+
+def _admin() -> str:
+    url = os.environ.get("NSAI_BENCH_DATABASE_URL")
+    if url is None:
+        out = subprocess.run(
+            [NSAI, "db", "url"], capture_output=True, text=True, check=True, cwd=REPO
+        )
+        url = out.stdout.strip()
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def _env(url: str, **extra: str) -> dict[str, str]:
+    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url, **extra}
+
+
+def _fresh(admin: str, name: str) -> str:
+    _drop(admin, name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    _nsai(["db", "migrate"], url)
+    return url
+
+
+def _drop(admin: str, name: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def _nsai(args: list[str], url: str) -> tuple[float, str]:
+    """Seconds taken and stdout of an nsai command on the database at `url`."""
+    started = time.monotonic()
+    out = subprocess.run([NSAI, *args], env=_env(url), capture_output=True, text=True, cwd=REPO)
+    if out.returncode != 0:
+        raise RuntimeError(f"nsai {' '.join(args)} failed: {out.stderr.strip()}")
+    return time.monotonic() - started, out.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _server(args: list[str], env: dict[str, str], ready: str, log: Path) -> Iterator[None]:
+    """A server process, up once `ready` has answered 200 a few times in a row (every worker
+    started), stopped at the end."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 120
+        answered = 0
+        while answered < 2 * WORKERS:
+            if proc.poll() is not None:
+                tail = log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{' '.join(args)} exited with {proc.returncode}:\n{tail}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{' '.join(args)} not ready in 120 s ({ready})")
+            try:
+                answered = answered + 1 if httpx.get(ready, timeout=5).status_code == 200 else 0
+            except httpx.HTTPError:
+                answered = 0
+            time.sleep(0.2)
+        time.sleep(1)  # let the last worker finish starting
+        yield
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+# --- the speed region ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Region:
+    source_records: int
+    national: int
+    load_s: float
+    reconcile_s: float
+    unsettled: list[str]  # national tables not yet vacuumed nor analysed after the publish
+
+
+def _llpg_region(directory: Path, size: Sizes, url: str) -> Region:
+    """The three councils' LLPGs of a synthetic region, loaded and reconciled."""
+    _synth(directory, size.properties, size.queries)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    manifest["sources"] = [s for s in manifest["sources"] if s["name"].startswith("llpg-")]
+    (directory / "manifest-llpg.json").write_text(json.dumps(manifest, indent=2))
+    load_s, _ = _nsai(["load-manifest", str(directory / "manifest-llpg.json")], url)
+    reconcile_s, _ = _nsai(["reconcile", "--workers", "2"], url)
+    unsettled = _analyse(url)
+    with psycopg.connect(url) as conn:
+        (records,) = conn.execute(
+            "SELECT count(*) FROM source_record WHERE removed_batch_id IS NULL"
+        ).fetchone() or (0,)
+        (national,) = conn.execute(
+            "SELECT count(*) FROM national_address WHERE status = 'active'"
+        ).fetchone() or (0,)
+    return Region(records, national, load_s, reconcile_s, unsettled)
+
+
+def _analyse(url: str) -> list[str]:
+    """VACUUM ANALYZE, as autovacuum does some time after a publish, so that the plans measured
+    are those of a settled database (planner statistics, and the GIN pending list of the search
+    index merged: until then search and typeahead may scan every record). Returns the national
+    tables that neither had been through yet."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        unsettled = [
+            r[0]
+            for r in conn.execute(
+                "SELECT relname FROM pg_stat_user_tables "
+                "WHERE relname IN ('national_address', 'national_match_key') "
+                "AND coalesce(last_analyze, last_autoanalyze) IS NULL "
+                "AND coalesce(last_vacuum, last_autovacuum) IS NULL ORDER BY relname"
+            )
+        ]
+        conn.execute("VACUUM ANALYZE")
+    return unsettled
+
+
+def _synth(directory: Path, properties: int, queries: int) -> None:
+    subprocess.run(
+        [NSAI, "synth", str(directory), "--properties", str(properties), "--queries", str(queries)],
+        check=True,
+        capture_output=True,
+    )
+
+
+@dataclass(frozen=True)
+class Samples:
+    uprns: list[int]
+    postcodes: list[str]
+    searches: list[str]
+    typed: list[str]  # what a user has typed so far, for autocomplete
+
+
+def _samples(url: str) -> Samples:
+    """UPRNs, postcodes and addresses of active national records, drawn at random (seeded)."""
+    with psycopg.connect(url) as conn:
+        conn.execute("SELECT setseed(0.6)")
+        uprns = [
+            r[0]
+            for r in conn.execute(
+                "SELECT uprn FROM national_address WHERE status = 'active' "
+                "ORDER BY random() LIMIT %s",
+                (SAMPLES,),
+            )
+        ]
+        codes = [
+            r[0]
+            for r in conn.execute(
+                "SELECT postcode FROM (SELECT DISTINCT postcode FROM national_address "
+                "WHERE status = 'active' AND postcode IS NOT NULL) p ORDER BY random() LIMIT %s",
+                (SAMPLES,),
+            )
+        ]
+        lines = conn.execute(
+            "SELECT single_line, postcode FROM national_address WHERE status = 'active' "
+            "ORDER BY random() LIMIT %s",
+            (SAMPLES,),
+        ).fetchall()
+    searches, typed = [], []
+    for line, postcode in lines:
+        # The address as typed into a search box: without its postcode, in lower case.
+        if postcode and line.endswith(postcode):
+            line = line[: -len(postcode)].rstrip(", ")
+        searches.append(line.lower())
+        # Typeahead: two words and the first three letters of the third ("12 church str").
+        words = search_text(line).lower().split()
+        typed.append(" ".join([*words[:2], *(w[:3] for w in words[2:3])]))
+    typed = [t for t in typed if max(len(w) for w in t.split()) >= 3]
+    return Samples(uprns, codes, searches, typed)
+
+
+def _paths(samples: Samples) -> dict[str, list[str]]:
+    return {
+        "uprn": [f"/v1/addresses/{u}" for u in samples.uprns],
+        "postcode": [f"/v1/postcodes/{quote(p)}/addresses" for p in samples.postcodes],
+        "search": [f"/v1/search?{urlencode({'q': q})}" for q in samples.searches],
+        "autocomplete": [f"/v1/autocomplete?{urlencode({'q': q})}" for q in samples.typed],
+    }
+
+
+# --- wrk ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Load:
+    connections: int
+    requests: int
+    seconds: float
+    errors: int  # socket errors and timeouts
+    bad_status: int  # answers other than 2xx/3xx
+    p50: float  # ms
+    p95: float
+    p99: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def _wrk(base: str, paths: Path, connections: int, size: Sizes, url: str | None) -> Load:
+    """wrk with `connections` connections for `size.seconds`, after a warm-up from elsewhere in
+    the list of paths; each run starts once the server's database is idle (wrk drops the
+    requests in flight when it stops, and the server still answers them)."""
+    threads = min(2, connections)
+    common = ["wrk", f"-t{threads}", f"-c{connections}", "--timeout", "60s", "-s", str(LUA)]
+    subprocess.run(
+        [*common, f"-d{size.warmup}s", base, "--", str(paths), str(SAMPLES // 2)],
+        check=True,
+        capture_output=True,
+    )
+    _settle(url)
+    out = subprocess.run(
+        [*common, "--latency", f"-d{size.seconds}s", base, "--", str(paths), "0"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    _settle(url)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no summary: {out.stdout}{out.stderr}")
+    got = json.loads(line.removeprefix("WRK "))
+    # No answer within the run: its latency is longer than the run, not 0.
+    ms = {p: got[p] / 1000 if got["requests"] else math.inf for p in ("p50", "p95", "p99")}
+    return Load(
+        connections=connections,
+        requests=got["requests"],
+        seconds=got["duration_us"] / 1e6,
+        errors=got["connect"] + got["read"] + got["write"] + got["timeout"],
+        bad_status=got["status"],
+        **ms,
+    )
+
+
+def _settle(url: str | None) -> None:
+    """Wait (at most 5 minutes) until no other session runs a query in the database."""
+    if url is None:
+        return
+    with psycopg.connect(url, autocommit=True) as conn:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            (busy,) = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'active' AND pid <> pg_backend_pid()"
+            ).fetchone() or (0,)
+            if busy == 0:
+                return
+            time.sleep(0.2)
+
+
+READS = ("uprn", "postcode", "search", "autocomplete")
+
+
+def _reads(base: str, files: dict[str, Path], size: Sizes, url: str) -> dict[str, Load]:
+    """The read routes under wrk: UPRN lookups at 32 and 4 connections, the others at 4."""
+    return {
+        "uprn32": _wrk(base, files["uprn"], 32, size, url),
+        **{name: _wrk(base, files[name], 4, size, url) for name in READS},
+    }
+
+
+def _check_paths(base: str, paths: dict[str, list[str]]) -> None:
+    """Each kind of request answers 200 before it is measured (a 404 or 422 would be cheap)."""
+    with httpx.Client(base_url=base, timeout=300) as client:
+        for name, listed in paths.items():
+            for path in listed[:2]:
+                got = client.get(path)
+                if got.status_code != 200:
+                    raise RuntimeError(f"{name}: GET {path} answered {got.status_code}: {got.text}")
+
+
+# --- bare calls --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bare:
+    median: float  # ms
+    calls: int
+
+
+BARE_BUDGET = 30.0  # seconds of timed calls per lookup at most
+
+
+def _timed(conn: Connection, call: Callable[[Connection, T], object], items: list[T]) -> Bare:
+    """The median milliseconds of `call` over `items` (or as many as fit in BARE_BUDGET), each
+    in its own transaction like a request, after a few untimed calls."""
+    for item in items[-3:]:
+        call(conn, item)
+        conn.rollback()
+    times: list[float] = []
+    for item in items:
+        started = time.perf_counter()
+        call(conn, item)
+        times.append((time.perf_counter() - started) * 1000)
+        conn.rollback()
+        if sum(times) > BARE_BUDGET * 1000 and len(times) >= 3:
+            break
+    return Bare(statistics.median(times), len(times))
+
+
+def _bare(url: str, samples: Samples, size: Sizes) -> dict[str, Bare]:
+    engine = create_engine(to_sqlalchemy_url(url))
+    n = size.bare
+    no_filter = search.Filters()
+    try:
+        with engine.connect() as conn:
+            return {
+                "uprn": _timed(conn, lookup.address, samples.uprns[: n["uprn"]]),
+                "postcode": _timed(
+                    conn,
+                    lambda c, p: postcodes.addresses(c, p, DEFAULT_PAGE, 0),
+                    samples.postcodes[: n["postcode"]],
+                ),
+                "search": _timed(
+                    conn,
+                    lambda c, q: search.search(c, q, no_filter, DEFAULT_RANKED),
+                    samples.searches[: n["search"]],
+                ),
+                "autocomplete": _timed(
+                    conn,
+                    lambda c, q: search.autocomplete(c, q, DEFAULT_SUGGESTIONS),
+                    samples.typed[: n["autocomplete"]],
+                ),
+            }
+    finally:
+        engine.dispose()
+
+
+# --- bulk matching -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    id: str
+    address: str
+    true_id: str
+
+
+def _queries(region: Path) -> list[Query]:
+    with (region / "queries.csv").open() as handle:
+        return [Query(r["id"], r["address"], r["true_id"]) for r in csv.DictReader(handle)]
+
+
+def _batch(queries: Sequence[Query], start: int, size: int) -> list[Query]:
+    """`size` queries from `start` on, going round the list as often as needed."""
+    return [queries[(start + i) % len(queries)] for i in range(size)]
+
+
+@dataclass(frozen=True)
+class BulkSpeed:
+    batch: int
+    clients: int
+    addresses: int
+    seconds: float
+    answered: float  # share of the addresses given a UPRN
+
+
+def _bulk_http(
+    base: str, key: str, queries: list[Query], batch: int, clients: int, per: int
+) -> BulkSpeed:
+    """`clients` clients at once, each posting `per` batches of `batch` addresses in turn."""
+    bodies = [
+        [
+            json.dumps(
+                {
+                    "records": [
+                        {"id": q.id, "address": q.address}
+                        for q in _batch(queries, (c * per + r) * batch, batch)
+                    ]
+                }
+            ).encode()
+            for r in range(per)
+        ]
+        for c in range(clients)
+    ]
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
+
+    def client(mine: list[bytes]) -> bytes:
+        last = b""
+        with httpx.Client(base_url=base, timeout=600, headers=headers) as http:
+            for body in mine:
+                got = http.post("/v1/match", content=body)
+                if got.status_code != 200:
+                    raise RuntimeError(f"POST /v1/match answered {got.status_code}: {got.text}")
+                last = got.content
+        return last
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        lasts = list(pool.map(client, bodies))
+    seconds = time.monotonic() - started
+    results = json.loads(lasts[0])["results"]
+    if len(results) != batch:
+        raise RuntimeError(f"POST /v1/match answered {len(results)} results for {batch}")
+    answered = sum(1 for r in results if r["uprn"] is not None) / batch
+    return BulkSpeed(batch, clients, batch * per * clients, seconds, answered)
+
+
+def _bulk_warmup(base: str, key: str, queries: list[Query]) -> None:
+    """Every worker's caches (the gazetteer's places) filled before anything is timed."""
+    _bulk_http(base, key, queries, 100, 2 * WORKERS, 1)
+
+
+def _in_process(url: str, queries: list[Query], threshold: float) -> tuple[float, float]:
+    """Seconds of one bulk.match call of 10,000 addresses on one connection (the places cache
+    warmed first), and the share answered."""
+    batch = [bulk.Query(q.id, q.address) for q in _batch(queries, 0, bulk.MAX_RECORDS)]
+    engine = create_engine(to_sqlalchemy_url(url))
+    try:
+        with engine.connect() as conn:
+            bulk.match(conn, batch[:10], threshold, PLAUSIBLE)
+            started = time.perf_counter()
+            found = bulk.match(conn, batch, threshold, PLAUSIBLE)
+            seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    return seconds, sum(1 for m in found if m.uprn is not None) / len(found)
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    threshold: float
+    answered: int
+    right: int
+    with_answer: int  # queries that have a true answer
+    seconds: float
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.answered if self.answered else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.right / self.with_answer if self.with_answer else 1.0
+
+
+def _accuracy(url: str, region: Path) -> list[Accuracy]:
+    """bulk.match of the region's queries.csv at each threshold, judged against truth.csv: a
+    UPRN is right when its national record holds a source record of the query's property."""
+    with (region / "truth.csv").open() as handle:
+        truth = {(r["source"], r["source_ref"]): r["true_id"] for r in csv.DictReader(handle)}
+    holds: dict[int, set[str]] = defaultdict(set)
+    with psycopg.connect(url) as conn:
+        for uprn, source, ref in conn.execute(
+            "SELECT l.uprn, s.name, r.source_ref FROM address_link l "
+            "JOIN source_record r USING (record_id) JOIN source s USING (source_id)"
+        ):
+            if (source, ref) in truth:
+                holds[uprn].add(truth[(source, ref)])
+    queries = _queries(region)
+    asked = [bulk.Query(q.id, q.address) for q in queries]
+    with_answer = sum(1 for q in queries if q.true_id)
+    engine = create_engine(to_sqlalchemy_url(url))
+    results = []
+    try:
+        with engine.connect() as conn:
+            for threshold in THRESHOLDS:
+                started = time.perf_counter()
+                found = bulk.match(conn, asked, threshold, PLAUSIBLE)
+                seconds = time.perf_counter() - started
+                conn.rollback()
+                answered = [(q, m.uprn) for q, m in zip(queries, found, strict=True) if m.uprn]
+                right = sum(1 for q, uprn in answered if q.true_id and q.true_id in holds[uprn])
+                results.append(Accuracy(threshold, len(answered), right, with_answer, seconds))
+    finally:
+        engine.dispose()
+    return results
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def _machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    mem_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return f"{os.cpu_count()} cores ({cpu}), {mem_kib / 1024**2:.0f} GiB RAM"
+
+
+def _say(what: str) -> None:
+    print(f"bench api: {what}", file=sys.stderr, flush=True)
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+ROUTES = {
+    "uprn32": "GET /v1/addresses/{uprn}",
+    "uprn": "GET /v1/addresses/{uprn}",
+    "postcode": "GET /v1/postcodes/{postcode}/addresses",
+    "search": "GET /v1/search?q=",
+    "autocomplete": "GET /v1/autocomplete?q=",
+}
+P95_AIMS = {"postcode": 50, "search": 50, "autocomplete": 30}
+SERVERS = {
+    "plain": f"uvicorn --workers {WORKERS}",
+    "nodelay": "same, TCP_NODELAY",
+    "serve": f"`nsai serve --workers {WORKERS}`",
+    "app-nodelay": "NSAI's app, TCP_NODELAY",
+}
+
+
+def _aim(name: str, load: Load, ceiling: float) -> str:
+    if name == "uprn32":
+        return f"≥ 0.5 x ceiling: {_met(load.rps >= 0.5 * ceiling)}"
+    if name == "uprn":
+        return f"p99 < 10 ms: {_met(load.p99 < 10)}"
+    limit = P95_AIMS[name]
+    return f"p95 < {limit} ms: {_met(load.p95 < limit)}"
+
+
+def _ms(value: float) -> str:
+    return "no answer" if math.isinf(value) else f"{value:,.1f}"
+
+
+def _row(what: str, server: str, load: Load, ceiling: float, bare: Bare | None, aim: str) -> str:
+    bare_text = "" if bare is None else f"{bare.median:.2f} ({bare.calls:,})"
+    return (
+        f"| {what} | {SERVERS[server]} | {load.connections} | {load.rps:,.0f} | "
+        f"{load.rps / ceiling:.2f} | {_ms(load.p50)} | {_ms(load.p95)} | {_ms(load.p99)} | "
+        f"{bare_text} | {aim} |"
+    )
+
+
+def _stack() -> str:
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"uvicorn {uvicorn.__version__} with its {loop} loop and {http} protocol"
+
+
+def _uvicorn(app: str, server: str, port: int, *, factory: bool = False) -> list[str]:
+    """How a server is started: `nsai serve`, `python -m uvicorn` as `nsai serve` runs it, or
+    bench/serve_nodelay.py (the same, but on a socket whose connections get TCP_NODELAY)."""
+    where = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)]
+    if server == "serve":
+        return [NSAI, "serve", *where]
+    if server == "plain":
+        start = [sys.executable, "-m", "uvicorn", app, "--app-dir", str(HERE)]
+    else:
+        start = [sys.executable, str(HERE / "serve_nodelay.py"), app]
+    return [*start, *where, "--log-level", "info", *(["--factory"] if factory else [])]
+
+
+def run(quick: bool) -> str:
+    if shutil.which("wrk") is None:
+        raise RuntimeError(
+            "bench_api needs wrk: run `bash scripts/setup-bench.sh` (or `apt-get install wrk`)"
+        )
+    size = QUICK if quick else FULL
+    admin = _admin()
+    default_threshold = Settings.model_fields["bulk_match_threshold"].default
+    try:
+        with TemporaryDirectory(prefix="nsai-bench-api-") as tmp:
+            work = Path(tmp)
+            _say(f"speed region, {size.properties:,} properties")
+            url = _fresh(admin, SPEED_DB)
+            region = _llpg_region(work / "region", size, url)
+            samples = _samples(url)
+            files = {}
+            for name, listed in _paths(samples).items():
+                files[name] = work / f"{name}.txt"
+                files[name].write_text("\n".join(listed) + "\n")
+            _say("bare calls")
+            bare = _bare(url, samples, size)
+            queries = _queries(work / "region")
+
+            _say("ceiling")
+            constant = {kind: work / f"constant-{kind}.txt" for kind in ("async", "sync")}
+            for kind, path in constant.items():
+                path.write_text(f"/{kind}\n")
+            ceilings: dict[tuple[str, int], Load] = {}
+            for server in ("plain", "nodelay"):
+                port = _free_port()
+                base = f"http://127.0.0.1:{port}"
+                with _server(
+                    _uvicorn("ceiling_app:app", server, port),
+                    {"PATH": os.environ["PATH"]},
+                    f"{base}/healthz",
+                    work / f"ceiling-{server}.log",
+                ):
+                    for c in (32, 4):
+                        ceilings[(server, c)] = _wrk(base, constant["async"], c, size, None)
+                    if server == "nodelay":
+                        sync32 = _wrk(base, constant["sync"], 32, size, None)
+
+            key = _nsai(["keys", "create", "--name", "bench", "--scopes", "match"], url)[1].strip()
+            serve_env = _env(
+                url,
+                NSAI_ANONYMOUS_READS="true",
+                NSAI_RATE_LIMIT_ANONYMOUS="0",
+                NSAI_RATE_LIMIT_PER_KEY="0",
+            )
+            reads: dict[str, dict[str, Load]] = {}
+            speeds: list[tuple[str, BulkSpeed]] = []
+            for server in ("serve", "app-nodelay"):
+                _say(SERVERS[server])
+                port = _free_port()
+                base = f"http://127.0.0.1:{port}"
+                args = _uvicorn("api.app:create_app_from_environ", server, port, factory=True)
+                with _server(args, serve_env, f"{base}/readyz", work / f"{server}.log"):
+                    _check_paths(base, _paths(samples))
+                    reads[server] = _reads(base, files, size, url)
+                    _bulk_warmup(base, key, queries)
+                    speeds += [
+                        (server, _bulk_http(base, key, queries, batch, clients, per))
+                        for batch, per in size.bulk_requests.items()
+                        for clients in (1, WORKERS)
+                    ]
+            _say("bulk.match in process")
+            in_process = _in_process(url, queries, default_threshold)
+            _drop(admin, SPEED_DB)
+
+            _say(f"accuracy region, {size.judged:,} properties")
+            judged = work / "judged"
+            _synth(judged, size.judged, size.judged_queries)
+            acc_url = _fresh(admin, ACCURACY_DB)
+            _nsai(["load-manifest", str(judged / "manifest.json")], acc_url)
+            _nsai(["reconcile", "--workers", "2"], acc_url)
+            _analyse(acc_url)
+            accuracy = _accuracy(acc_url, judged)
+            with psycopg.connect(acc_url) as conn:
+                (judged_national,) = conn.execute(
+                    "SELECT count(*) FROM national_address WHERE status = 'active'"
+                ).fetchone() or (0,)
+    finally:
+        _drop(admin, SPEED_DB)
+        _drop(admin, ACCURACY_DB)
+
+    # The ceiling: the best of the constant JSON's runs at that number of connections.
+    constants = [*ceilings.values(), sync32]
+    ceiling = {c: max(x.rps for x in constants if x.connections == c) for c in (32, 4)}
+    loads = [*ceilings.values(), sync32, *(x for r in reads.values() for x in r.values())]
+    errors = sum(x.errors + x.bad_status for x in loads)
+    table = [
+        "| requests | server | connections | requests/s | ratio to ceiling | p50 ms | p95 ms "
+        "| p99 ms | bare call: median ms (calls) | aim |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for (server, c), load in ceilings.items():
+        table.append(_row("constant JSON (`async def`)", server, load, ceiling[c], None, ""))
+    table.append(_row("constant JSON (plain `def`)", "nodelay", sync32, ceiling[32], None, ""))
+    for name, route in ROUTES.items():
+        for server, measured in reads.items():
+            load = measured[name]
+            c = load.connections
+            aim = _aim(name, load, ceiling[c])
+            table.append(_row(route, server, load, ceiling[c], bare[name.removesuffix("32")], aim))
+    bulk_rows = [
+        "| batch | server | requests at once | addresses | seconds | addresses/s | given a UPRN "
+        "| aim |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for server, s in speeds:
+        rate = s.addresses / s.seconds
+        bulk_rows.append(
+            f"| {s.batch:,} | {SERVERS[server]} | {s.clients} | {s.addresses:,} | "
+            f"{s.seconds:.1f} | {rate:,.0f} | {s.answered:.1%} | ≥ 2,000/s: {_met(rate >= 2000)} |"
+        )
+    seconds, share = in_process
+    bulk_rows.append(
+        f"| {bulk.MAX_RECORDS:,} | `bulk.match` in process, no HTTP | 1 | {bulk.MAX_RECORDS:,} | "
+        f"{seconds:.1f} | {bulk.MAX_RECORDS / seconds:,.0f} | {share:.1%} | |"
+    )
+    acc_rows = [
+        "| threshold | answered | right | precision | recall | seconds | aim: precision ≥ 0.999, "
+        "recall ≥ 0.99 |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for a in accuracy:
+        mark = " (default)" if a.threshold == default_threshold else ""
+        acc_rows.append(
+            f"| {a.threshold}{mark} | {a.answered:,} | {a.right:,} | {a.precision:.4f} | "
+            f"{a.recall:.4f} | {a.seconds:.1f} | precision {_met(a.precision >= 0.999)}, "
+            f"recall {_met(a.recall >= 0.99)} |"
+        )
+    lowest = next((a.threshold for a in accuracy if a.precision >= PRECISION_BAR), None)
+    if lowest == default_threshold:
+        verdict = (
+            f"The default `NSAI_BULK_MATCH_THRESHOLD` ({default_threshold}) is the lowest of "
+            f"these whose precision stays at or above {PRECISION_BAR}."
+        )
+    else:
+        found = (
+            f"the lowest threshold here with precision at or above {PRECISION_BAR} is {lowest}"
+            if lowest is not None
+            else f"no threshold here keeps precision at or above {PRECISION_BAR}"
+        )
+        verdict = (
+            f"**This run does not bear out the default `NSAI_BULK_MATCH_THRESHOLD` "
+            f"({default_threshold})**, said to be the lowest keeping precision at or above "
+            f"{PRECISION_BAR}: {found}."
+        )
+    with_answer = accuracy[0].with_answer
+    unsettled = (
+        f" The publish left {' and '.join(f'`{t}`' for t in region.unsettled)} neither "
+        "vacuumed nor analysed (autovacuum gets to them within minutes); the bench ran VACUUM "
+        "ANALYZE before measuring, so these are the settled service's figures."
+        if region.unsettled
+        else " The bench ran VACUUM ANALYZE before measuring."
+    )
+    plain4, nodelay4 = ceilings[("plain", 4)], ceilings[("nodelay", 4)]
+    return "\n".join(
+        [
+            "## API",
+            "",
+            f"Machine: {_machine()}; the load generator (wrk, 2 threads) runs on the same "
+            "machine and takes CPU from the server.",
+            "",
+            f"Data: the three councils' LLPGs (DTF 7.3) of `nsai synth --properties "
+            f"{size.properties:,}`, loaded with `nsai load-manifest` ({region.load_s:.0f} s) and "
+            f"reconciled with `--workers 2` ({region.reconcile_s:.0f} s): "
+            f"{region.source_records:,} source records, **{region.national:,} national "
+            f"records**.{unsettled}",
+            "",
+            f"Servers ({_stack()}): `nsai serve --workers {WORKERS}` with anonymous reads, rate "
+            "limits off, log level INFO. Ceiling: a bare FastAPI app returning a constant JSON "
+            f"(`bench/ceiling_app.py`), served by uvicorn with {WORKERS} workers and the same "
+            "log level, in the same run. `uvicorn --workers N` listens on a socket whose "
+            "connections do not get TCP_NODELAY (uvicorn issue 3149); without uvloop, every "
+            "keep-alive request after a connection's first then waits for the client's delayed "
+            f"ACK (here the constant's p50 at 4 connections: {plain4.p50:.1f} ms as "
+            f"`nsai serve` runs uvicorn, {nodelay4.p50:.1f} ms with TCP_NODELAY). So both apps "
+            "are also served on a socket that gets it (`bench/serve_nodelay.py`); the ceiling "
+            "is the constant's best run at the same number of connections, and the aims are "
+            "judged on every row. wrk ran "
+            f"{size.seconds} s per line after a {size.warmup} s warm-up (`bench/wrk_paths.lua`), "
+            f"every request asking for a different one of {SAMPLES:,} UPRNs, postcodes, "
+            "addresses (searched in lower case without their postcode) or typeahead texts (two "
+            "words and three letters of the third: `12 church str`) drawn at random from the "
+            f"active national records; socket errors and non-2xx answers in all runs: {errors}. "
+            "Bare call: the function the route calls (`lookup.address`, `postcodes.addresses` "
+            f"with {DEFAULT_PAGE} a page, `search.search` with {DEFAULT_RANKED}, "
+            f"`search.autocomplete` with {DEFAULT_SUGGESTIONS}) on one connection, no HTTP, the "
+            f"same samples, at most {BARE_BUDGET:.0f} s of calls each.",
+            "",
+            *table,
+            "",
+            "Bulk matching: `POST /v1/match` with batches of the region's queries.csv "
+            f"({len(queries):,} typed addresses, about 15% naming no real property; repeated to "
+            "fill a batch), one client or one per worker at once, on the same national records, "
+            "after a warm-up, at the default threshold "
+            f"({default_threshold}); and `nsai.query.bulk.match` called directly with "
+            f"{bulk.MAX_RECORDS:,} of them on one connection.",
+            "",
+            *bulk_rows,
+            "",
+            f"Accuracy: a full region, `nsai synth --properties {size.judged:,} --queries "
+            f"{size.judged_queries:,}` (every source, `nsai load-manifest`, `nsai reconcile "
+            f"--workers 2`: {judged_national:,} national records); `nsai.query.bulk.match` of "
+            f"its queries.csv at each threshold (plausible {PLAUSIBLE}). A UPRN is right when its "
+            "national record holds a source record of the query's property (truth.csv); "
+            f"{size.judged_queries - with_answer:,} queries name no real property, so any UPRN "
+            "for them is wrong. Precision: right / answered; recall: right / the "
+            f"{with_answer:,} queries with an answer.",
+            "",
+            *acc_rows,
+            "",
+            verdict,
+        ]
+    )
