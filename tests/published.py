@@ -2,7 +2,8 @@
 region loaded with `nsai load-manifest` and reconciled, then one pair a steward accepts reconciled
 again, so that one UPRN is merged away and the change feed holds updates and a merge too.
 
-Import `published` into a conftest.py; the database is read-only for the tests that use it.
+Import `published` into a conftest.py; the database is read-only for the tests that use it. A
+test that writes (a steward's decision) makes its own with `publish`.
 """
 
 from __future__ import annotations
@@ -31,15 +32,10 @@ class Published:
         return self.query(statement, *params)[0][0]
 
 
-@pytest.fixture(scope="session")
-def published(
-    server: Server, template_db: str, region: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Published:
+def publish(server: Server, template_db: str, region: Path, home: Path) -> Published:
+    """A new database holding the gazetteer described above (for a test that writes to it)."""
     url = server.url(server.create_database(template=template_db))
-    environ = {
-        "NSAI_DATABASE_URL": url,
-        "NSAI_HOME": str(tmp_path_factory.mktemp("published") / ".nsai"),
-    }
+    environ = {"NSAI_DATABASE_URL": url, "NSAI_HOME": str(home / ".nsai")}
     assert main(["load-manifest", str(region / "manifest.json")], environ) == 0
     assert main(["reconcile"], environ) == 0
     with psycopg.connect(url, autocommit=True) as conn:
@@ -54,3 +50,10 @@ def published(
     done = Published(url, environ)
     assert done.scalar("SELECT count(*) FROM national_address WHERE status = 'merged'") >= 1
     return done
+
+
+@pytest.fixture(scope="session")
+def published(
+    server: Server, template_db: str, region: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Published:
+    return publish(server, template_db, region, tmp_path_factory.mktemp("published"))

@@ -1,0 +1,278 @@
+"""The web console in a real browser: Playwright driving Debian's headless Chromium
+(/usr/bin/chromium, installed by .ci/run; Playwright's own browsers are never downloaded) against
+the real app, served by uvicorn on a free port over a published gazetteer of its own (a steward's
+decision writes to it). No tile server: the map must draw its points and outline offline.
+
+Screenshots go to out/test-artifacts/console/ (NSAI_TEST_ARTIFACTS overrides out/test-artifacts).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from api.app import create_app
+from nsai import keys
+from nsai.config import Settings
+from nsai.db.engine import make_engine
+from tests.conftest import REPO, Server
+from tests.published import Published, publish
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("NSAI_TEST_ARTIFACTS", REPO / "out" / "test-artifacts")) / "console"
+STEWARD = "e2e-steward"
+
+
+@dataclass(frozen=True)
+class Console:
+    url: str
+    key: str
+    gazetteer: Published
+
+    def api(self, path: str, **params: Any) -> Any:
+        response = httpx.get(
+            self.url + path.lstrip("/"), params=params, headers={"X-API-Key": self.key}
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="module")
+def gazetteer(
+    server: Server, template_db: str, region: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Published:
+    return publish(server, template_db, region, tmp_path_factory.mktemp("console"))
+
+
+@pytest.fixture(scope="module")
+def console(gazetteer: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    settings = Settings(
+        database_url=gazetteer.url,
+        home=tmp_path_factory.mktemp("console-api") / ".nsai",
+        rate_limit_per_key=0,
+        rate_limit_anonymous=0,
+    )
+    engine = make_engine(settings)
+    try:
+        key = keys.create(engine, STEWARD, ("read", "steward")).key
+    finally:
+        engine.dispose()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "uvicorn stopped"
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield Console(f"http://127.0.0.1:{port}/", key, gazetteer)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("console", lambda message: _note(message, errors))
+    expect.set_options(timeout=15_000)
+    yield tab
+    context.close()
+    assert errors == [], errors
+
+
+def _note(message: ConsoleMessage, errors: list[str]) -> None:
+    # The browser logs each 4xx it fetched; the console shows those as problems on purpose.
+    if message.type == "error" and "Failed to load resource" not in message.text:
+        errors.append(message.text)
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def _sign_in(page: Page, console: Console) -> None:
+    page.goto(console.url)
+    expect(page.get_by_role("heading", name="API key")).to_be_visible()
+    page.get_by_label("API key").fill(console.key)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#caller-name")).to_have_text(STEWARD)
+
+
+def test_log_in_search_and_open_an_address(page: Page, console: Console) -> None:
+    merged, uprn = console.gazetteer.query(
+        "SELECT uprn, successor_uprn FROM national_address WHERE status = 'merged' LIMIT 1"
+    )[0]
+    record = console.api(f"v1/addresses/{uprn}")
+    line: str = record["single_line"]
+
+    # Without a key the console asks for one; a wrong key shows the 401 problem's detail.
+    page.goto(console.url)
+    expect(page.get_by_role("heading", name="API key")).to_be_visible()
+    wrong = "nsai_00000000_" + "A" * 43
+    detail = httpx.get(console.url + "v1/whoami", headers={"X-API-Key": wrong}).json()["detail"]
+    page.get_by_label("API key").fill(wrong)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text(detail)
+    _shot(page, "01-login-refused")
+
+    page.get_by_label("API key").fill(console.key)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#caller-name")).to_have_text(STEWARD)
+    expect(page.locator("#caller-scopes")).to_have_text("read, steward")
+    expect(page.locator("#who")).to_contain_text(f"Signed in as {STEWARD}")
+    _shot(page, "02-signed-in")
+
+    # Typeahead: suggestions as typed, the API's own.
+    page.get_by_role("navigation").get_by_role("link", name="Search").click()
+    box = page.get_by_role("combobox", name="Address, postcode or UPRN")
+    typed = " ".join(line.split(",")[0].split()[:2])  # "12 CHURCH": a number and a word
+    with page.expect_response(re.compile(r"/v1/autocomplete\?")):
+        box.press_sequentially(typed.lower(), delay=40)
+    suggested = console.api("v1/autocomplete", q=typed.lower(), limit=10)["data"]
+    wanted = [s["single_line"] for s in suggested]
+    options = page.get_by_role("option")
+    expect(options).to_have_text(wanted)
+    expect(box).to_have_attribute("aria-expanded", "true")
+    _shot(page, "03-typeahead")
+
+    # Enter searches; the record is among the ranked results.
+    box.fill("")
+    box.press_sequentially(line, delay=5)
+    box.press("Enter")
+    results = page.locator("ol.results li")
+    expect(results.first).to_be_visible()
+    assert "#/search?q=" in page.url
+    hits = console.api("v1/search", q=line, limit=20)["data"]
+    expect(results).to_have_count(len(hits))
+    _shot(page, "04-results")
+
+    # The address page: details, sources, history and the map, offline.
+    page.locator(f'ol.results a[href="#/address/{uprn}"]').click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(line)
+    details = page.locator("#details")
+    expect(details).to_contain_text(str(uprn))
+    expect(details).to_contain_text(record["postcode"])
+    sources = console.api(f"v1/addresses/{uprn}/sources")["data"]
+    assert len(sources) >= 2
+    cards = page.locator("#sources article.card")
+    expect(cards).to_have_count(len(sources))
+    for source in sources:
+        expect(page.locator("#sources")).to_contain_text(source["source_ref"])
+    history = console.api(f"v1/addresses/{uprn}/history")["data"]
+    events = page.locator("#history ol.history > li")
+    expect(events).to_have_count(len(history))
+    expect(page.locator("#history")).to_contain_text("merged")
+    expect(page.locator("#map path.nsai-point-main")).to_have_count(1)
+    located = [s for s in sources if s["location"]]
+    expect(page.locator("#map path.nsai-point-source")).to_have_count(len(located))
+    expect(page.locator("#map path.nsai-outline")).to_have_count(1)
+    assert page.locator("#map path.nsai-point-context").count() >= 1  # the postcode's others
+    assert page.locator("#map img.leaflet-tile").count() == 0  # no tile server: a plain map
+    page.locator("#sources details summary").first.click()
+    expect(page.locator("#sources table.explanation").first).to_be_visible()
+    _shot(page, "05-address")
+
+    # A merged-away UPRN opens the record it resolves to.
+    page.goto(f"{console.url}#/address/{merged}")
+    expect(page.get_by_role("status")).to_contain_text(f"UPRN {merged} resolves to UPRN {uprn}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(line)
+    assert page.url.endswith(f"#/address/{uprn}")
+
+    # Signing out forgets the key.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="API key")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('nsai.apiKey')") is None
+
+
+def test_accept_a_review_item_then_run_a_job(page: Page, console: Console) -> None:
+    _sign_in(page, console)
+
+    page.get_by_role("navigation").get_by_role("link", name="Review queue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
+    queue = console.api("v1/review", status="open")
+    expect(page.locator("#review-counts")).to_contain_text(f"Open: {queue['counts']['open']}")
+    rows = page.locator("table.queue tbody tr[data-review-id]")
+    expect(rows.first).to_be_visible()
+    _shot(page, "06-review-queue")
+
+    review_id = int(rows.first.get_attribute("data-review-id") or 0)
+    rows.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Review item #{review_id}")
+    item = console.api(f"v1/review/{review_id}")
+    pair = page.locator("#pair")
+    for side in ("record_a", "record_b"):
+        expect(pair).to_contain_text(item[side]["source_ref"])
+    expect(page.locator("table.explanation tbody tr")).to_have_count(len(item["explanation"]))
+    expect(page.locator("#map path.nsai-point-a")).to_have_count(1)
+    expect(page.locator("#map path.nsai-point-b")).to_have_count(1)
+    expect(page.locator("#map path.nsai-outline")).to_have_count(1)
+    _shot(page, "07-review-item")
+
+    page.get_by_label("Reason (optional)").fill("same property: a street slip")
+    page.get_by_role("button", name="Accept: one property").click()
+    expect(page.locator("#decision-status")).to_contain_text("Decision recorded: accept")
+    expect(page.locator("#review-status")).to_have_text("accepted")
+    expect(page.get_by_role("button", name="Accept: one property")).to_be_disabled()
+    _shot(page, "08-review-accepted")
+
+    # At once: the two records are one national record, and the change is the steward's.
+    decided = console.api(f"v1/review/{review_id}")
+    assert decided["status"] == "accepted"
+    uprn = decided["record_a"]["uprn"]
+    assert decided["record_b"]["uprn"] == uprn
+    page.goto(f"{console.url}#/address/{uprn}")
+    expect(page.locator("#sources")).to_contain_text(decided["record_b"]["source_ref"])
+    expect(page.locator("#sources")).to_contain_text(decided["record_a"]["source_ref"])
+    expect(page.locator("#history")).to_contain_text(STEWARD)
+    _shot(page, "09-address-after-accept")
+
+    # The jobs page: a job started from it is polled until it ends, and keeps the decision.
+    page.get_by_role("navigation").get_by_role("link", name="Jobs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reconciliation jobs")
+    runs = console.api("v1/jobs")["data"]
+    expect(page.locator("table.jobs tbody tr[data-run-id]")).to_have_count(len(runs))
+    page.get_by_label("Workers").fill("1")
+    page.get_by_role("button", name="Start a job").click()
+    expect(page.locator("#jobs-status")).to_contain_text("started")
+    run = max(r["run_id"] for r in console.api("v1/jobs")["data"])
+    row = page.locator(f'table.jobs tr[data-run-id="{run}"]')
+    expect(row).to_be_visible()
+    _shot(page, "10-job-started")
+    expect(row.locator(".badge")).to_have_text("done", timeout=120_000)  # polled, not reloaded
+    _shot(page, "11-job-done")
+    after = console.api(f"v1/review/{review_id}")
+    assert after["record_a"]["uprn"] == after["record_b"]["uprn"]
