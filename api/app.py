@@ -10,10 +10,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
-from api import access, errors, health, metrics
+from api import access, console, errors, health, metrics
 from api.access import require
 from api.body_limit import BodyLimit
-from api.v1 import addresses, changes, custodians, match, postcodes, search, spatial
+from api.v1 import (
+    addresses,
+    changes,
+    custodians,
+    lineage,
+    match,
+    postcodes,
+    search,
+    spatial,
+    stewardship,
+)
 from nsai import __version__
 from nsai.config import Settings
 from nsai.db.engine import make_engine
@@ -42,12 +52,14 @@ def create_app(settings: Settings) -> FastAPI:
     read = [Depends(require("read"))]
     app.include_router(access.router, dependencies=read)
     app.include_router(addresses.router, dependencies=read)
+    app.include_router(lineage.router, dependencies=read)
     app.include_router(postcodes.router, dependencies=read)
     app.include_router(search.router, dependencies=read)
     app.include_router(spatial.router, dependencies=read)
     app.include_router(changes.router, dependencies=read)
     app.include_router(custodians.router, dependencies=read)
     app.include_router(match.router, dependencies=[Depends(require("match"))])
+    app.include_router(stewardship.router, dependencies=[Depends(require("steward"))])
     errors.install(app)
     # Middleware added last runs first: CORS answers preflights before any access check and
     # decorates every response, errors and 429s included.
@@ -78,6 +90,8 @@ def create_app(settings: Settings) -> FastAPI:
             media_type="application/problem+json",
         )
 
+    # The web console at `/`: it answers only what no route does.
+    console.install(app)
     return app
 
 

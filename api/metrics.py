@@ -71,7 +71,10 @@ class MetricsMiddleware:
         finally:
             # The router leaves the matched route in the scope.
             route: BaseRoute | None = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            # path_format: the template without converters ({uprn}, not {uprn:uprn}).
+            template = (
+                getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+            )
             self.metrics.observe(scope["method"], template, status, time.perf_counter() - started)
 
 

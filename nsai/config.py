@@ -71,6 +71,14 @@ class Settings(BaseSettings):
         description="Bulk matching answers a UPRN only when the chance that it is the address "
         "meant, among all candidates found, is at least this.",
     )
+    console_tile_url: str | None = Field(
+        default=None,
+        description="XYZ tile URL for the web console's map ({z}/{x}/{y}, optional {s}); unset: "
+        "points and outlines on a plain background, which works offline.",
+    )
+    console_tile_attribution: str | None = Field(
+        default=None, description="The tile server's attribution, shown on the map."
+    )
     anonymous_reads: bool = Field(
         default=False,
         description="Let requests without an API key use the read routes (never match or "

@@ -13,7 +13,9 @@ IFS='|' read -r uprn postcode x y street <<<"$(psql "$url" -Atc "
       AND sao_start_number IS NULL AND geom IS NOT NULL
     ORDER BY uprn LIMIT 1")"
 typed=${street:0:8}
-key=$("$NSAI" keys create --name "demo-$(date +%Y%m%d-%H%M%S)" --scopes read,match 2>/dev/null)
+stamp=$(date +%Y%m%d-%H%M%S)
+key=$("$NSAI" keys create --name "demo-$stamp" --scopes read,match 2>/dev/null)
+steward=$("$NSAI" keys create --name "demo-steward-$stamp" --scopes read,match,steward 2>/dev/null)
 api="http://127.0.0.1:$PORT"
 cat <<TRY
 
@@ -30,8 +32,12 @@ The API is starting on $api (docs: $api/docs). Try, from another terminal:
   curl -X POST "$api/v1/match" -H "X-API-Key: $key" -H 'Content-Type: application/json' \\
        -d '{"records":[{"id":"a","address":"$street"},{"id":"b","address":"flat 99, $street"}]}'
 
-The review queue holds the pairs reconciliation was unsure of: psql "\$(nsai db url)" -c
-"SELECT count(*) FROM review_item WHERE status = 'open'". Stop the API with Ctrl-C.
+The review queue holds the pairs reconciliation was unsure of: `nsai review list`, or the
+console at $api/ with the steward key below (it can also read and match):
+
+  $steward
+
+Stop the API with Ctrl-C.
 
 TRY
 exec env NSAI_ANONYMOUS_READS=true "$NSAI" serve --port "$PORT" --workers 2

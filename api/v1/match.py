@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from api.body_limit import MAX_BODY_BYTES
-from api.errors import PROBLEM_RESPONSES
+from api.errors import PROBLEM_RESPONSES, problem
 from api.v1.common import Db
 from nsai.query import bulk
 
@@ -59,6 +59,7 @@ class MatchResponse(BaseModel):
     "/match",
     response_model=MatchResponse,
     summary="Match messy addresses to UPRNs",
+    responses={413: problem(f"The body is over {MAX_BODY_BYTES // (1024 * 1024)} MiB.")},
     description=(
         f"Up to {bulk.MAX_RECORDS:,} addresses per request (bodies up to "
         f"{MAX_BODY_BYTES // (1024 * 1024)} MiB); results in request order. A UPRN is given "

@@ -29,3 +29,8 @@ WHERE run_id = %(run)s;
 -- name: latest_done
 SELECT run_id, report->>'stamp' FROM reconcile_run WHERE status = 'done'
 ORDER BY run_id DESC LIMIT 1;
+
+-- name: vacuum
+-- After publishing, outside its transaction: fresh statistics, and the trigram indexes' pending
+-- lists merged, so the read side's first queries use its indexes rather than scanning.
+VACUUM (ANALYZE) national_address, national_match_key, address_link;
