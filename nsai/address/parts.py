@@ -11,7 +11,7 @@ storing it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Final
 
 MAX_NUMBER: Final = 9999
@@ -72,3 +72,7 @@ def check_numbers(
         raise ValueError(f"{label} end number or suffix without a start number")
     if end is None and end_suffix is not None:
         raise ValueError(f"{label} end suffix without an end number")
+
+
+# The parts themselves, in BS7666 order (the stored columns of the same names).
+PART_NAMES: Final = tuple(f.name for f in fields(AddressParts) if f.name != "postcode_valid")

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from nsai.address.parts import PART_NAMES
 from nsai.address.render import single_line
 from nsai.match.records import MatchRecord
 from nsai.match.survive import survive
@@ -16,21 +17,7 @@ DESIRED_COLUMNS: Final = (
     "uprn",
     "parent_uprn",
     "usrn",
-    "organisation",
-    "sao_start_number",
-    "sao_start_suffix",
-    "sao_end_number",
-    "sao_end_suffix",
-    "sao_text",
-    "pao_start_number",
-    "pao_start_suffix",
-    "pao_end_number",
-    "pao_end_suffix",
-    "pao_text",
-    "street",
-    "locality",
-    "town",
-    "postcode",
+    *PART_NAMES,
     "single_line",
     "classification",
     "logical_status",
@@ -56,7 +43,6 @@ EDITABLE: Final = frozenset(
         "location",
     )
 )
-_PART_FIELDS: Final = frozenset(("organisation", "sao_text", "pao_text", "street", "locality"))
 
 
 def desired_row(
@@ -72,7 +58,7 @@ def desired_row(
         "uprn": uprn,
         "parent_uprn": parent,
         "usrn": s.usrn,
-        **{name: getattr(parts, name) for name in DESIRED_COLUMNS if hasattr(parts, name)},
+        **{name: getattr(parts, name) for name in PART_NAMES},
         "single_line": s.single_line,
         "classification": s.classification,
         "logical_status": s.logical_status,
@@ -88,10 +74,9 @@ def desired_row(
                 values["x"], values["y"] = (value["x"], value["y"]) if value else (None, None)
             else:
                 values[field] = value
-        if overrides.keys() & (_PART_FIELDS | {"town", "postcode"}):
-            changed = {k: v for k, v in overrides.items() if k != "location" and k in values}
-            parts = dataclasses.replace(
-                parts, **{k: v for k, v in changed.items() if hasattr(parts, k)}
-            )
+        # The single line follows the parts a steward set.
+        rendered = overrides.keys() & set(PART_NAMES)
+        if rendered:
+            parts = dataclasses.replace(parts, **{name: overrides[name] for name in rendered})
             values["single_line"] = single_line(parts)
     return tuple(values[name] for name in DESIRED_COLUMNS)

@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 
 from nsai.address.normalise import match_keys, normalise_town
 from nsai.address.parse import parse_address
+from nsai.address.parts import PART_NAMES
 from nsai.match.compare import PairScore, compare, one_slip
 from nsai.match.glued import split_glued_names
 from nsai.match.records import MatchRecord, sao_identity
@@ -115,23 +116,6 @@ _PROVENANCE: Final[dict[str, Any]] = {
     "x": None,
     "y": None,
 }
-_PART_FIELDS: Final = (
-    "organisation",
-    "sao_start_number",
-    "sao_start_suffix",
-    "sao_end_number",
-    "sao_end_suffix",
-    "sao_text",
-    "pao_start_number",
-    "pao_start_suffix",
-    "pao_end_number",
-    "pao_end_suffix",
-    "pao_text",
-    "street",
-    "locality",
-    "town",
-    "postcode",
-)
 
 
 def _parsed(index: int, query: Query, places: Places) -> MatchRecord | None:
@@ -148,7 +132,7 @@ def _parsed(index: int, query: Query, places: Places) -> MatchRecord | None:
     keys |= _place(keys["town_key"], keys["locality_key"], places)
     record = MatchRecord(
         record_id=index,
-        **{name: getattr(parts, name) for name in _PART_FIELDS},
+        **{name: getattr(parts, name) for name in PART_NAMES},
         **keys,
         **_PROVENANCE,
     )
@@ -264,7 +248,7 @@ _KEY_FIELDS: Final = (
 
 
 def _spelling(row: Any, known: dict[str, str]) -> MatchRecord:
-    values: dict[str, Any] = dict.fromkeys(_PART_FIELDS)
+    values: dict[str, Any] = dict.fromkeys(PART_NAMES)
     values["sao_text"] = row["sao_text"]  # says a flat from a shop unit (MatchRecord.unit_use)
     values |= {name: row[name] for name in _KEY_FIELDS}
     values |= {name: value for name, value in known.items() if values[name] is None}

@@ -68,15 +68,7 @@ def merge_into(w: Work, uprn: int, into: int) -> None:
     w.begin([uprn, into], linked[uprn] + linked[into], w.reviews)
     # One accepted pair joins the two in every later run; the rest follow by their matches.
     a, b = best_first(w.conn, linked[uprn])[0], best_first(w.conn, linked[into])[0]
-    w.query(
-        "decide_pair",
-        a=a,
-        b=b,
-        decision="accept",
-        actor=w.actor,
-        reason=w.reason,
-        operation=w.operation_id,
-    )
+    w.decide_pair(a, b, "accept")
     w.query("move_links", uprn=uprn, into=into)
     w.query("link", uprn=into, records=[a, b])
     w.query("move_aliases", uprn=uprn, into=into)
@@ -136,15 +128,7 @@ def split(
         )
         # Kept apart from every record it leaves, in every later run.
         for other in others:
-            w.query(
-                "decide_pair",
-                a=record_id,
-                b=other,
-                decision="reject",
-                actor=w.actor,
-                reason=w.reason,
-                operation=w.operation_id,
-            )
+            w.decide_pair(record_id, other, "reject")
         if to is None:
             (target,) = w.query("allocate")[0]
             target = int(target)
@@ -153,15 +137,7 @@ def split(
         else:
             target = to
             anchor = best_first(w.conn, linked[to])[0]
-            w.query(
-                "decide_pair",
-                a=record_id,
-                b=anchor,
-                decision="accept",
-                actor=w.actor,
-                reason=w.reason,
-                operation=w.operation_id,
-            )
+            w.decide_pair(record_id, anchor, "accept")
         w.query("link", uprn=target, records=[record_id])
         w.touch([target])
         w.publish({uprn: ("active", None), target: ("active", None)})

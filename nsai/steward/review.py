@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from nsai.db.queries import execute
 from nsai.query.errors import BadInput, NotFound
 from nsai.query.geometry import locations
+from nsai.query.lineage import Comparison
 from nsai.query.models import AddressableObject, Location
 from nsai.steward.corrections import Done, merge_into
 from nsai.steward.work import Conflict, Work, best_first, members, work
@@ -41,18 +42,13 @@ class ReviewRecord(BaseModel):
     location: Location | None
 
 
-class Contribution(BaseModel):
-    level: str
-    bits: float
-
-
 class ReviewItem(BaseModel):
     review_id: int
     score: float
     status: str
     version: int
     distance_m: float | None = Field(description="Between the two records' points, if both.")
-    explanation: dict[str, Contribution]
+    explanation: dict[str, Comparison]
     decided_by: str | None
     record_a: ReviewRecord
     record_b: ReviewRecord
@@ -168,10 +164,10 @@ def _items(conn: psycopg.Connection[Any], ids: list[int]) -> list[ReviewItem]:
     ]
 
 
-def _explanation(stored: dict[str, Any]) -> dict[str, Contribution]:
+def _explanation(stored: dict[str, Any]) -> dict[str, Comparison]:
     """Stored as {comparison: [level, bits], "score": s} by the run that opened the item."""
     return {
-        name: Contribution(level=str(value[0]), bits=float(value[1]))
+        name: Comparison(level=str(value[0]), bits=float(value[1]))
         for name, value in stored.items()
         if isinstance(value, list) and len(value) == 2
     }
@@ -249,28 +245,12 @@ def _apply(w: Work, review_id: int, decision: str, a: int, b: int) -> None:
         survivor, other = _survivor(w, ua, ub)
         w.records |= {a, b}
         merge_into(w, other, survivor)  # records the accepted pair among the rest
-        w.query(
-            "decide_pair",
-            a=a,
-            b=b,
-            decision="accept",
-            actor=w.actor,
-            reason=w.reason,
-            operation=w.operation_id,
-        )
+        w.decide_pair(a, b, "accept")
         w.query("link", uprn=survivor, records=[a, b])
         return
     w.begin([u for u in (ua, ub) if u is not None], [a, b], [review_id])
     if decision != "defer":
-        w.query(
-            "decide_pair",
-            a=a,
-            b=b,
-            decision=decision,
-            actor=w.actor,
-            reason=w.reason,
-            operation=w.operation_id,
-        )
+        w.decide_pair(a, b, decision)
 
 
 def _survivor(w: Work, ua: int, ub: int) -> tuple[int, int]:

@@ -66,6 +66,18 @@ class Work:
     def query(self, section: str, **params: Any) -> list[tuple[Any, ...]]:
         return execute(self.conn, OPERATIONS, section, **params)
 
+    def decide_pair(self, a: int, b: int, decision: str) -> None:
+        """A pair decision of this operation's, which every later run respects."""
+        self.query(
+            "decide_pair",
+            a=a,
+            b=b,
+            decision=decision,
+            actor=self.actor,
+            reason=self.reason,
+            operation=self.operation_id,
+        )
+
     def begin(
         self, uprns: Iterable[int], records: Iterable[int] = (), reviews: Iterable[int] = ()
     ) -> None:

@@ -6,16 +6,14 @@ import dataclasses
 from typing import Any
 
 from nsai.address.normalise import match_keys
-from nsai.address.parts import AddressParts
+from nsai.address.parts import PART_NAMES, AddressParts
 from nsai.match.records import MatchRecord
-
-PART_FIELDS = tuple(f.name for f in dataclasses.fields(AddressParts) if f.name != "postcode_valid")
 
 
 def match_record(record_id: int, **fields: Any) -> MatchRecord:
     """A list record of its own source unless told otherwise; match keys derived from the given
     parts as a loader derives them, unless given themselves."""
-    parts = AddressParts(**{name: fields[name] for name in PART_FIELDS if name in fields})
+    parts = AddressParts(**{name: fields[name] for name in PART_NAMES if name in fields})
     values: dict[str, Any] = {
         "record_id": record_id,
         "source": f"list-{record_id}",
@@ -33,7 +31,7 @@ def match_record(record_id: int, **fields: Any) -> MatchRecord:
         "x": None,
         "y": None,
     }
-    values.update({name: getattr(parts, name) for name in PART_FIELDS})
+    values.update({name: getattr(parts, name) for name in PART_NAMES})
     values.update(dataclasses.asdict(match_keys(parts)))
     values.update(fields)
     return MatchRecord(**values)

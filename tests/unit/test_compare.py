@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from nsai.address.parse import parse_address
-from nsai.address.parts import AddressParts
+from nsai.address.parts import PART_NAMES, AddressParts
 from nsai.address.postcode import compact_postcode, outward_code, postcode_sector
 from nsai.match.compare import (
     COMPARISONS,
@@ -19,7 +19,7 @@ from nsai.match.compare import (
     identifiers_conflict,
 )
 from nsai.match.records import MatchRecord
-from tests.unit.match_records import PART_FIELDS, match_record
+from tests.unit.match_records import match_record
 
 _ids = itertools.count(1)
 
@@ -31,13 +31,13 @@ def record(**fields: Any) -> MatchRecord:
 
 def with_keys(parts: AddressParts, **fields: Any) -> MatchRecord:
     """A record of `parts` with its match keys, as a loader would store it."""
-    given = {name: getattr(parts, name) for name in PART_FIELDS}
+    given = {name: getattr(parts, name) for name in PART_NAMES}
     return match_record(next(_ids), **({"source": "ctax"} | given | fields))
 
 
 def llpg(**fields: Any) -> MatchRecord:
     """A council gazetteer record: BS7666 parts as the council wrote them, keys derived."""
-    parts = AddressParts(**{k: fields.pop(k) for k in PART_FIELDS if k in fields})
+    parts = AddressParts(**{k: fields.pop(k) for k in PART_NAMES if k in fields})
     defaults: dict[str, Any] = {
         "source": "llpg-oldtown",
         "source_kind": "gazetteer",
