@@ -79,6 +79,12 @@ def main() -> int:
         )
         sections[name] = module.run(quick=args.quick).strip() + "\n\n" + stamp
         print(f"bench: {name} done in {time.monotonic() - started:.0f} s", file=sys.stderr)
+        # Written after each benchmark: one that fails later loses nothing measured before it.
+        _write(target, sections)
+    return 0
+
+
+def _write(target: Path, sections: dict[str, str]) -> None:
     header = (
         "# Benchmarks\n\n"
         "Written by `make bench` (`python bench/run.py [NAME ...]` reruns some and keeps the "
@@ -86,7 +92,6 @@ def main() -> int:
     )
     body = "\n\n".join(f"<!-- bench:{name} -->\n{text}" for name, text in sorted(sections.items()))
     target.write_text(header + "\n" + body + "\n")
-    return 0
 
 
 if __name__ == "__main__":
