@@ -182,7 +182,10 @@ def _thresholds(url: str, region: Path) -> list[str]:
         truth = {(r["source"], r["source_ref"]): r["true_id"] for r in csv.DictReader(handle)}
     with psycopg.connect(url) as conn:
         (records_sql,) = statements("match/records.sql")["records"]
-        records = {m.record_id: m for m in (MatchRecord(*row) for row in conn.execute(records_sql))}
+        records = {
+            m.record_id: m
+            for m in (MatchRecord(*row) for row in conn.execute(records_sql, {"ids": None}))
+        }
         refs: dict[int, str] = dict(
             conn.execute(
                 "SELECT record_id, source_ref FROM source_record WHERE removed_batch_id IS NULL"
