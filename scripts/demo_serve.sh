@@ -32,7 +32,7 @@ The API is starting on $api (docs: $api/docs). Try, from another terminal:
   curl -X POST "$api/v1/match" -H "X-API-Key: $key" -H 'Content-Type: application/json' \\
        -d '{"records":[{"id":"a","address":"$street"},{"id":"b","address":"flat 99, $street"}]}'
 
-The review queue holds the pairs reconciliation was unsure of: `nsai review list`, or the
+The review queue holds the pairs reconciliation was unsure of: \`nsai review list\`, or the
 console at $api/ with the steward key below (it can also read and match):
 
   $steward
