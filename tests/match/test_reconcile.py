@@ -359,9 +359,8 @@ def test_worker_processes_give_the_same_national_records(
     assert together.keys() == alone.keys()
 
 
-def test_a_steward_accept_merges_and_a_later_reject_parts_them(
-    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
-) -> None:
+def _load_two_houses(cli: CliRunner, environ: dict[str, str], tmp_path: Path) -> None:
+    """llpg-1505: Rose Cottage (100001) and Ivy House (100002), Mill Lane, Oldtown."""
     houses = (
         Dtf()
         .street(7001, "MILL LANE", "OLDTOWN")
@@ -373,6 +372,12 @@ def test_a_steward_accept_merges_and_a_later_reject_parts_them(
     _ok(
         cli("load", str(houses.write(tmp_path / "f.csv")), "--source", "llpg-1505", environ=environ)
     )
+
+
+def test_a_steward_accept_merges_and_a_later_reject_parts_them(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _load_two_houses(cli, environ, tmp_path)
     listed = tmp_path / "l.csv"
     listed.write_text('ref,address\nL1,"The Ivy, Mill Lane, Oldtown"\n')
     _ok(
@@ -446,17 +451,7 @@ def test_an_export_to_an_unwritable_place_is_refused(
 def test_decisions_and_reviews_follow_a_record_through_a_reload(
     cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
 ) -> None:
-    houses = (
-        Dtf()
-        .street(7001, "MILL LANE", "OLDTOWN")
-        .blpu(100001)
-        .lpi(100001, 1, PAO_TEXT="ROSE COTTAGE")
-        .blpu(100002, X_COORDINATE=530400.0)
-        .lpi(100002, 2, PAO_TEXT="IVY HOUSE")
-    )
-    _ok(
-        cli("load", str(houses.write(tmp_path / "f.csv")), "--source", "llpg-1505", environ=environ)
-    )
+    _load_two_houses(cli, environ, tmp_path)
     listed = tmp_path / "l.csv"
     mapping = ("--source", "l", "--id-column", "ref", "--address-columns", "address")
 
