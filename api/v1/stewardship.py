@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
 
 from api.access import Principal, require
 from api.errors import PROBLEM_RESPONSES
@@ -38,8 +39,9 @@ def _actor(principal: Principal) -> str:
     return principal.name or "anonymous"
 
 
-def _engine(request: Request) -> Any:
-    return request.app.state.engine
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
 
 
 class OperationDone(BaseModel):

@@ -11,7 +11,6 @@ import tempfile
 import threading
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Final
 
 from pydantic import BaseModel
@@ -92,30 +91,33 @@ def start(engine: Engine, settings: Settings, workers: int, actor: str) -> Job:
     if busy is not None:
         raise Conflict(_busy(busy))
     (latest,) = _rows(engine, "latest")[0]
-    log = tempfile.NamedTemporaryFile(prefix="nsai-job-", suffix=".log", delete=False)  # noqa: SIM115
     command = [sys.executable, "-m", "nsai.cli", "reconcile", "--workers", str(workers)]
-    process = subprocess.Popen(
-        [*command, "--started-by", actor],
-        # The settings this API runs with, and the PATH that finds PostgreSQL's tools.
-        env=settings.as_environ() | {"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,  # not killed with the web worker that started it
-    )
-    threading.Thread(target=process.wait, daemon=True).start()  # reaped when it ends
-    deadline = time.monotonic() + STARTING_SECONDS
-    while time.monotonic() < deadline:
-        started = [j for j in jobs(engine, 5) if j.run_id > latest and j.started_by == actor]
-        if started:
-            return started[-1]
-        if process.poll() is not None:
-            said = Path(log.name).read_text(errors="replace").strip().splitlines()
-            reason = said[-1] if said else f"exit code {process.returncode}"
-            if "already running" in reason:
-                raise Conflict(reason.removeprefix("nsai: error: "))
-            raise NotStarted(f"the job did not start: {reason}")
-        time.sleep(0.1)
+    # The job's errors go to a file with no name (gone when both sides close it): read only if
+    # it ends before its run begins.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [*command, "--started-by", actor],
+            # The settings this API runs with, and the PATH that finds PostgreSQL's tools.
+            env=settings.as_environ() | {"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,  # not killed with the web worker that started it
+        )
+        threading.Thread(target=process.wait, daemon=True).start()  # reaped when it ends
+        deadline = time.monotonic() + STARTING_SECONDS
+        while time.monotonic() < deadline:
+            started = [j for j in jobs(engine, 5) if j.run_id > latest and j.started_by == actor]
+            if started:
+                return started[-1]
+            if process.poll() is not None:
+                log.seek(0)
+                said = log.read().decode(errors="replace").strip().splitlines()
+                reason = said[-1] if said else f"exit code {process.returncode}"
+                if "already running" in reason:
+                    raise Conflict(reason.removeprefix("nsai: error: "))
+                raise NotStarted(f"the job did not start: {reason}")
+            time.sleep(0.1)
     raise NotStarted(f"the job did not show itself within {STARTING_SECONDS:.0f} s")
 
 

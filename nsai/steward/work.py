@@ -87,10 +87,9 @@ class Work:
         self.reviews |= set(reviews)
         self.before = self._snapshot()
 
-    def touch(self, uprns: Iterable[int] = (), records: Iterable[int] = ()) -> None:
-        """More rows the operation made (a new national record): in `after` only."""
+    def touch(self, uprns: Iterable[int]) -> None:
+        """National records the operation made: in `after` only."""
         self.uprns |= set(uprns)
-        self.records |= set(records)
 
     def publish(self, fates: dict[int, Fate]) -> None:
         """Republish these national records from their links, as a run would."""
