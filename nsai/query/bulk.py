@@ -124,7 +124,8 @@ def _parsed(index: int, query: Query, places: Places) -> MatchRecord | None:
     if len(query.address) > MAX_ADDRESS_LENGTH:
         raise BadInput(f"records[{index}].address", f"at most {MAX_ADDRESS_LENGTH} characters")
     parts = parse_address(_printable(query.address), _printable(query.postcode or "") or None)
-    keys = dataclasses.asdict(match_keys(parts))
+    found = match_keys(parts)
+    keys = {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
     if keys["pao_key"] is None and keys["building_key"] is None and keys["street_key"] is None:
         return None
     keys["sao_key"] = sao_identity(keys["sao_key"])
@@ -142,6 +143,8 @@ def _parsed(index: int, query: Query, places: Places) -> MatchRecord | None:
 def _printable(text: str) -> str:
     """Control characters (a NUL, a tab, a stray escape) as blanks: never part of an address,
     and a NUL cannot even be sent to the database."""
+    if text.isprintable():  # no control character (nor any other): most lines, at once
+        return text
     return "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
 
 

@@ -36,29 +36,42 @@ SELECT f.idx, k.record_id, k.uprn, k.sao_text, k.classification, k.organisation_
 FROM found f JOIN national_match_key k USING (record_id);
 
 -- name: second_pass
--- For what the first pass did not place, in its town or postcode: the same numbers on a street
--- spelt alike, and any record whose street ends the query's street (a house name or a flat's
--- building glued in front of it). The matcher keeps a reading only where one candidate
--- confirms it.
+-- For what the first pass did not place, in its town or postcode: the same number (and flat) on
+-- a street spelt alike, and the named records on a street that ends the query's street (a house
+-- name or a flat's building glued in front of it: "WOODLANDS TANYARD CLOSE"). The matcher keeps
+-- a reading only where one candidate confirms it. Each branch is an index lookup: never a whole
+-- town read.
 WITH q AS (
     SELECT * FROM unnest(%(idx)s::int[], %(sao)s::text[], %(pao)s::text[],
                          %(building)s::text[], %(street)s::text[], %(town)s::text[],
                          %(postcode)s::text[])
         AS q (idx, sao_key, pao_key, building_key, street_key, town_key, postcode_key)
-), nearby AS (
-    SELECT q.idx, q.sao_key AS q_sao, q.pao_key AS q_pao, q.street_key AS q_street, k.*
-    FROM q JOIN national_match_key k ON k.town_key = q.town_key
+    WHERE street_key IS NOT NULL
+), ending AS (
+    -- every proper ending of the query's street: "TANYARD CLOSE" and "CLOSE" of the above
+    SELECT q.*, array_to_string(w[i:], ' ') AS tail
+    FROM q, string_to_array(q.street_key, ' ') w, generate_series(2, cardinality(w)) i
+    WHERE q.building_key IS NULL
+), found AS (
+    SELECT q.idx, k.record_id FROM q JOIN national_match_key k
+        ON k.town_key = q.town_key AND k.pao_key = q.pao_key
+    WHERE k.sao_key IS NOT DISTINCT FROM q.sao_key AND similarity(k.street_key, q.street_key) >= 0.4
     UNION
-    SELECT q.idx, q.sao_key, q.pao_key, q.street_key, k.*
-    FROM q JOIN national_match_key k ON k.postcode_key = q.postcode_key
+    SELECT q.idx, k.record_id FROM q JOIN national_match_key k
+        ON k.postcode_key = q.postcode_key AND k.pao_key = q.pao_key
+    WHERE k.sao_key IS NOT DISTINCT FROM q.sao_key AND similarity(k.street_key, q.street_key) >= 0.4
+    UNION
+    SELECT e.idx, k.record_id FROM ending e JOIN national_match_key k
+        ON k.street_key = e.tail AND k.town_key = e.town_key
+    WHERE k.building_key IS NOT NULL
+    UNION
+    SELECT e.idx, k.record_id FROM ending e JOIN national_match_key k
+        ON k.postcode_key = e.postcode_key AND k.street_key = e.tail
+    WHERE k.building_key IS NOT NULL
 )
-SELECT idx, record_id, uprn, sao_text, classification, organisation_key, sao_key, pao_key,
-       building_key, street_key, locality_key, town_key, postcode_key
-FROM nearby
-WHERE q_street IS NOT NULL AND street_key IS NOT NULL
-  AND ((pao_key IS NOT DISTINCT FROM q_pao AND sao_key IS NOT DISTINCT FROM q_sao
-        AND similarity(street_key, q_street) >= 0.4)
-       OR q_street LIKE '%% ' || street_key);
+SELECT f.idx, k.record_id, k.uprn, k.sao_text, k.classification, k.organisation_key, k.sao_key,
+       k.pao_key, k.building_key, k.street_key, k.locality_key, k.town_key, k.postcode_key
+FROM found f JOIN national_match_key k USING (record_id);
 
 -- name: places
 -- Every town and locality of an active national record, as its best source spells it, with
