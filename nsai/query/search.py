@@ -26,6 +26,13 @@ _AREA: Final = re.compile(POSTCODE_AREA_FORM)
 LOGICAL_STATUSES: Final = tuple(int(status) for status in LogicalStatus)
 # A query word at least this like an address word (normalised edit distance) is a slip for it.
 _NEAR: Final = 0.6
+# Typeahead reads at most this many addresses starting with what was typed, and as many holding
+# it further on: a start thousands share answers as fast as a rare one.
+TYPEAHEAD_POOL: Final = 200
+# The words of a query the trigram index is asked for at once (the longest), and the length
+# from which a word has a trigram to ask for.
+_SLOTS: Final = 6
+_TRIGRAM: Final = 3
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,19 @@ def describe(words: list[str], line: str) -> str:
     return "; ".join(parts)
 
 
+def _every_word(words: list[str]) -> dict[str, object]:
+    """The parameters asking for every word (sql/query/search.sql): a LIKE pattern per word, and
+    the longest words again as the slots the trigram index answers (a word has a trigram from
+    three characters on)."""
+    indexed = sorted((w for w in words if len(w) >= _TRIGRAM), key=len, reverse=True)
+    slots = (indexed * _SLOTS)[:_SLOTS] if indexed else ["%"] * _SLOTS
+    return {
+        "exact": bool(indexed),
+        "patterns": [f"%{w}%" for w in words],
+        **{f"slot{i}": w if w == "%" else f"%{w}%" for i, w in enumerate(slots, start=1)},
+    }
+
+
 def search(
     conn: Connection,
     q: str,
@@ -116,6 +136,7 @@ def search(
         "search",
         text=text,
         words=words,
+        **_every_word(words),
         threshold=str(WORD_SIMILARITY),
         classification=narrowed.classification,
         custodian=narrowed.custodian,
@@ -152,8 +173,9 @@ def autocomplete(conn: Connection, q: str, limit: int) -> Suggestions:
         "search.sql",
         "autocomplete",
         pattern="%" + "%".join(words) + "%",
-        prefix=text + "%",
         text=text,
+        past=text[:-1] + chr(ord(text[-1]) + 1),
         limit=limit,
+        pool=TYPEAHEAD_POOL,
     )
     return Suggestions(data=[Suggestion.model_validate(dict(row)) for row in found])

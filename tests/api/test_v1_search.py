@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from nsai.query.text import search_text
 from tests.published import Published
 
 
@@ -65,6 +66,12 @@ def test_slips_and_abbreviations_still_find_the_address(
     assert f"{words[0][:-1]}~{words[0]}" in best["match"]
     # A house number counts only whole: 4 never finds 14 first.
     assert all(h["single_line"].split(" ")[0] == number for h in page["data"][: len(hits)])
+    # No address holds a word with two letters swapped: the addresses like the query answer.
+    swapped = words[0][0] + words[0][2] + words[0][1] + words[0][3:]
+    typed = f"{number} {swapped} {' '.join(words[1:])}"
+    fuzzy = client.get("/v1/search", params={"q": typed, "limit": 100}).json()["data"]
+    assert fuzzy[0]["single_line"].startswith(f"{number} {street},")
+    assert uprn in [hit["uprn"] for hit in fuzzy]
 
 
 def test_cursor_paging_returns_every_hit_exactly_once(
@@ -72,10 +79,11 @@ def test_cursor_paging_returns_every_hit_exactly_once(
 ) -> None:
     _, _, street = _house(published)
     paged = _pages(client, {"q": street, "limit": 7})
+    # Every address holding every word of the street (as a word or inside one).
     candidates = published.scalar(
         "SELECT count(*) FROM national_address WHERE status = 'active' "
-        "AND word_similarity(%s, nsai_search_text(single_line)) >= 0.4",
-        street,
+        "AND nsai_search_text(single_line) LIKE ALL (%s)",
+        [f"%{word}%" for word in street.split()],
     )
     assert len(paged) == candidates > 100
     assert len({h["uprn"] for h in paged}) == len(paged)
@@ -175,6 +183,12 @@ def test_autocomplete_suggests_from_a_few_characters(
         s["single_line"]
         for s in client.get("/v1/autocomplete", params={"q": typed, "limit": 20}).json()["data"]
     ]
+    # Typed from the middle (no address starts with a street's name): the addresses holding
+    # the words in the order typed.
+    middle = client.get("/v1/autocomplete", params={"q": street.lower()[:-1]}).json()["data"]
+    assert middle
+    assert all(f" {street[:-1]}" in search_text(s["single_line"]) for s in middle)
+    assert not any(search_text(s["single_line"]).startswith(street[:-1]) for s in middle)
     few = client.get("/v1/autocomplete", params={"q": "12 ch"})
     assert few.status_code == 422
     assert few.json()["errors"][0]["field"] == "q"
