@@ -21,14 +21,14 @@ once for a whole router: `app.include_router(router, dependencies=[Depends(requi
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -84,21 +84,19 @@ class RateLimiter:
         self.per_minute = per_minute
         self._rate = per_minute / 60.0
         self._clock = clock
-        self._lock = threading.Lock()
         self._buckets: dict[Hashable, tuple[float, float]] = {}  # who -> (tokens, at)
         self._next_prune = clock() + 60.0
 
     def take(self, who: Hashable) -> Quota:
         """Spend one token of `who`'s bucket if there is one."""
-        with self._lock:
-            now = self._clock()
-            tokens = self._tokens(who, now)
-            allowed = tokens >= 1
-            if allowed:
-                tokens -= 1
-            self._buckets[who] = (tokens, now)
-            if now >= self._next_prune:
-                self._prune(now)
+        now = self._clock()
+        tokens = self._tokens(who, now)
+        allowed = tokens >= 1
+        if allowed:
+            tokens -= 1
+        self._buckets[who] = (tokens, now)
+        if now >= self._next_prune:
+            self._prune(now)
         return Quota(
             limit=self.per_minute,
             remaining=int(tokens),
@@ -126,23 +124,25 @@ class RateLimiter:
 
 
 class Access:
-    """The access state of one app (one worker process): key cache and rate limiters."""
+    """The access state of one app (one worker process): key cache and rate limiters. Used
+    only on the app's event loop (the access check is an async dependency), so without locks."""
 
     def __init__(self, settings: Settings, clock: Clock = time.monotonic) -> None:
         self._anonymous = Principal(None, None, ("read",) if settings.anonymous_reads else ())
         self._ttl = settings.api_key_cache_seconds
         self._clock = clock
-        self._lock = threading.Lock()
         self._verified: dict[str, tuple[Principal, float]] = {}  # digest -> (key, valid until)
         self._per_key = _limiter(settings.rate_limit_per_key, clock)
         self._per_address = _limiter(settings.rate_limit_anonymous, clock)
 
-    def authorize(self, request: Request, scope: keys.Scope, presented: str | None) -> Principal:
+    async def authorize(
+        self, request: Request, scope: keys.Scope, presented: str | None
+    ) -> Principal:
         """The caller if it may use a route needing `scope`; else a Problem (401/403/429/503)."""
         principal: Principal | None = getattr(request.state, _STATE_PRINCIPAL, None)
         if principal is None:
             # First access check of this request (a router's and a route's share one).
-            principal = self._identify(request, presented)
+            principal = await self._identify(request, presented)
             setattr(request.state, _STATE_PRINCIPAL, principal)
         if scope in principal.scopes:
             return principal
@@ -159,12 +159,12 @@ class Access:
             f"(it has {', '.join(principal.scopes)})",
         )
 
-    def _identify(self, request: Request, presented: str | None) -> Principal:
+    async def _identify(self, request: Request, presented: str | None) -> Principal:
         rejected: str | None = None
         principal = self._anonymous
         if presented is not None:
             try:
-                principal = self._verify(request.app.state.engine, presented)
+                principal = await self._verify(request.app.state.engine, presented)
             except keys.KeyRejected as exc:
                 rejected = str(exc)
         if principal.key_id is not None:
@@ -191,26 +191,24 @@ class Access:
         setattr(request.state, _STATE_QUOTA, quota)  # RateLimitHeaders puts it on the response
         return quota
 
-    def _verify(self, engine: Engine, presented: str) -> Principal:
+    async def _verify(self, engine: Engine, presented: str) -> Principal:
         digest = keys.digest(presented)
         now = self._clock()
-        with self._lock:
-            cached = self._verified.get(digest)
+        cached = self._verified.get(digest)
         if cached is not None and cached[1] > now:
             return cached[0]
         try:
-            key = keys.verify(engine, presented)
+            # The key store only on a miss, and off the event loop.
+            key = await run_in_threadpool(keys.verify, engine, presented)
         except keys.KeyRejected:
-            with self._lock:
-                self._verified.pop(digest, None)  # revoked: kept no longer
+            self._verified.pop(digest, None)  # revoked: kept no longer
             raise
         except DBAPIError:
             raise Problem(503, "the key store is unavailable; try again shortly") from None
         principal = Principal(key.key_id, key.name, key.scopes)
         if self._ttl > 0:
             # Bounded by the number of active keys: only verified keys are kept.
-            with self._lock:
-                self._verified[digest] = (principal, now + self._ttl)
+            self._verified[digest] = (principal, now + self._ttl)
         return principal
 
 
@@ -219,11 +217,11 @@ def _limiter(per_minute: int, clock: Clock) -> RateLimiter | None:
 
 
 @cache
-def require(scope: keys.Scope) -> Callable[..., Principal]:
+def require(scope: keys.Scope) -> Callable[..., Awaitable[Principal]]:
     """The dependency for routes needing `scope`; one function per scope, so that FastAPI runs
     it once per request even when both a router and its route declare it."""
 
-    def dependency(
+    async def dependency(
         request: Request,
         api_key: Annotated[str | None, Depends(_X_API_KEY)],
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
@@ -234,7 +232,7 @@ def require(scope: keys.Scope) -> Callable[..., Principal]:
         ):
             presented = ""  # a key sent empty, or not as Bearer: refused, never anonymous
         access: Access = request.app.state.access
-        return access.authorize(request, scope, presented)
+        return await access.authorize(request, scope, presented)
 
     dependency.__name__ = f"require_{scope}"
     return dependency
@@ -282,7 +280,9 @@ router = APIRouter(tags=["access"], responses=ACCESS_RESPONSES)
 
 
 @router.get("/v1/whoami")
-def whoami(request: Request, principal: Annotated[Principal, Depends(require("read"))]) -> Caller:
+async def whoami(
+    request: Request, principal: Annotated[Principal, Depends(require("read"))]
+) -> Caller:
     """The key this request was made with (null: anonymous), its scopes and its rate limit."""
     quota: Quota | None = getattr(request.state, _STATE_QUOTA, None)
     return Caller(

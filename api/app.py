@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from sqlalchemy.engine import Engine
 
 from api import access, console, errors, health, metrics
 from api.access import require
 from api.body_limit import BodyLimit
+from api.database import Database
 from api.v1 import (
     addresses,
     changes,
@@ -26,19 +26,19 @@ from api.v1 import (
 )
 from nsai import __version__
 from nsai.config import Settings
-from nsai.db.engine import make_engine
 from nsai.logging import configure_logging
 
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine: Engine = make_engine(settings)
-        app.state.engine = engine
+        database = Database(settings)
+        app.state.database = database
+        app.state.engine = database.engine
         try:
             yield
         finally:
-            engine.dispose()
+            database.dispose()
 
     app = FastAPI(
         title="NSAI — National Spatial Address Infrastructure",

@@ -4,6 +4,7 @@ refuses: never their default bodies, never a stack trace. A 422 lists each bad f
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 from http import HTTPStatus
@@ -13,11 +14,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from api.problems import MEDIA_TYPE, problem_response
 from nsai.query.errors import BadInput, NotFound
 
+_log = logging.getLogger(__name__)
 _MESSAGE = 300
 _ERRORS = 20
 _UNPARSEABLE = "There was an error parsing the body"
@@ -91,7 +94,15 @@ ACCESS_RESPONSES: dict[int | str, dict[str, Any]] = {
             }
         },
     ),
-    503: problem("The key store is unavailable; try again shortly."),
+    503: problem(
+        "The database (or the key store in it) is unavailable; try again shortly.",
+        {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+    ),
 }
 
 # What every /v1 route may answer: each is behind an access check (api/app.py).
@@ -153,6 +164,15 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(404, str(exc))
 
 
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The server down or restarting, or refusing connections: the client may try again (a read
+    # has already been tried twice, see api/database.py); the log says why.
+    _log.error("database unavailable: %s", str(exc).splitlines()[0])
+    return problem_response(
+        503, "the database is unavailable; try again shortly", {"Retry-After": "5"}
+    )
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400 and exc.detail == _UNPARSEABLE:
@@ -198,3 +218,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(BadInput, _bad_input)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(OperationalError, _unavailable)

@@ -12,10 +12,10 @@ from starlette.convertors import Convertor, register_url_convertor
 from api.errors import PROBLEM_RESPONSES
 from api.v1.common import (
     GEOJSON_FEATURE_RESPONSE,
-    Db,
     FormatQuery,
     SrsQuery,
     geojson_response,
+    on_connection,
     wants_geojson,
 )
 from nsai.query import geojson, lookup
@@ -68,9 +68,8 @@ register_url_convertor("uprn", _UprnSegment())
         }
     },
 )
-def get_address(
+async def get_address(
     request: Request,
-    db: Db,
     uprn: Annotated[int, Path(ge=1, le=lookup.MAX_UPRN, description="Any UPRN ever published.")],
     srs: SrsQuery = Srs.BNG,
     fmt: FormatQuery = None,
@@ -79,7 +78,7 @@ def get_address(
     and WGS84, classification, logical status, responsible council, number of source records and
     last change. A retired record is returned with `status: retired`; a UPRN never published is
     404."""
-    found = lookup.address(db, uprn)
+    found = await on_connection(request, lookup.address, uprn)
     if isinstance(found, lookup.Moved):
         url = str(request.app.url_path_for("get_address", uprn=str(found.successor)))
         if request.url.query:

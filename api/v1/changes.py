@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api.errors import PROBLEM_RESPONSES
-from api.v1.common import Db, form
+from api.v1.common import form, on_connection
 from nsai.query import changes
 from nsai.query.limits import DEFAULT_PAGE, FEED_CURSOR_FORM, MAX_PAGE
 from nsai.query.models import ChangePage
@@ -16,8 +16,8 @@ router = APIRouter(prefix="/v1", tags=["changes"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/changes", response_model=ChangePage)
-def change_feed(
-    db: Db,
+async def change_feed(
+    request: Request,
     since: Annotated[
         str | None,
         Query(
@@ -32,4 +32,4 @@ def change_feed(
     """Every change to a national record in order: created and updated (with the new state),
     merged (`related_uprn` is the successor), split, retired. Keep `next` and ask again with it
     to get what happened since."""
-    return changes.changes(db, since, limit)
+    return await on_connection(request, changes.changes, since, limit)

@@ -1,28 +1,37 @@
-"""What the v1 routes share: a database connection per request, the `srs` and `format`
-parameters, and GeoJSON answers."""
+"""What the v1 routes share: reading on a pooled connection, the `srs` and `format` parameters,
+and GeoJSON answers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Concatenate, Literal, ParamSpec, TypeVar
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
+from api.database import Database
 from nsai.query.limits import CURSOR_FORM
 from nsai.query.models import Srs
 
 GEOJSON = "application/geo+json"
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-def _connection(request: Request) -> Iterator[Connection]:
-    engine: Engine = request.app.state.engine
-    with engine.connect() as conn:
-        yield conn
+async def on_connection(
+    request: Request,
+    work: Callable[Concatenate[Connection, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """`work(conn, *args, **kwargs)` on one of the API's connections (api/database.py). The
+    routes are async and hand their database work over in this one call: a plain route with a
+    connection dependency would take three trips through the thread pool."""
+    database: Database = request.app.state.database
+    return await database.read(work, *args, **kwargs)
 
 
-Db = Annotated[Connection, Depends(_connection)]
 SrsQuery = Annotated[
     Srs,
     Query(

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.errors import PROBLEM_RESPONSES
 from api.v1.addresses import MovedUprn
-from api.v1.common import CursorQuery, Db
+from api.v1.common import CursorQuery, on_connection
 from nsai.query import lineage, lookup
 from nsai.query.limits import DEFAULT_PAGE, MAX_PAGE
 
@@ -51,12 +51,12 @@ def _redirect(request: Request, route: str, moved: lookup.Moved) -> JSONResponse
         "it resolves to."
     ),
 )
-def address_sources(request: Request, db: Db, uprn: Uprn) -> lineage.SourceRecords | JSONResponse:
+async def address_sources(request: Request, uprn: Uprn) -> lineage.SourceRecords | JSONResponse:
     """The source records linked to a national record, most trusted source first: each as loaded
     (every BS7666 part, classification, logical status, point in EPSG:27700 and WGS84) with the
     link that put it there: its score, the decision (`matched`, `new`, `review`, `manual`) and
     each comparison's contribution to the score. A UPRN never published is 404."""
-    found = lineage.sources(db, uprn)
+    found = await on_connection(request, lineage.sources, uprn)
     if isinstance(found, lookup.Moved):
         return _redirect(request, "address_sources", found)
     return found
@@ -70,9 +70,8 @@ def address_sources(request: Request, db: Db, uprn: Uprn) -> lineage.SourceRecor
         "history of its national record."
     ),
 )
-def address_history(
+async def address_history(
     request: Request,
-    db: Db,
     uprn: Uprn,
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE, description=f"Events per page, at most {MAX_PAGE}.")
@@ -83,7 +82,7 @@ def address_history(
     retired) and those that name it as the related record (a record merged into it, or split
     from it), each with its cause, its actor and the state it left. A merged-away or retired UPRN
     keeps its history; a UPRN never published is 404."""
-    found = lineage.history(db, uprn, limit, cursor)
+    found = await on_connection(request, lineage.history, uprn, limit, cursor)
     if isinstance(found, lookup.Moved):
         return _redirect(request, "address_history", found)
     return found

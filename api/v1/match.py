@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from sqlalchemy.engine import Connection
 
 from api.body_limit import MAX_BODY_BYTES
 from api.errors import PROBLEM_RESPONSES, problem
-from api.v1.common import Db
+from api.v1.common import on_connection
 from nsai.query import bulk
 
 router = APIRouter(prefix="/v1", tags=["match"], responses=PROBLEM_RESPONSES)
@@ -69,14 +70,19 @@ class MatchResponse(BaseModel):
         "the end of a street a neighbour."
     ),
 )
-def match_addresses(request: Request, body: MatchRequest, db: Db) -> MatchResponse:
+async def match_addresses(request: Request, body: MatchRequest) -> MatchResponse:
     settings = request.app.state.settings
-    results = bulk.match(
-        db,
-        [bulk.Query(r.id, r.address, r.postcode) for r in body.records],
-        settings.bulk_match_threshold,
-        settings.review_threshold,
+    queries = [bulk.Query(r.id, r.address, r.postcode) for r in body.records]
+    # The answer is built in the thread pool too: 10,000 results would hold up the event loop.
+    return await on_connection(
+        request, _match, queries, settings.bulk_match_threshold, settings.review_threshold
     )
+
+
+def _match(
+    conn: Connection, queries: list[bulk.Query], threshold: float, plausible: float
+) -> MatchResponse:
+    results = bulk.match(conn, queries, threshold, plausible)
     return MatchResponse(
         results=[
             MatchResult(

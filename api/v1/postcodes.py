@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse
 from api.errors import PROBLEM_RESPONSES
 from api.v1.common import (
     GEOJSON_RESPONSE,
-    Db,
     FormatQuery,
     SrsQuery,
     geojson_response,
+    on_connection,
     wants_geojson,
 )
 from nsai.query import geojson, postcodes
@@ -27,9 +27,8 @@ MAX_OFFSET = 1_000_000
 @router.get(
     "/postcodes/{postcode}/addresses", response_model=PostcodePage, responses=GEOJSON_RESPONSE
 )
-def postcode_addresses(
+async def postcode_addresses(
     request: Request,
-    db: Db,
     postcode: Annotated[
         str,
         Path(
@@ -46,7 +45,7 @@ def postcode_addresses(
 ) -> PostcodePage | JSONResponse:
     """The active addresses of a postcode in natural order (street, house number, suffix, flat),
     with the total for paging. A malformed postcode is 422; one holding no address 404."""
-    page = postcodes.addresses(db, postcode, limit, offset)
+    page = await on_connection(request, postcodes.addresses, postcode, limit, offset)
     if wants_geojson(request, fmt):
         members = page.model_dump(exclude={"data"})
         return geojson_response(geojson.collection(page.data, srs, **members))

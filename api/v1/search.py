@@ -11,11 +11,11 @@ from api.errors import PROBLEM_RESPONSES
 from api.v1.common import (
     GEOJSON_RESPONSE,
     CursorQuery,
-    Db,
     FormatQuery,
     SrsQuery,
     form,
     geojson_response,
+    on_connection,
     wants_geojson,
 )
 from nsai.query import geojson, search
@@ -37,9 +37,8 @@ router = APIRouter(prefix="/v1", tags=["search"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/search", response_model=SearchPage, responses=GEOJSON_RESPONSE)
-def search_addresses(
+async def search_addresses(
     request: Request,
-    db: Db,
     q: Annotated[
         str,
         Query(
@@ -78,7 +77,7 @@ def search_addresses(
     """Active addresses ranked by a 0-1 score, best first, each with a short description of
     which words matched (`A~B`: A typed, B found; `no X`: not found)."""
     narrowed = search.filters(classification, custodian, logical_status, postcode_area)
-    page = search.search(db, q, narrowed, limit, cursor)
+    page = await on_connection(request, search.search, q, narrowed, limit, cursor)
     if wants_geojson(request, fmt):
         members = page.model_dump(exclude={"data"})
         return geojson_response(geojson.collection(page.data, srs, **members))
@@ -86,8 +85,8 @@ def search_addresses(
 
 
 @router.get("/autocomplete", response_model=Suggestions)
-def autocomplete(
-    db: Db,
+async def autocomplete(
+    request: Request,
     q: Annotated[
         str,
         Query(
@@ -102,4 +101,4 @@ def autocomplete(
     ),
 ) -> Suggestions:
     """Typeahead: addresses holding what was typed, those starting with it first."""
-    return search.autocomplete(db, q, limit)
+    return await on_connection(request, search.autocomplete, q, limit)

@@ -13,10 +13,10 @@ from api.errors import PROBLEM_RESPONSES, problem
 from api.v1.common import (
     GEOJSON_RESPONSE,
     CursorQuery,
-    Db,
     FormatQuery,
     SrsQuery,
     geojson_response,
+    on_connection,
     wants_geojson,
 )
 from nsai.query import geojson, spatial
@@ -56,9 +56,8 @@ def _answer(
 
 
 @router.get("/nearest", response_model=NearestPage, responses=GEOJSON_RESPONSE)
-def nearest(
+async def nearest(
     request: Request,
-    db: Db,
     point: PointQuery,
     radius: Radius = 100.0,
     limit: Annotated[
@@ -69,16 +68,15 @@ def nearest(
 ) -> NearestPage | JSONResponse:
     """The active addresses nearest a point within `radius`, nearest first, with their distance
     in metres."""
-    page = spatial.nearest(db, point, srs, radius, limit)
+    page = await on_connection(request, spatial.nearest, point, srs, radius, limit)
     if wants_geojson(request, fmt):
         return geojson_response(geojson.collection(page.data, srs))
     return page
 
 
 @router.get("/addresses", response_model=AddressPage, responses=GEOJSON_RESPONSE)
-def addresses_in(
+async def addresses_in(
     request: Request,
-    db: Db,
     bbox: Annotated[
         str | None,
         Query(description=f"`minx,miny,maxx,maxy` (in `srs`), at most {_KM2}."),
@@ -105,13 +103,13 @@ def addresses_in(
     if bbox is not None:
         if point is not None or radius is not None:
             raise BadInput("bbox", "give bbox, or point and radius, not both")
-        page = spatial.in_bbox(db, bbox, srs, limit, cursor)
+        page = await on_connection(request, spatial.in_bbox, bbox, srs, limit, cursor)
     elif point is None:
         raise BadInput("bbox", "give bbox, or point and radius")
     elif radius is None:
         raise BadInput("radius", "give the radius in metres around point")
     else:
-        page = spatial.in_radius(db, point, srs, radius, limit, cursor)
+        page = await on_connection(request, spatial.in_radius, point, srs, radius, limit, cursor)
     return _answer(request, fmt, page, srs)
 
 
@@ -121,9 +119,8 @@ def addresses_in(
     responses=GEOJSON_RESPONSE
     | {413: problem(f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB.")},
 )
-def addresses_within(
+async def addresses_within(
     request: Request,
-    db: Db,
     geometry: Annotated[
         AreaGeometry,
         Body(
@@ -139,5 +136,5 @@ def addresses_within(
 ) -> AddressPage | JSONResponse:
     """The active addresses inside a polygon, by UPRN, cursor-paged. An invalid or
     self-intersecting polygon, or one beyond the limits, is 422."""
-    page = spatial.within(db, geometry, srs, limit, cursor)
+    page = await on_connection(request, spatial.within, geometry, srs, limit, cursor)
     return _answer(request, fmt, page, srs)

@@ -38,13 +38,17 @@ def describe(url: URL) -> str:
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
 
 
-def make_engine(settings: Settings, *, pool_size: int = 5) -> Engine:
-    """An engine on NSAI's database, checked to be reachable."""
+def make_engine(
+    settings: Settings, *, pool_size: int = 5, max_overflow: int = 10, pre_ping: bool = True
+) -> Engine:
+    """An engine on NSAI's database, checked to be reachable. `pre_ping` tests each connection
+    with a round trip as it is checked out, so that one the server dropped is never used."""
     url = database_url(settings)
     engine = create_engine(
         url,
         pool_size=pool_size,
-        pool_pre_ping=True,
+        max_overflow=max_overflow,
+        pool_pre_ping=pre_ping,
         connect_args={"connect_timeout": 10, "application_name": "nsai"},
     )
     hint = (

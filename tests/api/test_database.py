@@ -1,0 +1,83 @@
+"""The API when the database drops its connections or refuses new ones (api/database.py): a read
+whose connection was dropped is answered on a new one; a database that cannot be reached is a 503
+problem saying to try again, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from nsai.config import Settings
+from tests.conftest import Server
+from tests.published import Published, publish
+
+
+@pytest.fixture(scope="module")
+def own(
+    server: Server, template_db: str, region: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Published:
+    # A database of its own: these tests cut every connection to it.
+    return publish(server, template_db, region, tmp_path_factory.mktemp("database"))
+
+
+@pytest.fixture
+def client(own: Published, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=own.url, home=tmp_path / ".nsai", anonymous_reads=True, api_connections=2
+    )
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def _cut(own: Published, server: Server, *, refuse: bool) -> None:
+    """End every session on the database, as a restart does; with `refuse`, take no new ones
+    until `_restore`."""
+    name = own.url.rsplit("/", 1)[1]
+    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        if refuse:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+
+
+def _restore(own: Published, server: Server) -> None:
+    name = own.url.rsplit("/", 1)[1]
+    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+
+
+def test_a_read_on_a_dropped_connection_is_answered_on_a_new_one(
+    client: TestClient, own: Published, server: Server
+) -> None:
+    uprn = own.scalar("SELECT min(uprn) FROM national_address WHERE status = 'active'")
+    for _ in range(3):  # both pooled connections in use at some point
+        assert client.get(f"/v1/addresses/{uprn}").status_code == 200
+    _cut(own, server, refuse=False)
+    for _ in range(3):
+        answer = client.get(f"/v1/addresses/{uprn}")
+        assert answer.status_code == 200
+        assert answer.json()["uprn"] == uprn
+
+
+def test_a_database_that_refuses_connections_is_a_503_to_retry(
+    client: TestClient, own: Published, server: Server
+) -> None:
+    uprn = own.scalar("SELECT min(uprn) FROM national_address WHERE status = 'active'")
+    assert client.get(f"/v1/addresses/{uprn}").status_code == 200
+    _cut(own, server, refuse=True)
+    try:
+        answer = client.get(f"/v1/addresses/{uprn}")
+        assert answer.status_code == 503
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.headers["retry-after"] == "5"
+        assert answer.json()["detail"] == "the database is unavailable; try again shortly"
+        assert client.get("/v1/search", params={"q": "mill lane"}).status_code == 503
+    finally:
+        _restore(own, server)
+    assert client.get(f"/v1/addresses/{uprn}").status_code == 200
