@@ -37,10 +37,11 @@ FROM found f JOIN national_match_key k USING (record_id);
 
 -- name: second_pass
 -- For what the first pass did not place, in its town or postcode: the same number (and flat) on
--- a street spelt alike, and the named records on a street that ends the query's street (a house
--- name or a flat's building glued in front of it: "WOODLANDS TANYARD CLOSE"). The matcher keeps
--- a reading only where one candidate confirms it. Each branch is an index lookup: never a whole
--- town read.
+-- a street spelt alike; without a number, the records of the query's own street (a house name
+-- with a slip; and what says the whole line is a street some record names, which is never split
+-- as below); and the named records on a street that ends the query's street (a house name or a
+-- flat's building glued in front of it: "WOODLANDS TANYARD CLOSE"). The matcher keeps a reading
+-- only where one candidate confirms it. Each branch is an index lookup: never a whole town read.
 WITH q AS (
     SELECT * FROM unnest(%(idx)s::int[], %(sao)s::text[], %(pao)s::text[],
                          %(building)s::text[], %(street)s::text[], %(town)s::text[],
@@ -60,6 +61,14 @@ WITH q AS (
     SELECT q.idx, k.record_id FROM q JOIN national_match_key k
         ON k.postcode_key = q.postcode_key AND k.pao_key = q.pao_key
     WHERE k.sao_key IS NOT DISTINCT FROM q.sao_key AND similarity(k.street_key, q.street_key) >= 0.4
+    UNION
+    SELECT q.idx, k.record_id FROM q JOIN national_match_key k
+        ON k.street_key = q.street_key AND k.town_key = q.town_key
+    WHERE q.pao_key IS NULL AND k.sao_key IS NOT DISTINCT FROM q.sao_key
+    UNION
+    SELECT q.idx, k.record_id FROM q JOIN national_match_key k
+        ON k.postcode_key = q.postcode_key AND k.street_key = q.street_key
+    WHERE q.pao_key IS NULL AND k.sao_key IS NOT DISTINCT FROM q.sao_key
     UNION
     SELECT e.idx, k.record_id FROM ending e JOIN national_match_key k
         ON k.street_key = e.tail AND k.town_key = e.town_key

@@ -133,6 +133,27 @@ def test_typed_slips_are_read_against_the_gazetteer(conn: Connection, published:
     assert [r.uprn for r in results] == [uprn, uprn, uprn]
 
 
+def test_a_house_name_with_a_slip_finds_its_house(conn: Connection, published: Published) -> None:
+    name, street, town, uprn = published.query(
+        "SELECT pao_text, street, town, uprn FROM national_address "
+        "WHERE status = 'active' AND pao_text IS NOT NULL AND pao_start_number IS NULL "
+        "AND sao_text IS NULL AND sao_start_number IS NULL AND organisation IS NULL "
+        "AND street IS NOT NULL AND town IS NOT NULL AND length(pao_text) > 6 "
+        "ORDER BY uprn LIMIT 1"
+    )[0]
+    slipped = name[:-1] + name[-1] * 2  # "ROSE COTTAGEE"
+    results = match(
+        conn,
+        [
+            Query("exact", f"{name}, {street}, {town}"),
+            Query("slip", f"{slipped}, {street}, {town}"),
+        ],
+        THRESHOLD,
+        PLAUSIBLE,
+    )
+    assert [r.uprn for r in results] == [uprn, uprn]
+
+
 @pytest.mark.parametrize("line", ["", "   ", "!!!", "\x00", "'; DROP TABLE national_address; --"])
 def test_nothing_address_like_matches_nothing(conn: Connection, line: str) -> None:
     (result,) = match(conn, [Query("x", line)], THRESHOLD, PLAUSIBLE)
