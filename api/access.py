@@ -204,7 +204,9 @@ class Access:
             self._verified.pop(digest, None)  # revoked: kept no longer
             raise
         except DBAPIError:
-            raise Problem(503, "the key store is unavailable; try again shortly") from None
+            raise Problem(
+                503, "the key store is unavailable; try again shortly", {"Retry-After": "5"}
+            ) from None
         principal = Principal(key.key_id, key.name, key.scopes)
         if self._ttl > 0:
             # Bounded by the number of active keys: only verified keys are kept.

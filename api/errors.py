@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from api.problems import MEDIA_TYPE, problem_response
@@ -95,7 +96,7 @@ ACCESS_RESPONSES: dict[int | str, dict[str, Any]] = {
         },
     ),
     503: problem(
-        "The database (or the key store in it) is unavailable; try again shortly.",
+        "The database (or the key store in it) could not answer; try again shortly.",
         {
             "Retry-After": {
                 "description": "Seconds to wait before trying again.",
@@ -165,11 +166,12 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    # The server down or restarting, or refusing connections: the client may try again (a read
-    # has already been tried twice, see api/database.py); the log says why.
+    # The server down, restarting or refusing connections, a pool with no connection free in
+    # time, a deadlock: nothing the client sent, and it may try again (a read whose connection
+    # was dropped has been tried once more already, see api/database.py). The log says which.
     _log.error("database unavailable: %s", str(exc).splitlines()[0])
     return problem_response(
-        503, "the database is unavailable; try again shortly", {"Retry-After": "5"}
+        503, "the database could not answer; try again shortly", {"Retry-After": "5"}
     )
 
 
@@ -219,3 +221,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(BadInput, _bad_input)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(PoolTimeout, _unavailable)

@@ -21,7 +21,8 @@ async def constant_async() -> dict[str, object]:
 
 @app.get("/sync")
 def constant_sync() -> dict[str, object]:
-    """The same in a plain function, which FastAPI runs in its thread pool, as NSAI's routes."""
+    """The same in a plain function, which FastAPI runs in its thread pool (NSAI's routes are
+    async and hand their database work to a thread pool of their own, api/database.py)."""
     return CONSTANT
 
 

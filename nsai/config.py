@@ -104,7 +104,7 @@ class Settings(BaseSettings):
         default=4,
         ge=1,
         le=64,
-        description="Database connections each API worker process holds: requests beyond them "
+        description="Database connections each API worker process reads on: reads beyond them "
         "wait for one, in the event loop rather than in a thread.",
     )
     api_key_cache_seconds: int = Field(

@@ -100,5 +100,7 @@ async def autocomplete(
         DEFAULT_SUGGESTIONS
     ),
 ) -> Suggestions:
-    """Typeahead: addresses holding what was typed, those starting with it first."""
+    """Typeahead: addresses starting with what was typed; when none does, addresses holding the
+    typed words in the order typed. At most 200 of each are read and the closest suggested, so
+    a start thousands of addresses share suggests among the first 200 of them."""
     return await on_connection(request, search.autocomplete, q, limit)

@@ -17,8 +17,9 @@ from nsai.query.models import LogicalStatus, SearchHit, SearchPage, Suggestion, 
 from nsai.query.sql import rows
 from nsai.query.text import query_words
 
-# A candidate holds something at least this like the query (pg_trgm word similarity): low enough
-# for a slip in every word ("CHRCH STRET"), high enough to keep unrelated streets out.
+# When no address holds every word of the query, the candidates hold something at least this
+# like it (pg_trgm word similarity): low enough for a slip in every word ("CHRCH STRET"), high
+# enough to keep unrelated streets out.
 WORD_SIMILARITY: Final = 0.4
 # Matched as given, ASCII only: upper-casing first would let some non-ASCII letters through.
 _CLASSIFICATION: Final = re.compile(CLASSIFICATION_FORM)
@@ -163,7 +164,8 @@ def search(
 
 
 def autocomplete(conn: Connection, q: str, limit: int) -> Suggestions:
-    """Addresses holding the typed words in the order typed, those starting with them first."""
+    """Addresses starting with what was typed; when none does, those holding the typed words in
+    the order typed (sql/query/search.sql)."""
     words = query_words("q", q)
     if max(len(w) for w in words) < MIN_TYPEAHEAD_WORD:
         raise BadInput("q", f"type at least {MIN_TYPEAHEAD_WORD} characters of one word")

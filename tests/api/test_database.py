@@ -76,7 +76,7 @@ def test_a_database_that_refuses_connections_is_a_503_to_retry(
         assert answer.status_code == 503
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.headers["retry-after"] == "5"
-        assert answer.json()["detail"] == "the database is unavailable; try again shortly"
+        assert answer.json()["detail"] == "the database could not answer; try again shortly"
         assert client.get("/v1/search", params={"q": "mill lane"}).status_code == 503
     finally:
         _restore(own, server)
