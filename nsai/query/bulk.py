@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection
 
 from nsai.address.normalise import match_keys, normalise_town
 from nsai.address.parse import parse_address
-from nsai.address.parts import PART_NAMES
+from nsai.address.parts import PART_NAMES, AddressParts
 from nsai.match.compare import PairScore, compare, one_slip
 from nsai.match.glued import split_glued_names
 from nsai.match.records import MatchRecord, sao_identity
@@ -124,13 +124,23 @@ def _parsed(index: int, query: Query, places: Places) -> MatchRecord | None:
     if len(query.address) > MAX_ADDRESS_LENGTH:
         raise BadInput(f"records[{index}].address", f"at most {MAX_ADDRESS_LENGTH} characters")
     parts = parse_address(_printable(query.address), _printable(query.postcode or "") or None)
-    found = match_keys(parts)
-    keys = {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
+    keys = _keys(parts)
+    if keys["street_key"] is None and keys["town_key"] not in places.common | {None}:
+        # "ROSE COTTAGE, THE GREEN, EP9 5DX": no place of any size is called THE GREEN (a list
+        # or two may say so), so it is the street the parser took for a town, for want of a
+        # street before it.
+        parts = dataclasses.replace(parts, street=parts.town, town=None)
+        keys = _keys(parts)
     if keys["pao_key"] is None and keys["building_key"] is None and keys["street_key"] is None:
         return None
     keys["sao_key"] = sao_identity(keys["sao_key"])
     keys |= _town_after_street(keys["street_key"], keys["town_key"], places)
     keys |= _place(keys["town_key"], keys["locality_key"], places)
+    if keys["postcode_key"] is not None and keys["town_key"] not in places.common | {None}:
+        # A place no more than a stray record or two names, beside a postcode (a county, an old
+        # post town: "SELKSHIRE"), says nothing the postcode does not: it must not count
+        # against the property the postcode and the rest find.
+        keys["town_key"] = None
     record = MatchRecord(
         record_id=index,
         **{name: getattr(parts, name) for name in PART_NAMES},
@@ -138,6 +148,11 @@ def _parsed(index: int, query: Query, places: Places) -> MatchRecord | None:
         **_PROVENANCE,
     )
     return record
+
+
+def _keys(parts: AddressParts) -> dict[str, Any]:
+    found = match_keys(parts)
+    return {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
 
 
 def _printable(text: str) -> str:

@@ -154,6 +154,30 @@ def test_a_house_name_with_a_slip_finds_its_house(conn: Connection, published: P
     assert [r.uprn for r in results] == [uprn, uprn]
 
 
+def test_a_county_beside_a_postcode_counts_against_nothing(
+    conn: Connection, published: Published
+) -> None:
+    number, street, postcode, uprn = published.query(
+        "SELECT pao_start_number, street, postcode, uprn FROM national_address "
+        "WHERE status = 'active' AND sao_start_number IS NULL AND sao_text IS NULL "
+        "AND pao_text IS NULL AND pao_start_suffix IS NULL AND pao_end_number IS NULL "
+        "AND pao_start_number IS NOT NULL AND postcode IS NOT NULL ORDER BY uprn LIMIT 1"
+    )[0]
+    results = match(
+        conn,
+        [
+            # A county no record names, where the town goes: the postcode says where.
+            Query("county", f"{number} {street}, Nowhereshire, {postcode}"),
+            # Without the postcode it is a town that names nothing: no answer.
+            Query("no postcode", f"{number} {street}, Nowhereshire"),
+        ],
+        THRESHOLD,
+        PLAUSIBLE,
+    )
+    assert results[0].uprn == uprn
+    assert results[1].uprn is None
+
+
 @pytest.mark.parametrize("line", ["", "   ", "!!!", "\x00", "'; DROP TABLE national_address; --"])
 def test_nothing_address_like_matches_nothing(conn: Connection, line: str) -> None:
     (result,) = match(conn, [Query("x", line)], THRESHOLD, PLAUSIBLE)
