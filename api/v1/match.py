@@ -65,7 +65,7 @@ class MatchResponse(BaseModel):
         f"Up to {bulk.MAX_RECORDS:,} addresses per request (bodies up to "
         f"{MAX_BODY_BYTES // (1024 * 1024)} MiB); results in request order. A UPRN is given "
         "only when one property is the likely answer: the chance that it is the one meant, "
-        "among every candidate found, reaches the configured threshold (0.9 by default). A "
+        "among every candidate found, reaches the configured threshold (0.8 by default). A "
         "flat missing from the gazetteer never returns its building, nor a house number past "
         "the end of a street a neighbour."
     ),
