@@ -27,6 +27,10 @@ _AREA: Final = re.compile(POSTCODE_AREA_FORM)
 LOGICAL_STATUSES: Final = tuple(int(status) for status in LogicalStatus)
 # A query word at least this like an address word (normalised edit distance) is a slip for it.
 _NEAR: Final = 0.6
+# Search ranks at most this many of the addresses holding every word: a query whose words a
+# great many addresses hold ("FLAT 2", 200,000 of a million) answers in half a second, not in
+# ten, from the first found.
+MAX_CANDIDATES: Final = 5_000
 # Typeahead reads at most this many addresses starting with what was typed, and as many holding
 # it further on: a start thousands share answers as fast as a rare one.
 TYPEAHEAD_POOL: Final = 200
@@ -138,6 +142,7 @@ def search(
         text=text,
         words=words,
         **_every_word(words),
+        candidates=MAX_CANDIDATES,
         threshold=str(WORD_SIMILARITY),
         classification=narrowed.classification,
         custodian=narrowed.custodian,

@@ -15,6 +15,9 @@
 -- address says (0.1), so "12 CHURCH STREET" ranks the house above its flats. Filters are NULL
 -- when not given; `classification` is a LIKE pattern of letters, digits and the any-characters
 -- wildcard. Paged by (score, uprn) after the cursor's `after_score` and `after_uprn`.
+-- The addresses holding every word are read `candidates` at most: a query whose words a great
+-- many addresses hold ("FLAT 2") ranks that many of them, the first found, not all. The fuzzy
+-- set is read whole, or the address a slip was meant for could be left out.
 -- The threshold is set for the session, not the transaction: the API reads in autocommit, and
 -- every statement using the operator sets it first.
 SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, false);
@@ -36,6 +39,7 @@ WITH filtered AS NOT MATERIALIZED (
       AND nsai_search_text(single_line) LIKE %(slot5)s
       AND nsai_search_text(single_line) LIKE %(slot6)s
       AND nsai_search_text(single_line) LIKE ALL (%(patterns)s::text[])
+    LIMIT %(candidates)s
 ), candidate AS (
     SELECT * FROM every_word
     UNION ALL

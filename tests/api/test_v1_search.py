@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from nsai.query import search
 from nsai.query.text import search_text
 from tests.published import Published
 
@@ -91,6 +92,16 @@ def test_cursor_paging_returns_every_hit_exactly_once(
         (-h["score"], h["uprn"]) for h in paged
     )
     assert paged == _pages(client, {"q": street, "limit": 100})
+
+
+def test_a_query_many_addresses_answer_ranks_a_bounded_number_of_them(
+    client: TestClient, published: Published, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, _, street = _house(published)
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 5)
+    paged = _pages(client, {"q": street, "limit": 2})
+    assert len(paged) == 5
+    assert all(street in hit["single_line"] for hit in paged)
 
 
 @pytest.mark.parametrize(
