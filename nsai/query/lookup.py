@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from nsai.query.addresses import located
 from nsai.query.errors import BadInput, NotFound
-from nsai.query.models import Address, AddressableObject, Custodian
+from nsai.query.geometry import locations
+from nsai.query.models import Address
 from nsai.query.sql import rows
 
 MAX_UPRN = 999_999_999_999
@@ -36,39 +36,10 @@ def address(conn: Connection, uprn: int) -> Address | Moved:
         if not successor:
             raise NotFound(f"UPRN {uprn} is not in the gazetteer")
         return Moved(uprn, int(successor[0]["uprn"]))
-    row = found[0]
-
-    def part(prefix: str) -> AddressableObject:
-        return AddressableObject(
-            start_number=row[f"{prefix}_start_number"],
-            start_suffix=row[f"{prefix}_start_suffix"],
-            end_number=row[f"{prefix}_end_number"],
-            end_suffix=row[f"{prefix}_end_suffix"],
-            text=row[f"{prefix}_text"],
-        )
-
-    code = row["custodian_code"]
-    return Address(
-        uprn=row["uprn"],
-        status=row["status"],
-        single_line=row["single_line"],
-        organisation=row["organisation"],
-        sao=part("sao"),
-        pao=part("pao"),
-        street=row["street"],
-        locality=row["locality"],
-        town=row["town"],
-        postcode=row["postcode"],
-        usrn=row["usrn"],
-        parent_uprn=row["parent_uprn"],
-        classification=row["classification"],
-        logical_status=row["logical_status"],
-        custodian=None if code is None else Custodian(code=code, name=row["custodian_name"]),
-        location=located(found)[0],
-        source_count=row["source_count"],
-        version=row["version"],
-        last_changed=row["updated_at"],
-    )
+    record = found[0]["record"]
+    x, y = record.pop("x"), record.pop("y")
+    record["location"] = None if x is None else locations([x], [y])[0]
+    return Address.model_validate(record)
 
 
 def published(conn: Connection) -> bool:
