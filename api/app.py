@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from api import access, console, errors, health, metrics
+from api import access, console, errors, health, lookup_cache, metrics
 from api.access import require
 from api.body_limit import BodyLimit
 from api.database import Database
@@ -35,10 +36,23 @@ def create_app(settings: Settings) -> FastAPI:
         database = Database(settings)
         app.state.database = database
         app.state.engine = database.engine
+        lookups = lookup_cache.LookupCache(
+            settings.api_lookup_cache, app.state.metrics.lookup_cache
+        )
+        app.state.lookups = lookups
+        listener = (
+            asyncio.create_task(lookup_cache.listen(lookups, database.conninfo))
+            if lookups.entries > 0
+            else None
+        )
         try:
             yield
         finally:
-            database.dispose()
+            if listener is not None:
+                listener.cancel()
+                with suppress(asyncio.CancelledError):
+                    await listener
+            await database.dispose()
 
     app = FastAPI(
         title="NSAI — National Spatial Address Infrastructure",

@@ -10,6 +10,7 @@ from functools import cache
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from api.database import Busy
 from api.problems import MEDIA_TYPE, problem_response
 from nsai.query.errors import BadInput, NotFound
 
@@ -222,3 +224,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(OperationalError, _unavailable)
     app.add_exception_handler(PoolTimeout, _unavailable)
+    app.add_exception_handler(psycopg.OperationalError, _unavailable)
+    app.add_exception_handler(Busy, _unavailable)

@@ -39,6 +39,12 @@ class Metrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
+        self.lookup_cache = Counter(
+            "nsai_lookup_cache",
+            "UPRN lookups answered from memory (hit) or from the database (miss).",
+            ("result",),
+            registry=self.registry,
+        )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         labels = (method if method in METHODS else "other", route, str(status))

@@ -607,6 +607,23 @@ def _machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem_kib / 1024**2:.0f} GiB RAM"
 
 
+def _autogroup() -> str:
+    """Whether the kernel shares the CPU between sessions first (sched_autogroup)."""
+    setting = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    if not setting.exists():
+        return "The kernel has no session groups (sched_autogroup)."
+    on = setting.read_text().strip() == "1"
+    return f"The kernel's `sched_autogroup_enabled` is {'1' if on else '0'}: " + (
+        "the CPU is shared between sessions first, and PostgreSQL (started by `nsai db up` "
+        "in a session of its own) and the servers are two. While the workers answer lookups "
+        "from memory they keep both cores busy, and a lookup that must read the database "
+        "waits for PostgreSQL to get a core: the p99 of the lookup rows with a cache holds "
+        "such waits. A database on a machine of its own does not share them."
+        if on
+        else "every process competes for the CPU on its own."
+    )
+
+
 def _say(what: str) -> None:
     print(f"bench api: {what}", file=sys.stderr, flush=True)
 
@@ -628,6 +645,7 @@ SERVERS = {
     "nodelay": "same, TCP_NODELAY",
     "serve": f"`nsai serve --workers {WORKERS}`",
     "app-nodelay": "NSAI's app, TCP_NODELAY",
+    "serve-uncached": "`nsai serve`, nothing kept (`NSAI_API_LOOKUP_CACHE=0`)",
 }
 
 
@@ -737,6 +755,17 @@ def run(quick: bool) -> str:
                         for batch, per in size.bulk_requests.items()
                         for clients in (1, WORKERS)
                     ]
+            # The baseline of the lookups: every one read from the database.
+            _say(SERVERS["serve-uncached"])
+            port = _free_port()
+            base = f"http://127.0.0.1:{port}"
+            uncached_env = serve_env | {"NSAI_API_LOOKUP_CACHE": "0"}
+            args = _uvicorn("api.app:create_app_from_environ", "serve", port, factory=True)
+            with _server(args, uncached_env, f"{base}/readyz", work / "serve-uncached.log"):
+                reads["serve-uncached"] = {
+                    "uprn32": _wrk(base, files["uprn"], 32, size, url),
+                    "uprn": _wrk(base, files["uprn"], 4, size, url),
+                }
             _say("bulk.match in process")
             in_process = _in_process(url, queries, default_threshold)
             _drop(admin, SPEED_DB)
@@ -772,6 +801,8 @@ def run(quick: bool) -> str:
     table.append(_row("constant JSON (plain `def`)", "nodelay", sync32, ceiling[32], None, ""))
     for name, route in ROUTES.items():
         for server, measured in reads.items():
+            if name not in measured:
+                continue
             load = measured[name]
             c = load.connections
             aim = _aim(name, load, ceiling[c])
@@ -828,6 +859,11 @@ def run(quick: bool) -> str:
         else " The bench ran VACUUM ANALYZE before measuring."
     )
     plain4, nodelay4 = ceilings[("plain", 4)], ceilings[("nodelay", 4)]
+    lookups = " and ".join(
+        f"{measured['uprn32'].requests + measured['uprn'].requests:,}"
+        for server, measured in reads.items()
+        if server != "serve-uncached"
+    )
     return "\n".join(
         [
             "## API",
@@ -862,6 +898,16 @@ def run(quick: bool) -> str:
             f"`search.autocomplete` with {DEFAULT_SUGGESTIONS}) on one connection in autocommit "
             f"as the API reads, no HTTP, the same samples, at most {BARE_BUDGET:.0f} s of calls "
             "each.",
+            "",
+            "UPRN lookups: each worker keeps up to "
+            f"{Settings.model_fields['api_lookup_cache'].default:,} answers in memory until the "
+            "gazetteer changes (`api/lookup_cache.py`), so each worker reads each of the "
+            f"{SAMPLES:,} UPRNs from the database once and answers it from memory after that: "
+            f"the two servers with the cache answered {lookups} lookups in their measured "
+            f"runs, of which at most {WORKERS} x {SAMPLES:,} each (warm-ups included) were "
+            "read from the database. The rows with nothing kept read every "
+            "lookup from the database: the figures of a lookup not asked for lately. "
+            + _autogroup(),
             "",
             *table,
             "",

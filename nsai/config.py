@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         description="Database connections each API worker process reads on: reads beyond them "
         "wait for one, in the event loop rather than in a thread.",
     )
+    api_lookup_cache: int = Field(
+        # About 1 KB each: the default holds 50 MB per worker.
+        default=50_000,
+        ge=0,
+        le=10_000_000,
+        description="UPRN lookups each API worker process keeps in memory until the gazetteer "
+        "changes (0: none kept).",
+    )
     api_key_cache_seconds: int = Field(
         default=30,
         ge=0,

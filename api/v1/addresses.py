@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.convertors import Convertor, register_url_convertor
 
+from api.database import Database
 from api.errors import PROBLEM_RESPONSES
+from api.lookup_cache import LookupCache
 from api.v1.common import (
     GEOJSON_FEATURE_RESPONSE,
     FormatQuery,
     SrsQuery,
     geojson_response,
-    on_connection,
     wants_geojson,
 )
 from nsai.query import geojson, lookup
@@ -73,18 +75,28 @@ async def get_address(
     uprn: Annotated[int, Path(ge=1, le=lookup.MAX_UPRN, description="Any UPRN ever published.")],
     srs: SrsQuery = Srs.BNG,
     fmt: FormatQuery = None,
-) -> Address | JSONResponse:
+) -> Response:
     """The national record of a UPRN: BS7666 parts, single line, postcode, point in EPSG:27700
     and WGS84, classification, logical status, responsible council, number of source records and
     last change. A retired record is returned with `status: retired`; a UPRN never published is
     404."""
-    found = await on_connection(request, lookup.address, uprn)
-    if isinstance(found, lookup.Moved):
-        url = str(request.app.url_path_for("get_address", uprn=str(found.successor)))
-        if request.url.query:
-            url += "?" + request.url.query
-        body = MovedUprn(uprn=uprn, resolves_to=found.successor).model_dump()
-        return JSONResponse(body, status_code=301, headers={"Location": url})
+    database: Database = request.app.state.database
     if wants_geojson(request, fmt):
+        found = await database.read_on_loop(lookup.address_async, uprn)
+        if isinstance(found, lookup.Moved):
+            return _moved(request, uprn, found.successor)
         return geojson_response(geojson.feature(found, srs))
-    return found
+    # The JSON answer, from the worker's memory when it holds it (api/lookup_cache.py).
+    lookups: LookupCache = request.app.state.lookups
+    kept = await lookups.answer(uprn, partial(database.read_on_loop, lookup.address_async, uprn))
+    if kept.successor is not None:
+        return _moved(request, uprn, kept.successor)
+    return Response(kept.body, media_type="application/json")
+
+
+def _moved(request: Request, uprn: int, successor: int) -> JSONResponse:
+    url = str(request.app.url_path_for("get_address", uprn=str(successor)))
+    if request.url.query:
+        url += "?" + request.url.query
+    body = MovedUprn(uprn=uprn, resolves_to=successor).model_dump()
+    return JSONResponse(body, status_code=301, headers={"Location": url})

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from api.access import Principal, require
 from api.errors import PROBLEM_RESPONSES
+from api.lookup_cache import LookupCache
 from api.problems import Problem
 from nsai.steward import audit, corrections, jobs, review
 from nsai.steward.work import Conflict
@@ -51,10 +52,18 @@ class OperationDone(BaseModel):
     message: str
 
 
-def _done(done: corrections.Done) -> OperationDone:
+def _done(request: Request, done: corrections.Done) -> OperationDone:
+    _forget_lookups(request)
     return OperationDone(
         operation_id=done.operation_id, kind=done.kind, uprns=done.uprns, message=done.message
     )
+
+
+def _forget_lookups(request: Request) -> None:
+    """After a correction: this worker's lookups answer it at once (the others forget theirs
+    when the database notifies them, api/lookup_cache.py)."""
+    lookups: LookupCache = request.app.state.lookups
+    lookups.forget()
 
 
 # --- the review queue --------------------------------------------------------------------------
@@ -130,6 +139,7 @@ def decide(request: Request, principal: Steward, review_id: int, body: DecisionI
             _actor(principal),
             body.reason,
         )
+    _forget_lookups(request)
     return DecisionOut(
         review=review.item(_engine(request), review_id), operation_id=done.operation_id
     )
@@ -192,6 +202,7 @@ def merge(request: Request, principal: Steward, body: MergeIn) -> OperationDone:
     """Merge two national records: `uprn` resolves to `into` for ever."""
     with _conflict_is_409():
         return _done(
+            request,
             corrections.merge(
                 _engine(request),
                 body.uprn,
@@ -199,7 +210,7 @@ def merge(request: Request, principal: Steward, body: MergeIn) -> OperationDone:
                 _actor(principal),
                 body.reason,
                 body.versions,
-            )
+            ),
         )
 
 
@@ -208,6 +219,7 @@ def split(request: Request, principal: Steward, body: SplitIn) -> OperationDone:
     """Split a source record out of its national record, to a new UPRN or to `to`."""
     with _conflict_is_409():
         return _done(
+            request,
             corrections.split(
                 _engine(request),
                 body.source,
@@ -215,7 +227,7 @@ def split(request: Request, principal: Steward, body: SplitIn) -> OperationDone:
                 _actor(principal),
                 body.reason,
                 body.to,
-            )
+            ),
         )
 
 
@@ -224,7 +236,7 @@ def retire(request: Request, principal: Steward, body: RetireIn) -> OperationDon
     """Retire a national record; its source records stay with it, out of matching."""
     with _conflict_is_409():
         return _done(
-            corrections.retire(_engine(request), body.uprn, _actor(principal), body.reason)
+            request, corrections.retire(_engine(request), body.uprn, _actor(principal), body.reason)
         )
 
 
@@ -233,6 +245,7 @@ def edit(request: Request, principal: Steward, body: EditIn) -> OperationDone:
     """Set one field by hand, with a reason: no later run overrides it."""
     with _conflict_is_409():
         return _done(
+            request,
             corrections.edit(
                 _engine(request),
                 body.uprn,
@@ -241,7 +254,7 @@ def edit(request: Request, principal: Steward, body: EditIn) -> OperationDone:
                 _actor(principal),
                 body.reason,
                 body.version,
-            )
+            ),
         )
 
 
@@ -250,7 +263,8 @@ def undo(request: Request, principal: Steward, body: UndoIn) -> OperationDone:
     """Undo an operation; refused (409, saying which) while a later one depends on it."""
     with _conflict_is_409():
         return _done(
-            corrections.undo(_engine(request), body.operation_id, _actor(principal), body.reason)
+            request,
+            corrections.undo(_engine(request), body.operation_id, _actor(principal), body.reason),
         )
 
 

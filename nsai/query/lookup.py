@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from psycopg import AsyncConnection
 from sqlalchemy.engine import Connection
 
 from nsai.query.errors import BadInput, NotFound
 from nsai.query.geometry import locations
 from nsai.query.models import Address
-from nsai.query.sql import rows
+from nsai.query.sql import rows, rows_async
 
 MAX_UPRN = 999_999_999_999
 
@@ -31,15 +34,29 @@ def check_uprn(uprn: int) -> int:
 def address(conn: Connection, uprn: int) -> Address | Moved:
     """The record of `uprn` (active or retired), or where it moved; NotFound if never published."""
     found = rows(conn, "lookup.sql", "address", uprn=check_uprn(uprn))
-    if not found:
-        successor = rows(conn, "lookup.sql", "successor", uprn=uprn)
-        if not successor:
-            raise NotFound(f"UPRN {uprn} is not in the gazetteer")
-        return Moved(uprn, int(successor[0]["uprn"]))
-    record = found[0]["record"]
+    if found:
+        return _address(found[0]["record"])
+    return _moved(uprn, rows(conn, "lookup.sql", "successor", uprn=uprn))
+
+
+async def address_async(conn: AsyncConnection[Any], uprn: int) -> Address | Moved:
+    """`address` on a connection of an event loop (the API's lookups, api/database.py)."""
+    found = await rows_async(conn, "lookup.sql", "address", uprn=check_uprn(uprn))
+    if found:
+        return _address(found[0]["record"])
+    return _moved(uprn, await rows_async(conn, "lookup.sql", "successor", uprn=uprn))
+
+
+def _address(record: dict[str, Any]) -> Address:
     x, y = record.pop("x"), record.pop("y")
     record["location"] = None if x is None else locations([x], [y])[0]
     return Address.model_validate(record)
+
+
+def _moved(uprn: int, successor: Sequence[Mapping[Any, Any]]) -> Moved:
+    if not successor:
+        raise NotFound(f"UPRN {uprn} is not in the gazetteer")
+    return Moved(uprn, int(successor[0]["uprn"]))
 
 
 def published(conn: Connection) -> bool:

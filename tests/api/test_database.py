@@ -4,6 +4,7 @@ problem saying to try again, never a 500."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from api import database
 from api.app import create_app
 from nsai.config import Settings
 from tests.conftest import Server
@@ -27,8 +29,13 @@ def own(
 
 @pytest.fixture
 def client(own: Published, tmp_path: Path) -> Iterator[TestClient]:
+    # Nothing kept in memory (api/lookup_cache.py): every lookup reads the database.
     settings = Settings(
-        database_url=own.url, home=tmp_path / ".nsai", anonymous_reads=True, api_connections=2
+        database_url=own.url,
+        home=tmp_path / ".nsai",
+        anonymous_reads=True,
+        api_connections=2,
+        api_lookup_cache=0,
     )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
@@ -81,3 +88,21 @@ def test_a_database_that_refuses_connections_is_a_503_to_retry(
     finally:
         _restore(own, server)
     assert client.get(f"/v1/addresses/{uprn}").status_code == 200
+
+
+def test_a_read_on_the_loop_waits_for_a_free_connection_at_most_so_long(
+    own: Published, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "WAIT_FOR_CONNECTION", 0.2)
+
+    async def scenario() -> None:
+        connections = database.LoopConnections(own.url, 1)
+        async with connections.connection():
+            with pytest.raises(database.Busy):
+                async with connections.connection():
+                    pass
+        async with connections.connection() as conn:  # free again, and kept
+            assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
+        await connections.close()
+
+    asyncio.run(scenario())

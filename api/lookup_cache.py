@@ -1,0 +1,137 @@
+"""UPRN lookups kept in memory by each API worker, forgotten whenever the gazetteer changes.
+
+National records change only when a reconciliation publishes or a steward corrects one, while
+the systems using NSAI look the same properties up again and again: a lookup answered from
+memory costs no database round trip and no rendering. The tables a lookup reads notify channel
+`nsai_lookups` when a write to them commits (sql/009_lookup_notify.sql). Each worker listens on
+a connection of its own and forgets everything it keeps on each notification. While that
+connection is down a notification could be missed, so nothing is kept: lookups are read from
+the database until it is back, and the cache starts empty again.
+
+An answer read before a change and kept after its notification would stay stale. So an answer
+is kept only if no notification came while it was read: `answer` notes the generation before
+reading and keeps the answer only if the generation is still the same.
+
+Only the JSON answers are kept (a record, or the UPRN it moved to); GeoJSON is read each time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Final
+
+import psycopg
+from prometheus_client import Counter
+
+from nsai.query.lookup import Moved
+from nsai.query.models import Address
+
+log = logging.getLogger(__name__)
+
+CHANNEL: Final = "nsai_lookups"
+# The listening connection is checked this often (a link that died silently delivers nothing,
+# so a check that fails within CHECK_TIMEOUT stops the keeping), and retried after a failure at
+# most this often.
+CHECK_EVERY: Final = 10.0
+CHECK_TIMEOUT: Final = 5.0
+RETRY_MAX: Final = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A lookup's answer: the record's JSON, or the UPRN it moved to."""
+
+    body: bytes
+    successor: int | None
+
+    @classmethod
+    def of(cls, found: Address | Moved) -> Kept:
+        if isinstance(found, Moved):
+            return cls(b"", found.successor)
+        return cls(found.model_dump_json().encode(), None)
+
+
+class LookupCache:
+    """At most `entries` answers, the least recently used dropped first. Shared by the event
+    loop (lookups) and the steward routes' threads (`forget` after a correction), hence the
+    lock; nothing waits while holding it."""
+
+    def __init__(self, entries: int, answers: Counter) -> None:
+        self.entries = entries
+        self._kept: OrderedDict[int, Kept] = OrderedDict()
+        self._generation = 0
+        self._listening = False
+        self._lock = threading.Lock()
+        self._hits = answers.labels("hit")
+        self._misses = answers.labels("miss")
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    async def answer(self, uprn: int, read: Callable[[], Awaitable[Address | Moved]]) -> Kept:
+        """The kept answer for `uprn`, or `read()`'s, kept if nothing changed meanwhile."""
+        with self._lock:
+            kept = self._kept.get(uprn)
+            if kept is not None:
+                self._kept.move_to_end(uprn)
+            generation = self._generation if self._listening else None
+        if kept is not None:
+            self._hits.inc()
+            return kept
+        self._misses.inc()
+        kept = Kept.of(await read())
+        with self._lock:
+            if generation is not None and generation == self._generation:
+                self._kept[uprn] = kept
+                if len(self._kept) > self.entries:
+                    self._kept.popitem(last=False)
+        return kept
+
+    def forget(self) -> None:
+        """Drop every answer, and any being read now."""
+        with self._lock:
+            self._generation += 1
+            self._kept.clear()
+
+    def listening(self, on: bool) -> None:
+        """Whether changes are being heard: answers are kept only while they are."""
+        with self._lock:
+            self._generation += 1
+            self._kept.clear()
+            self._listening = on
+
+
+async def listen(cache: LookupCache, conninfo: str, retry: float = 1.0) -> None:
+    """Forget `cache` on every notification of CHANNEL, for as long as this task runs; after a
+    failure, listen again (waiting `retry` seconds, doubled each failure up to RETRY_MAX)."""
+    delay = retry
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(
+                conninfo,
+                autocommit=True,
+                connect_timeout=10,
+                application_name="nsai-lookups",
+            ) as conn:
+                await conn.execute(f"LISTEN {CHANNEL}")
+                cache.listening(True)
+                delay = retry
+                while True:
+                    async for _ in conn.notifies(timeout=CHECK_EVERY):
+                        cache.forget()
+                    await asyncio.wait_for(conn.execute("SELECT 1"), CHECK_TIMEOUT)
+        except (psycopg.Error, TimeoutError) as exc:
+            log.warning(
+                "not keeping UPRN lookups: listening for changes failed (%s); retrying in %.0f s",
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                delay,
+            )
+        finally:
+            cache.listening(False)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RETRY_MAX)

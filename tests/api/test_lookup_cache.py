@@ -1,0 +1,158 @@
+"""UPRN lookups kept in memory (api/lookup_cache.py): answered from memory, forgotten as soon
+as the database says the gazetteer changed, never kept while it cannot say so."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry, Counter
+
+from api.lookup_cache import LookupCache
+from nsai.query.lookup import Moved
+from tests.published import Published
+
+UPRN_SQL = "SELECT min(uprn) FROM national_address WHERE status = 'active'"
+
+
+def _hits(client: TestClient) -> float:
+    text = client.get("/metrics").text
+    found = re.search(r'^nsai_lookup_cache_total\{result="hit"\} (\S+)$', text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def _eventually(check: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def renamed(published: Published) -> Iterator[Callable[[int, str], None]]:
+    """Renames a record as another process would (committed, outside the API); every record
+    renamed is put back afterwards."""
+    before: dict[int, str] = {}
+
+    def rename(uprn: int, line: str) -> None:
+        with psycopg.connect(published.url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT single_line FROM national_address WHERE uprn = %s", (uprn,)
+            ).fetchone()
+            assert row is not None
+            before.setdefault(uprn, row[0])
+            conn.execute(
+                "UPDATE national_address SET single_line = %s WHERE uprn = %s", (line, uprn)
+            )
+
+    yield rename
+    with psycopg.connect(published.url, autocommit=True) as conn:
+        for uprn, line in before.items():
+            conn.execute(
+                "UPDATE national_address SET single_line = %s WHERE uprn = %s", (line, uprn)
+            )
+
+
+def _listener(published: Published) -> int | None:
+    with psycopg.connect(published.url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE application_name = 'nsai-lookups' AND datname = current_database()"
+        ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def test_a_lookup_again_is_answered_from_memory_until_the_record_changes(
+    client: TestClient, published: Published, renamed: Callable[[int, str], None]
+) -> None:
+    uprn = int(published.scalar(UPRN_SQL))
+    assert _eventually(lambda: _listener(published) is not None)
+    first = client.get(f"/v1/addresses/{uprn}").json()
+    hits = _hits(client)
+    assert client.get(f"/v1/addresses/{uprn}").json() == first
+    assert _hits(client) == hits + 1
+    renamed(uprn, "1 CHANGED ELSEWHERE, SOMEWHERE")
+    # Another process changed it: the database tells the API, which forgets what it kept.
+    assert _eventually(
+        lambda: (
+            client.get(f"/v1/addresses/{uprn}").json()["single_line"]
+            == "1 CHANGED ELSEWHERE, SOMEWHERE"
+        )
+    )
+
+
+def test_after_losing_its_listening_connection_the_api_listens_again(
+    client: TestClient, published: Published, renamed: Callable[[int, str], None]
+) -> None:
+    uprn = int(published.scalar(UPRN_SQL))
+    assert _eventually(lambda: _listener(published) is not None)
+    pid = _listener(published)
+    with psycopg.connect(published.url, autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    assert _eventually(lambda: _listener(published) not in (None, pid))
+    client.get(f"/v1/addresses/{uprn}")
+    hits = _hits(client)
+    client.get(f"/v1/addresses/{uprn}")
+    assert _hits(client) == hits + 1  # kept again
+    renamed(uprn, "2 CHANGED AFTER A RECONNECT, SOMEWHERE")
+    assert _eventually(
+        lambda: (
+            client.get(f"/v1/addresses/{uprn}").json()["single_line"]
+            == "2 CHANGED AFTER A RECONNECT, SOMEWHERE"
+        )
+    )
+
+
+# --- the cache itself -----------------------------------------------------------------------
+
+
+def _cache(entries: int) -> LookupCache:
+    answers = Counter("answers", "test", ("result",), registry=CollectorRegistry())
+    cache = LookupCache(entries, answers)
+    cache.listening(True)
+    return cache
+
+
+def _answer(cache: LookupCache, uprn: int, during: Callable[[], None] = lambda: None) -> bytes:
+    async def read() -> Moved:
+        during()
+        return Moved(uprn, uprn + 1)
+
+    kept = asyncio.run(cache.answer(uprn, read))
+    assert kept.successor == uprn + 1
+    return kept.body
+
+
+def test_an_answer_read_while_a_change_is_heard_is_not_kept() -> None:
+    cache = _cache(10)
+    _answer(cache, 1, during=cache.forget)
+    assert len(cache) == 0
+    _answer(cache, 1)
+    assert len(cache) == 1
+
+
+def test_nothing_is_kept_while_changes_are_not_heard() -> None:
+    cache = _cache(10)
+    _answer(cache, 1)
+    cache.listening(False)
+    assert len(cache) == 0
+    _answer(cache, 1)
+    assert len(cache) == 0
+
+
+def test_the_least_recently_used_answer_goes_first() -> None:
+    cache = _cache(2)
+    for uprn in (1, 2, 1, 3):
+        _answer(cache, uprn)
+    reads: list[int] = []
+    for uprn in (1, 3, 2):
+        _answer(cache, uprn, during=partial(reads.append, uprn))
+    assert reads == [2]  # 2 was dropped when 3 came; 1 and 3 were still kept
