@@ -27,6 +27,7 @@ from contextlib import asynccontextmanager
 from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 from psycopg import AsyncConnection, OperationalError
+from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -99,8 +100,12 @@ class Database:
         self._read_pool = make_engine(settings, pool_size=size, max_overflow=0, pre_ping=False)
         self._reads = self._read_pool.execution_options(isolation_level="AUTOCOMMIT")
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="nsai-read")
-        conninfo = self.engine.url.set(drivername="postgresql")
-        self.conninfo = conninfo.render_as_string(hide_password=False)
+        # libpq's form, built from the parts: the URL rendered again would escape differently.
+        url = self.engine.url
+        self.conninfo = make_conninfo(
+            **url.translate_connect_args(username="user", database="dbname"),
+            **{k: v for k, v in url.query.items() if isinstance(v, str)},
+        )
         self._on_loop = LoopConnections(self.conninfo, size)
 
     async def read_on_loop(

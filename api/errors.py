@@ -171,7 +171,7 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # The server down, restarting or refusing connections, a pool with no connection free in
     # time, a deadlock: nothing the client sent, and it may try again (a read whose connection
     # was dropped has been tried once more already, see api/database.py). The log says which.
-    _log.error("database unavailable: %s", str(exc).splitlines()[0])
+    _log.error("database unavailable: %s", (str(exc).strip() or type(exc).__name__).splitlines()[0])
     return problem_response(
         503, "the database could not answer; try again shortly", {"Retry-After": "5"}
     )

@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import psycopg
 from prometheus_client import Counter
@@ -34,6 +34,10 @@ from nsai.query.models import Address
 log = logging.getLogger(__name__)
 
 CHANNEL: Final = "nsai_lookups"
+TRIGGERS_ON: Final = (
+    "SELECT count(*) = 3 FROM pg_trigger WHERE tgname IN ('national_address_notify_lookups', "
+    "'uprn_alias_notify_lookups', 'custodian_notify_lookups') AND tgenabled <> 'D'"
+)
 # The listening connection is checked this often (a link that died silently delivers nothing,
 # so a check that fails within CHECK_TIMEOUT stops the keeping), and retried after a failure at
 # most this often.
@@ -94,21 +98,29 @@ class LookupCache:
 
     def forget(self) -> None:
         """Drop every answer, and any being read now."""
-        with self._lock:
-            self._generation += 1
-            self._kept.clear()
+        self._reset(None)
 
     def listening(self, on: bool) -> None:
         """Whether changes are being heard: answers are kept only while they are."""
+        if on != self._listening:
+            self._reset(on)
+
+    def _reset(self, listening: bool | None) -> None:
+        """Drop every answer; `listening` None leaves that as it is."""
         with self._lock:
             self._generation += 1
-            self._kept.clear()
-            self._listening = on
+            if listening is not None:
+                self._listening = listening
+            # A new dict rather than clear(): the old one is freed after the lock, not under it.
+            self._kept, dropped = OrderedDict(), self._kept
+        del dropped
 
 
 async def listen(cache: LookupCache, conninfo: str, retry: float = 1.0) -> None:
     """Forget `cache` on every notification of CHANNEL, for as long as this task runs; after a
-    failure, listen again (waiting `retry` seconds, doubled each failure up to RETRY_MAX)."""
+    failure, listen again (waiting `retry` seconds, doubled each failure up to RETRY_MAX).
+    Answers are kept only while the triggers that notify (sql/009_lookup_notify.sql) are there
+    and enabled, checked every CHECK_EVERY seconds."""
     delay = retry
     while True:
         try:
@@ -119,19 +131,32 @@ async def listen(cache: LookupCache, conninfo: str, retry: float = 1.0) -> None:
                 application_name="nsai-lookups",
             ) as conn:
                 await conn.execute(f"LISTEN {CHANNEL}")
-                cache.listening(True)
                 delay = retry
                 while True:
+                    cache.listening(await _notifying(conn, cache))
                     async for _ in conn.notifies(timeout=CHECK_EVERY):
                         cache.forget()
-                    await asyncio.wait_for(conn.execute("SELECT 1"), CHECK_TIMEOUT)
         except (psycopg.Error, TimeoutError) as exc:
+            reason = str(exc).strip()
             log.warning(
                 "not keeping UPRN lookups: listening for changes failed (%s); retrying in %.0f s",
-                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                reason.splitlines()[0] if reason else type(exc).__name__,
                 delay,
             )
         finally:
             cache.listening(False)
         await asyncio.sleep(delay)
         delay = min(delay * 2, RETRY_MAX)
+
+
+async def _notifying(conn: psycopg.AsyncConnection[Any], cache: LookupCache) -> bool:
+    """Whether every trigger that notifies CHANNEL is there and enabled: the check of the
+    connection too. Nothing is kept from the moment it is late."""
+    check = asyncio.ensure_future(conn.execute(TRIGGERS_ON))
+    done, _ = await asyncio.wait({check}, timeout=CHECK_TIMEOUT)
+    if not done:
+        cache.listening(False)
+        check.cancel()
+        raise TimeoutError(f"the database did not answer within {CHECK_TIMEOUT:.0f} s")
+    row = await check.result().fetchone()
+    return row is not None and bool(row[0])

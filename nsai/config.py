@@ -105,8 +105,10 @@ class Settings(BaseSettings):
         default=4,
         ge=1,
         le=64,
-        description="Database connections each API worker process reads on: reads beyond them "
-        "wait for one, in the event loop rather than in a thread.",
+        description="Database connections each API worker process reads on, twice over: this "
+        "many for UPRN lookups on the event loop and this many for the other reads in threads "
+        "(reads beyond them wait for one, in the event loop); each worker also holds one to "
+        "hear of changes, and a few for steward writes and key checks.",
     )
     api_lookup_cache: int = Field(
         # About 1 KB each: the default holds 50 MB per worker.

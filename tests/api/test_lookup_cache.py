@@ -8,13 +8,17 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import Path
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry, Counter
 
+from api import lookup_cache
+from api.app import create_app
 from api.lookup_cache import LookupCache
+from nsai.config import Settings
 from nsai.query.lookup import Moved
 from tests.published import Published
 
@@ -70,45 +74,85 @@ def _listener(published: Published) -> int | None:
     return None if row is None else int(row[0])
 
 
+def _kept(client: TestClient, uprn: int) -> bool:
+    """Whether a lookup of `uprn` asked twice is answered from memory the second time."""
+    client.get(f"/v1/addresses/{uprn}")
+    hits = _hits(client)
+    client.get(f"/v1/addresses/{uprn}")
+    return _hits(client) == hits + 1
+
+
+def _line(client: TestClient, uprn: int) -> str:
+    return str(client.get(f"/v1/addresses/{uprn}").json()["single_line"])
+
+
 def test_a_lookup_again_is_answered_from_memory_until_the_record_changes(
     client: TestClient, published: Published, renamed: Callable[[int, str], None]
 ) -> None:
     uprn = int(published.scalar(UPRN_SQL))
-    assert _eventually(lambda: _listener(published) is not None)
-    first = client.get(f"/v1/addresses/{uprn}").json()
-    hits = _hits(client)
-    assert client.get(f"/v1/addresses/{uprn}").json() == first
-    assert _hits(client) == hits + 1
+    assert _eventually(lambda: _kept(client, uprn))
     renamed(uprn, "1 CHANGED ELSEWHERE, SOMEWHERE")
     # Another process changed it: the database tells the API, which forgets what it kept.
-    assert _eventually(
-        lambda: (
-            client.get(f"/v1/addresses/{uprn}").json()["single_line"]
-            == "1 CHANGED ELSEWHERE, SOMEWHERE"
+    assert _eventually(lambda: _line(client, uprn) == "1 CHANGED ELSEWHERE, SOMEWHERE")
+
+
+def test_a_council_renamed_is_answered_soon(client: TestClient, published: Published) -> None:
+    uprn = int(published.scalar(UPRN_SQL))
+    code = int(published.scalar(f"SELECT custodian_code FROM national_address WHERE uprn = {uprn}"))
+    name = str(published.scalar(f"SELECT name FROM custodian WHERE custodian_code = {code}"))
+    assert _eventually(lambda: _kept(client, uprn))
+    with psycopg.connect(published.url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE custodian SET name = 'RENAMED COUNCIL' WHERE custodian_code = %s", (code,)
         )
-    )
+        try:
+            assert _eventually(
+                lambda: (
+                    client.get(f"/v1/addresses/{uprn}").json()["custodian"]["name"]
+                    == "RENAMED COUNCIL"
+                )
+            )
+        finally:
+            conn.execute("UPDATE custodian SET name = %s WHERE custodian_code = %s", (name, code))
 
 
 def test_after_losing_its_listening_connection_the_api_listens_again(
     client: TestClient, published: Published, renamed: Callable[[int, str], None]
 ) -> None:
     uprn = int(published.scalar(UPRN_SQL))
-    assert _eventually(lambda: _listener(published) is not None)
+    assert _eventually(lambda: _kept(client, uprn))
     pid = _listener(published)
     with psycopg.connect(published.url, autocommit=True) as conn:
         conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
     assert _eventually(lambda: _listener(published) not in (None, pid))
-    client.get(f"/v1/addresses/{uprn}")
-    hits = _hits(client)
-    client.get(f"/v1/addresses/{uprn}")
-    assert _hits(client) == hits + 1  # kept again
+    assert _eventually(lambda: _kept(client, uprn))
     renamed(uprn, "2 CHANGED AFTER A RECONNECT, SOMEWHERE")
-    assert _eventually(
-        lambda: (
-            client.get(f"/v1/addresses/{uprn}").json()["single_line"]
-            == "2 CHANGED AFTER A RECONNECT, SOMEWHERE"
-        )
+    assert _eventually(lambda: _line(client, uprn) == "2 CHANGED AFTER A RECONNECT, SOMEWHERE")
+
+
+def test_nothing_is_kept_while_a_trigger_that_notifies_is_disabled(
+    published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lookup_cache, "CHECK_EVERY", 0.1)
+    settings = Settings(
+        database_url=published.url,
+        home=tmp_path / ".nsai",
+        anonymous_reads=True,
+        rate_limit_anonymous=0,
     )
+    uprn = int(published.scalar(UPRN_SQL))
+    trigger = "ALTER TABLE uprn_alias {} TRIGGER uprn_alias_notify_lookups"
+    with TestClient(create_app(settings)) as client, psycopg.connect(published.url) as conn:
+        conn.autocommit = True
+        assert _eventually(lambda: _kept(client, uprn))
+        conn.execute(trigger.format("DISABLE"))
+        try:
+            # A change to that table would go unheard: lookups are read every time.
+            assert _eventually(lambda: not _kept(client, uprn))
+            assert not _kept(client, uprn)
+        finally:
+            conn.execute(trigger.format("ENABLE"))
+        assert _eventually(lambda: _kept(client, uprn))
 
 
 # --- the cache itself -----------------------------------------------------------------------
