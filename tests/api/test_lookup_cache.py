@@ -165,14 +165,14 @@ def _cache(entries: int) -> LookupCache:
     return cache
 
 
-def _answer(cache: LookupCache, uprn: int, during: Callable[[], None] = lambda: None) -> bytes:
+def _answer(cache: LookupCache, uprn: int, during: Callable[[], None] = lambda: None) -> None:
+    """Look `uprn` up through `cache`; a read, when there is one, calls `during` first."""
     async def read() -> Moved:
         during()
         return Moved(uprn, uprn + 1)
 
     kept = asyncio.run(cache.answer(uprn, read))
     assert kept.successor == uprn + 1
-    return kept.body
 
 
 def test_an_answer_read_while_a_change_is_heard_is_not_kept() -> None:
