@@ -167,6 +167,7 @@ def _cache(entries: int) -> LookupCache:
 
 def _answer(cache: LookupCache, uprn: int, during: Callable[[], None] = lambda: None) -> None:
     """Look `uprn` up through `cache`; a read, when there is one, calls `during` first."""
+
     async def read() -> Moved:
         during()
         return Moved(uprn, uprn + 1)
