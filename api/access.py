@@ -30,9 +30,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ACCESS_RESPONSES
@@ -218,6 +220,20 @@ def _limiter(per_minute: int, clock: Clock) -> RateLimiter | None:
     return RateLimiter(per_minute, clock) if per_minute > 0 else None
 
 
+def presented_key(headers: Headers) -> str | None:
+    """The key a request presents: X-API-Key, else Authorization: Bearer. None: no key at all;
+    "": a key header without a usable key (sent empty, or not as Bearer), which is refused,
+    never taken as anonymous."""
+    api_key = headers.get("x-api-key")
+    if api_key:
+        return api_key
+    authorization = headers.get("authorization")
+    scheme, credentials = get_authorization_scheme_param(authorization)
+    if scheme.lower() == "bearer" and credentials:
+        return credentials
+    return None if api_key is None and authorization is None else ""
+
+
 @cache
 def require(scope: keys.Scope) -> Callable[..., Awaitable[Principal]]:
     """The dependency for routes needing `scope`; one function per scope, so that FastAPI runs
@@ -225,16 +241,12 @@ def require(scope: keys.Scope) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(
         request: Request,
-        api_key: Annotated[str | None, Depends(_X_API_KEY)],
-        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
+        # The two schemes declare the headers in the OpenAPI schema; presented_key reads them.
+        _api_key: Annotated[str | None, Depends(_X_API_KEY)],
+        _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
     ) -> Principal:
-        presented = api_key if api_key is not None else bearer.credentials if bearer else None
-        if presented is None and (
-            "x-api-key" in request.headers or "authorization" in request.headers
-        ):
-            presented = ""  # a key sent empty, or not as Bearer: refused, never anonymous
         access: Access = request.app.state.access
-        return await access.authorize(request, scope, presented)
+        return await access.authorize(request, scope, presented_key(request.headers))
 
     dependency.__name__ = f"require_{scope}"
     return dependency

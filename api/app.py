@@ -66,6 +66,8 @@ def create_app(settings: Settings) -> FastAPI:
     read = [Depends(require("read"))]
     app.include_router(access.router, dependencies=read)
     app.include_router(addresses.router, dependencies=read)
+    # Kept lookups are answered ahead of every route (api/v1/addresses.py).
+    app.router.routes.insert(0, addresses.KeptAddressRoute(needs="read"))
     app.include_router(lineage.router, dependencies=read)
     app.include_router(postcodes.router, dependencies=read)
     app.include_router(search.router, dependencies=read)

@@ -77,6 +77,10 @@ class LookupCache:
     def __len__(self) -> int:
         return len(self._kept)
 
+    def holds(self, uprn: int) -> bool:
+        """Whether an answer for `uprn` is kept now (it may be forgotten a moment later)."""
+        return uprn in self._kept
+
     async def answer(self, uprn: int, read: Callable[[], Awaitable[Address | Moved]]) -> Kept:
         """The kept answer for `uprn`, or `read()`'s, kept if nothing changed meanwhile."""
         with self._lock:

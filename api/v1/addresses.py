@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette._utils import get_route_path
 from starlette.convertors import Convertor, register_url_convertor
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
 
+from api.access import Access, presented_key
 from api.database import Database
 from api.errors import PROBLEM_RESPONSES
 from api.lookup_cache import LookupCache
@@ -20,6 +26,7 @@ from api.v1.common import (
     geojson_response,
     wants_geojson,
 )
+from nsai import keys
 from nsai.query import geojson, lookup
 from nsai.query.models import Address, Srs
 
@@ -86,7 +93,12 @@ async def get_address(
         if isinstance(found, lookup.Moved):
             return _moved(request, uprn, found.successor)
         return geojson_response(geojson.feature(found, srs))
-    # The JSON answer, from the worker's memory when it holds it (api/lookup_cache.py).
+    return await _json_answer(request, uprn)
+
+
+async def _json_answer(request: Request, uprn: int) -> Response:
+    """The JSON answer, from the worker's memory when it holds it (api/lookup_cache.py)."""
+    database: Database = request.app.state.database
     lookups: LookupCache = request.app.state.lookups
     kept = await lookups.answer(uprn, partial(database.read_on_loop, lookup.address_async, uprn))
     if kept.successor is not None:
@@ -100,3 +112,46 @@ def _moved(request: Request, uprn: int, successor: int) -> JSONResponse:
         url += "?" + request.url.query
     body = MovedUprn(uprn=uprn, resolves_to=successor).model_dump()
     return JSONResponse(body, status_code=301, headers={"Location": url})
+
+
+# A UPRN has at most 12 digits; a longer run of digits is left to get_address (a 422).
+_KEPT_PATH = re.compile(r"/v1/addresses/([0-9]{1,12})")
+
+
+class KeptAddressRoute(BaseRoute):
+    """GET /v1/addresses/{uprn} answered from the worker's memory, ahead of get_address.
+
+    FastAPI solves a route's parameters and dependencies on every request, which was most of
+    what a kept lookup cost (BENCHMARKS.md). This route takes only the requests get_address
+    would answer with a kept answer as it is: a GET with no query string, not asking for
+    GeoJSON, of a UPRN whose answer is kept. Every other request (a miss, any parameter,
+    GeoJSON) goes on to get_address. It checks access as the router of get_address does
+    (`needs`: the scope that router is included with), with the same rate limit and headers."""
+
+    path_format = "/v1/addresses/{uprn}"  # the template /metrics counts requests under
+
+    def __init__(self, needs: keys.Scope) -> None:
+        self.needs = needs
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"]:
+            return Match.NONE, {}
+        found = _KEPT_PATH.fullmatch(get_route_path(scope))
+        if found is None:
+            return Match.NONE, {}
+        uprn = int(found[1])
+        lookups: LookupCache = scope["app"].state.lookups
+        if not lookups.holds(uprn) or wants_geojson(Request(scope), None):
+            return Match.NONE, {}
+        return Match.FULL, {"route": self, "path_params": {"uprn": uprn}}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        access: Access = request.app.state.access
+        await access.authorize(request, self.needs, presented_key(request.headers))
+        # Answered from memory unless the answer was forgotten since `matches`.
+        response = await _json_answer(request, request.path_params["uprn"])
+        await response(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        raise NoMatchFound(name, path_params)  # get_address names this resource

@@ -14,11 +14,16 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry, Counter
+from sqlalchemy import create_engine
+from starlette.types import Receive, Scope, Send
 
 from api import lookup_cache
 from api.app import create_app
 from api.lookup_cache import LookupCache
+from api.v1.addresses import KeptAddressRoute
+from nsai import keys
 from nsai.config import Settings
+from nsai.db.engine import to_sqlalchemy_url
 from nsai.query.lookup import Moved
 from tests.published import Published
 
@@ -153,6 +158,154 @@ def test_nothing_is_kept_while_a_trigger_that_notifies_is_disabled(
         finally:
             conn.execute(trigger.format("ENABLE"))
         assert _eventually(lambda: _kept(client, uprn))
+
+
+# --- kept lookups answered ahead of FastAPI (api/v1/addresses.py KeptAddressRoute) ----------
+
+
+@pytest.fixture
+def kept_route_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths KeptAddressRoute answered (the users' view is the same either way: that is
+    the point of the route, so a test must look inside to know it was used)."""
+    answered: list[str] = []
+    handle = KeptAddressRoute.handle
+
+    async def spy(self: KeptAddressRoute, scope: Scope, receive: Receive, send: Send) -> None:
+        answered.append(scope["path"])
+        await handle(self, scope, receive, send)
+
+    monkeypatch.setattr(KeptAddressRoute, "handle", spy)
+    return answered
+
+
+def _requests(client: TestClient, route: str, status: int) -> float:
+    labels = f'method="GET",route="{route}",status="{status}"'
+    found = re.search(
+        rf"^nsai_http_requests_total\{{{re.escape(labels)}\}} (\S+)$",
+        client.get("/metrics").text,
+        re.MULTILINE,
+    )
+    return float(found.group(1)) if found else 0.0
+
+
+def test_a_kept_lookup_is_answered_as_the_documented_route_answers_it(
+    client: TestClient, published: Published, kept_route_calls: list[str]
+) -> None:
+    uprn = int(published.scalar(UPRN_SQL))
+    path = f"/v1/addresses/{uprn}"
+    counted = _requests(client, "/v1/addresses/{uprn}", 200)
+    assert _eventually(lambda: _kept(client, uprn))
+    kept_route_calls.clear()
+    from_memory = client.get(path)
+    assert kept_route_calls == [path]
+    assert from_memory.status_code == 200
+    assert from_memory.headers["content-type"] == "application/json"
+    assert from_memory.json()["uprn"] == uprn
+    # The documented route, asked with a parameter the kept route leaves to it, says the same.
+    documented = client.get(path, params={"srs": "27700"})
+    assert kept_route_calls == [path]
+    assert documented.status_code == 200
+    assert documented.content == from_memory.content
+    assert documented.headers["content-type"] == from_memory.headers["content-type"]
+    # Both are counted under the route's template, as every other request is.
+    assert _requests(client, "/v1/addresses/{uprn}", 200) >= counted + 4
+
+
+def test_a_kept_lookup_asked_otherwise_goes_to_the_documented_route(
+    client: TestClient, published: Published, kept_route_calls: list[str]
+) -> None:
+    uprn = int(published.scalar(UPRN_SQL))
+    path = f"/v1/addresses/{uprn}"
+    assert _eventually(lambda: _kept(client, uprn))
+    kept_route_calls.clear()
+    feature = client.get(path, headers={"Accept": "application/geo+json"})
+    assert feature.status_code == 200
+    assert feature.headers["content-type"] == "application/geo+json"
+    assert feature.json()["type"] == "Feature"
+    bad = client.get(path, params={"srs": "900913"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "srs"
+    padded = client.get(f"/v1/addresses/{uprn:013d}")
+    assert padded.status_code == 200  # 13 digits, left to get_address, which reads the number
+    assert padded.json()["uprn"] == uprn
+    assert kept_route_calls == []
+
+
+def test_a_kept_redirect_is_answered_from_memory_too(
+    client: TestClient, published: Published, kept_route_calls: list[str]
+) -> None:
+    alias, national = published.query("SELECT uprn, national_uprn FROM uprn_alias LIMIT 1")[0]
+    assert _eventually(lambda: _kept(client, alias))
+    kept_route_calls.clear()
+    response = client.get(f"/v1/addresses/{alias}")
+    assert kept_route_calls == [f"/v1/addresses/{alias}"]
+    assert response.status_code == 301
+    assert response.headers["location"] == f"/v1/addresses/{national}"
+    assert response.json() == {"uprn": alias, "resolves_to": national}
+
+
+def test_a_kept_lookup_checks_access_as_the_documented_route_does(
+    published: Published, tmp_path: Path, kept_route_calls: list[str]
+) -> None:
+    settings = Settings(
+        database_url=published.url,
+        home=tmp_path / ".nsai",
+        anonymous_reads=False,
+        rate_limit_per_key=5,
+        rate_limit_anonymous=100,
+    )
+    engine = create_engine(to_sqlalchemy_url(published.url))
+    try:
+        filler, reader, matcher = (
+            keys.create(engine, f"kept-{name}", scopes).key
+            for name, scopes in (
+                ("filler", ("read",)),
+                ("reader", ("read",)),
+                ("matcher", ("match",)),
+            )
+        )
+    finally:
+        engine.dispose()
+    uprn = int(published.scalar(UPRN_SQL))
+    path = f"/v1/addresses/{uprn}"
+
+    def kept(client: TestClient) -> bool:
+        hits = _hits(client)
+        assert client.get(path, headers={"X-API-Key": filler}).status_code == 200
+        return _hits(client) > hits
+
+    with TestClient(create_app(settings)) as client:
+        assert _eventually(lambda: kept(client))
+        kept_route_calls.clear()
+        refused = {
+            "no key": ({}, 401),
+            "an empty key": ({"X-API-Key": ""}, 401),
+            "a key not sent as Bearer": ({"Authorization": f"Basic {reader}"}, 401),
+            "an unknown key": ({"X-API-Key": "nsai_unknown_key"}, 401),
+            "a key without read": ({"Authorization": f"Bearer {matcher}"}, 403),
+        }
+        for why, (headers, status) in refused.items():
+            response = client.get(path, headers=headers)
+            assert response.status_code == status, why
+            assert response.headers["content-type"] == "application/problem+json", why
+            if status == 401:
+                assert response.headers["www-authenticate"] == 'Bearer realm="nsai"', why
+        # The reader's own bucket of 5: five answers, counting down, then a 429.
+        answered = [
+            client.get(path, headers={"Authorization": f"Bearer {reader}"}) for _ in range(6)
+        ]
+        assert [r.status_code for r in answered] == [200] * 5 + [429]
+        assert [r.headers["ratelimit-remaining"] for r in answered] == [
+            "4",
+            "3",
+            "2",
+            "1",
+            "0",
+            "0",
+        ]
+        assert int(answered[-1].headers["retry-after"]) >= 1
+        assert answered[0].json()["uprn"] == uprn
+        assert len(kept_route_calls) == len(refused) + len(answered)
 
 
 # --- the cache itself -----------------------------------------------------------------------
