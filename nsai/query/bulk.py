@@ -27,6 +27,7 @@ import dataclasses
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -44,6 +45,9 @@ from nsai.query.errors import BadInput
 from nsai.query.sql import rows
 
 MAX_RECORDS: Final = 10_000
+# Queries per round trip: small enough that the database works on one chunk while Python scores
+# the one before, and that its plans stay index lookups (10,000 at once hashed the whole table).
+CHUNK: Final = 500
 MAX_ADDRESS_LENGTH: Final = 500
 CANDIDATES_SHOWN: Final = 5
 
@@ -78,21 +82,41 @@ def match(
     `threshold`, counting as alternatives the candidates whose pair score reaches `plausible`."""
     if len(queries) > MAX_RECORDS:
         raise BadInput("records", f"at most {MAX_RECORDS:,} records per request")
+    for index, query in enumerate(queries):
+        if len(query.address) > MAX_ADDRESS_LENGTH:
+            raise BadInput(f"records[{index}].address", f"at most {MAX_ADDRESS_LENGTH} characters")
     places = _places(conn)
-    parsed = {i: _parsed(i, q, places) for i, q in enumerate(queries)}
-    wanted = {i: r for i, r in parsed.items() if r is not None}
-    found = _candidates(conn, "candidates", wanted.values())
-    results = {i: _decide(q, {}, threshold, plausible) for i, q in enumerate(queries)}
-    best = _best_by_property(wanted, found)
-    results |= {i: _decide(queries[i], best[i], threshold, plausible) for i in best}
-    # A second pass, wider and read against what it finds, for what the first left unsure.
-    unsure = {i: r for i, r in wanted.items() if results[i].uprn is None}
-    wider = _candidates(conn, "second_pass", unsure.values())
-    for i in unsure:
-        wider[i] = wider.get(i, []) + found.get(i, [])
-    variants = {i: [r, *_readings(r, wider.get(i, []))] for i, r in unsure.items()}
-    best = _best_by_property(variants, wider)
-    results |= {i: _decide(queries[i], best[i], threshold, plausible) for i in best}
+    results: dict[int, Matched] = {}
+    # The database finds one chunk's candidates while this thread parses and scores another's:
+    # a thread of its own runs every statement in turn, the connection's only user meanwhile.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nsai-bulk-sql") as database:
+        first_pass = []
+        for start in range(0, len(queries), CHUNK):
+            wanted: dict[int, MatchRecord] = {}
+            for i in range(start, min(start + CHUNK, len(queries))):
+                record = _parsed(i, queries[i], places)
+                if record is None:
+                    results[i] = _decide(queries[i], {}, threshold, plausible)
+                else:
+                    wanted[i] = record
+            finding = database.submit(_candidates, conn, "candidates", list(wanted.values()))
+            first_pass.append((wanted, finding))
+        second_pass = []
+        for wanted, pending in first_pass:
+            found = pending.result()
+            best = _best_by_property(wanted, found)
+            results |= {i: _decide(queries[i], best[i], threshold, plausible) for i in best}
+            # A second pass, wider and read against what it finds, for what the first left unsure.
+            unsure = {i: r for i, r in wanted.items() if results[i].uprn is None}
+            widening = database.submit(_candidates, conn, "second_pass", list(unsure.values()))
+            second_pass.append((unsure, found, widening))
+        for unsure, found, pending in second_pass:
+            wider = pending.result()
+            for i in unsure:
+                wider[i] = wider.get(i, []) + found.get(i, [])
+            variants = {i: [r, *_readings(r, wider.get(i, []))] for i, r in unsure.items()}
+            best = _best_by_property(variants, wider)
+            results |= {i: _decide(queries[i], best[i], threshold, plausible) for i in best}
     ordered = [results[i] for i in range(len(queries))]
     _add_addresses(conn, ordered)
     return ordered
@@ -121,8 +145,6 @@ _PROVENANCE: Final[dict[str, Any]] = {
 def _parsed(index: int, query: Query, places: Places) -> MatchRecord | None:
     """The query as a matching record, its town read against the gazetteer's; None when it
     holds nothing to find an address by."""
-    if len(query.address) > MAX_ADDRESS_LENGTH:
-        raise BadInput(f"records[{index}].address", f"at most {MAX_ADDRESS_LENGTH} characters")
     parts = parse_address(_printable(query.address), _printable(query.postcode or "") or None)
     keys = _keys(parts)
     if keys["street_key"] is None and keys["town_key"] not in places.common | {None}:

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
 from nsai.cli import main
+from nsai.query import bulk
 from nsai.query.bulk import MAX_ADDRESS_LENGTH, MAX_RECORDS, Query, match
 from nsai.query.errors import BadInput
 from tests.published import Published, published
@@ -66,6 +67,18 @@ def test_the_regions_queries_find_their_property_and_never_another(
             assert result.score >= THRESHOLD
             assert result.candidates[0].uprn == result.uprn
             assert result.explanation["pao"]["level"]
+
+
+def test_answers_are_the_same_however_the_batch_is_cut_into_round_trips(
+    conn: Connection, region: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (region / "queries.csv").open() as handle:
+        queries = [Query(q["id"], q["address"]) for q in csv.DictReader(handle)][:300]
+    whole = match(conn, queries, THRESHOLD, PLAUSIBLE)
+    assert len(queries) <= bulk.CHUNK  # one round trip each pass
+    monkeypatch.setattr(bulk, "CHUNK", 7)
+    assert match(conn, queries, THRESHOLD, PLAUSIBLE) == whole
+    assert sum(1 for r in whole if r.uprn is not None) > 200
 
 
 def test_a_flat_missing_from_the_gazetteer_never_returns_its_building(
