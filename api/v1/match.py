@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy.engine import Connection
 
 from api.body_limit import MAX_BODY_BYTES
@@ -70,7 +70,7 @@ class MatchResponse(BaseModel):
         "the end of a street a neighbour."
     ),
 )
-async def match_addresses(request: Request, body: MatchRequest) -> MatchResponse:
+async def match_addresses(request: Request, body: MatchRequest) -> Response:
     settings = request.app.state.settings
     queries = [bulk.Query(r.id, r.address, r.postcode) for r in body.records]
     # The answer is built in the thread pool too: 10,000 results would hold up the event loop.
@@ -79,20 +79,14 @@ async def match_addresses(request: Request, body: MatchRequest) -> MatchResponse
     )
 
 
+# bulk.match's results written as JSON as they are: the JSON of MatchResponse (the tests hold
+# it to that schema), without building its 10,000 models first, which took longer than all
+# the rest of the answer (0.6 s of 10,000 results against 0.04 s).
+_ANSWER = TypeAdapter(dict[str, list[bulk.Matched]])
+
+
 def _match(
     conn: Connection, queries: list[bulk.Query], threshold: float, plausible: float
-) -> MatchResponse:
+) -> Response:
     results = bulk.match(conn, queries, threshold, plausible)
-    return MatchResponse(
-        results=[
-            MatchResult(
-                id=r.id,
-                uprn=r.uprn,
-                score=r.score,
-                address=r.address,
-                explanation={k: Level(**v) for k, v in r.explanation.items()},
-                candidates=[CandidateOut(uprn=c.uprn, score=c.score) for c in r.candidates],
-            )
-            for r in results
-        ]
-    )
+    return Response(_ANSWER.dump_json({"results": results}), media_type="application/json")

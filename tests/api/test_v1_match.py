@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
+from api.v1.match import MatchResponse
 from nsai import keys
 from nsai.db.engine import to_sqlalchemy_url
 from nsai.query.bulk import MAX_RECORDS
@@ -51,6 +52,11 @@ def test_addresses_are_matched_in_request_order(
     assert first["score"] >= 0.9
     assert first["candidates"][0] == {"uprn": known[0][0], "score": first["score"]}
     assert first["explanation"]["pao"] == {"level": "exact", "bits": 7.0}
+    # The body is written without building the documented model: it must be that model's JSON,
+    # every field there and nothing else.
+    assert MatchResponse.model_validate_json(response.content).model_dump_json().encode() == (
+        response.content
+    )
 
 
 def test_matching_needs_the_match_scope(client: TestClient, headers: dict[str, str]) -> None:
