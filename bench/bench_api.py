@@ -902,7 +902,9 @@ def run(quick: bool) -> str:
             "",
             "UPRN lookups: each worker keeps up to "
             f"{Settings.model_fields['api_lookup_cache'].default:,} answers in memory until the "
-            "gazetteer changes (`api/lookup_cache.py`), so each worker reads each of the "
+            "gazetteer changes (`api/lookup_cache.py`) and answers a kept one ahead of "
+            "FastAPI's routing and parameter solving (`KeptAddressRoute`, "
+            "`api/v1/addresses.py`), so each worker reads each of the "
             f"{SAMPLES:,} UPRNs from the database once and answers it from memory after that. "
             "Each server with the cache first answered an unmeasured lookup run like the one at "
             f"32 connections, which filled the cache ({fills} lookups/s); then {lookups} "
@@ -919,7 +921,9 @@ def run(quick: bool) -> str:
             "fill a batch), one client or one per worker at once, on the same national records, "
             "after a warm-up, at the default threshold "
             f"({default_threshold}); and `nsai.query.bulk.match` called directly with "
-            f"{bulk.MAX_RECORDS:,} of them on one connection.",
+            f"{bulk.MAX_RECORDS:,} of them on one connection. `bulk.match` finds candidates in "
+            f"round trips of {bulk.CHUNK:,} queries, on a thread of its own, while it parses "
+            "and scores the next.",
             "",
             *bulk_rows,
             "",
