@@ -26,10 +26,9 @@ from nsai.query.limits import (
     MAX_RANKED,
     MAX_SUGGESTIONS,
     MAX_TEXT,
-    MIN_TYPEAHEAD_WORD,
+    MIN_WORD,
     POSTCODE_AREA_FORM,
-    SEARCHABLE_PATTERN,
-    TYPEAHEAD_PATTERN,
+    WORD_PATTERN,
 )
 from nsai.query.models import LogicalStatus, SearchPage, Srs, Suggestions
 
@@ -43,8 +42,9 @@ async def search_addresses(
         str,
         Query(
             max_length=MAX_TEXT,
-            json_schema_extra={"pattern": SEARCHABLE_PATTERN},
-            description="What to look for, free text (at least one letter or digit).",
+            json_schema_extra={"pattern": WORD_PATTERN},
+            description=f"What to look for, free text with a word of at least {MIN_WORD} "
+            "letters or digits.",
         ),
     ],
     classification: Annotated[
@@ -91,9 +91,9 @@ async def autocomplete(
         str,
         Query(
             max_length=MAX_TEXT,
-            json_schema_extra={"pattern": TYPEAHEAD_PATTERN},
-            description=f"What has been typed so far: at least {MIN_TYPEAHEAD_WORD} characters of "
-            "one word; words are matched in the order typed.",
+            json_schema_extra={"pattern": WORD_PATTERN},
+            description=f"What has been typed so far: at least {MIN_WORD} characters of one "
+            "word; words are matched in the order typed.",
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS, description="Suggestions.")] = (

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from nsai.query import paging
 from nsai.query.addresses import summaries
 from nsai.query.errors import BadInput
-from nsai.query.limits import CLASSIFICATION_FORM, MIN_TYPEAHEAD_WORD, POSTCODE_AREA_FORM
+from nsai.query.limits import CLASSIFICATION_FORM, MIN_WORD, POSTCODE_AREA_FORM
 from nsai.query.models import LogicalStatus, SearchHit, SearchPage, Suggestion, Suggestions
 from nsai.query.sql import rows
 from nsai.query.text import query_words
@@ -34,10 +34,9 @@ MAX_CANDIDATES: Final = 5_000
 # Typeahead reads at most this many addresses starting with what was typed, and as many holding
 # it further on: a start thousands share answers as fast as a rare one.
 TYPEAHEAD_POOL: Final = 200
-# The words of a query the trigram index is asked for at once (the longest), and the length
-# from which a word has a trigram to ask for.
+# The words of a query the trigram index is asked for at once: the longest, each of MIN_WORD
+# characters at least (a shorter word has no trigram to ask for).
 _SLOTS: Final = 6
-_TRIGRAM: Final = 3
 
 
 @dataclass(frozen=True)
@@ -115,12 +114,11 @@ def _every_word(words: list[str]) -> dict[str, object]:
     """The parameters asking for every word (sql/query/search.sql): a LIKE pattern per word, and
     the longest words again as the slots the trigram index answers (a word has a trigram from
     three characters on)."""
-    indexed = sorted((w for w in words if len(w) >= _TRIGRAM), key=len, reverse=True)
-    slots = (indexed * _SLOTS)[:_SLOTS] if indexed else ["%"] * _SLOTS
+    indexed = sorted((w for w in words if len(w) >= MIN_WORD), key=len, reverse=True)
+    slots = (indexed * _SLOTS)[:_SLOTS]  # query_words has seen to one at least
     return {
-        "exact": bool(indexed),
         "patterns": [f"%{w}%" for w in words],
-        **{f"slot{i}": w if w == "%" else f"%{w}%" for i, w in enumerate(slots, start=1)},
+        **{f"slot{i}": f"%{w}%" for i, w in enumerate(slots, start=1)},
     }
 
 
@@ -172,8 +170,6 @@ def autocomplete(conn: Connection, q: str, limit: int) -> Suggestions:
     """Addresses starting with what was typed; when none does, those holding the typed words in
     the order typed (sql/query/search.sql)."""
     words = query_words("q", q)
-    if max(len(w) for w in words) < MIN_TYPEAHEAD_WORD:
-        raise BadInput("q", f"type at least {MIN_TYPEAHEAD_WORD} characters of one word")
     text = " ".join(words)
     found = rows(
         conn,

@@ -7,7 +7,7 @@ import re
 from typing import Final
 
 from nsai.query.errors import BadInput
-from nsai.query.limits import MAX_TEXT
+from nsai.query.limits import MAX_TEXT, MIN_WORD
 
 _DROPPED: Final = re.compile(r"['.]+")
 _BLANKS: Final = re.compile(r"[^A-Za-z0-9]+")
@@ -21,10 +21,11 @@ def search_text(raw: str) -> str:
 
 
 def query_words(field: str, raw: str) -> list[str]:
-    """The words of a free-text parameter, refusing one too long or with nothing to search."""
+    """The words of a free-text parameter, refusing one too long or without a word of MIN_WORD
+    letters or digits to look for."""
     if len(raw) > MAX_TEXT:
         raise BadInput(field, f"at most {MAX_TEXT} characters")
     words = search_text(raw).split()
-    if not words:
-        raise BadInput(field, "give at least one letter or digit")
+    if max(map(len, words), default=0) < MIN_WORD:
+        raise BadInput(field, f"give a word of at least {MIN_WORD} letters or digits")
     return words

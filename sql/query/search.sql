@@ -5,10 +5,9 @@
 -- Candidates are the addresses holding every word of the query (as the start or any part of a
 -- word: ST finds STREET) or, only when none does, those holding something like the query (word
 -- similarity at least `threshold`: a slip in a word). Every word's pattern (`patterns`) is
--- checked; the longest six (`slot1`..`slot6`, the longest again where there are fewer, all '%%'
--- when no word has three characters) are also index conditions, which the trigram index
--- answers together: a word needs three characters to have a trigram. `exact` is false when no
--- word has. The score (0-1, four decimals) weighs how closely the query appears in the
+-- checked; the longest six of three characters or more (`slot1`..`slot6`, the longest again
+-- where there are fewer; the query has one at least) are also index conditions, which the
+-- trigram index answers together: a word needs three characters to have a trigram. The score (0-1, four decimals) weighs how closely the query appears in the
 -- address (0.45), how many of its words the address holds (0.45: a word found whole counts 1,
 -- the start of a word 0.9 (ST: STREET), else its trigram similarity to the likest word (a
 -- slip); a number counts only whole, so 1 never finds 12) and, a little, how little else the
@@ -31,8 +30,7 @@ WITH filtered AS NOT MATERIALIZED (
       AND (%(area)s::text IS NULL OR substring(postcode FROM '^[A-Z]+') = %(area)s)
 ), every_word AS MATERIALIZED (
     SELECT * FROM filtered
-    WHERE %(exact)s::boolean
-      AND nsai_search_text(single_line) LIKE %(slot1)s
+    WHERE nsai_search_text(single_line) LIKE %(slot1)s
       AND nsai_search_text(single_line) LIKE %(slot2)s
       AND nsai_search_text(single_line) LIKE %(slot3)s
       AND nsai_search_text(single_line) LIKE %(slot4)s

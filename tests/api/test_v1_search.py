@@ -152,6 +152,8 @@ def test_search_as_geojson(client: TestClient, published: Published) -> None:
         ({"q": ""}, "q"),
         ({"q": "  ,.'  "}, "q"),
         ({"q": "x" * 201}, "q"),
+        ({"q": "st"}, "q"),  # no word of three characters: every address would be read
+        ({"q": "12 a b"}, "q"),
         ({"q": "mill", "classification": "RD_%"}, "classification"),
         ({"q": "mill", "classification": "TOOLONG1"}, "classification"),
         ({"q": "mill", "custodian": 0}, "custodian"),

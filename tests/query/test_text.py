@@ -33,9 +33,11 @@ def test_cleaning_leaves_nothing_that_sql_could_read_as_syntax() -> None:
     assert search_text("'; DROP TABLE x; -- %_") == "DROP TABLE X"
 
 
-def test_query_words_refuse_empty_and_long_text() -> None:
+def test_query_words_refuse_long_text_and_text_without_a_word_to_look_for() -> None:
     assert query_words("q", "12 church st") == ["12", "CHURCH", "ST"]
-    with pytest.raises(BadInput, match="q: give at least one letter or digit"):
-        query_words("q", " %_' ")
+    assert query_words("q", "12 St. Ab'c") == ["12", "ST", "ABC"]
+    for nothing in (" %_' ", "st", "12 a", "s.t 1'2"):
+        with pytest.raises(BadInput, match="q: give a word of at least 3 letters or digits"):
+            query_words("q", nothing)
     with pytest.raises(BadInput, match="q: at most 200 characters"):
         query_words("q", "a" * 201)
