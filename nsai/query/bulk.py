@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -89,7 +90,8 @@ def match(
     results: dict[int, Matched] = {}
     # The database finds one chunk's candidates while this thread parses and scores another's:
     # a thread of its own runs every statement in turn, the connection's only user meanwhile.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nsai-bulk-sql") as database:
+    database = _Statements(conn)
+    try:
         first_pass = []
         for start in range(0, len(queries), CHUNK):
             wanted: dict[int, MatchRecord] = {}
@@ -99,8 +101,7 @@ def match(
                     results[i] = _decide(queries[i], {}, threshold, plausible)
                 else:
                     wanted[i] = record
-            finding = database.submit(_candidates, conn, "candidates", list(wanted.values()))
-            first_pass.append((wanted, finding))
+            first_pass.append((wanted, database.candidates("candidates", wanted.values())))
         second_pass = []
         for wanted, pending in first_pass:
             found = pending.result()
@@ -108,8 +109,7 @@ def match(
             results |= {i: _decide(queries[i], best[i], threshold, plausible) for i in best}
             # A second pass, wider and read against what it finds, for what the first left unsure.
             unsure = {i: r for i, r in wanted.items() if results[i].uprn is None}
-            widening = database.submit(_candidates, conn, "second_pass", list(unsure.values()))
-            second_pass.append((unsure, found, widening))
+            second_pass.append((unsure, found, database.candidates("second_pass", unsure.values())))
         for unsure, found, pending in second_pass:
             wider = pending.result()
             for i in unsure:
@@ -117,9 +117,37 @@ def match(
             variants = {i: [r, *_readings(r, wider.get(i, []))] for i, r in unsure.items()}
             best = _best_by_property(variants, wider)
             results |= {i: _decide(queries[i], best[i], threshold, plausible) for i in best}
+    finally:
+        database.close()
     ordered = [results[i] for i in range(len(queries))]
     _add_addresses(conn, ordered)
     return ordered
+
+
+class _Statements:
+    """The candidate statements of one match, run in turn on a thread of its own. Once one
+    fails, the rest are not run: the error raised is the first, and the connection is free
+    again (nothing running on it) once `close` returns."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nsai-bulk-sql")
+        self._failed = threading.Event()
+
+    def candidates(self, section: str, queries: Iterable[MatchRecord]) -> Future[Found]:
+        return self._thread.submit(self._run, section, list(queries))
+
+    def _run(self, section: str, queries: list[MatchRecord]) -> Found:
+        if self._failed.is_set():
+            raise CancelledError  # an earlier statement failed: its error is the one raised
+        try:
+            return _candidates(self._conn, section, queries)
+        except BaseException:
+            self._failed.set()
+            raise
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True, cancel_futures=True)
 
 
 # --- the query as a record ---------------------------------------------------------------------
@@ -259,19 +287,8 @@ def _candidates(conn: Connection, section: str, queries: Iterable[MatchRecord]) 
         "postcode": "postcode_key",
     }
     params = {param: [getattr(q, name) for q in batch] for param, name in columns.items()}
-    fetched = rows(conn, "bulk.sql", section, **params)
-    # A spelling without a postcode or town is read with its property's, from its other
-    # spellings: a council-tax row's silence must not let a property in another town compete.
-    known: dict[int, dict[str, str]] = {}
-    for row in fetched:
-        mine = known.setdefault(int(row["uprn"]), {})
-        for name in ("postcode_key", "town_key"):
-            if row[name] is not None:
-                mine.setdefault(name, row[name])
-    for row in fetched:
-        uprn = int(row["uprn"])
-        spelling = _spelling(row, known[uprn])
-        found.setdefault(int(row["idx"]), []).append((uprn, spelling))
+    for row in rows(conn, "bulk.sql", section, **params):
+        found.setdefault(int(row["idx"]), []).append((int(row["uprn"]), _spelling(row)))
     return found
 
 
@@ -287,11 +304,10 @@ _KEY_FIELDS: Final = (
 )
 
 
-def _spelling(row: Any, known: dict[str, str]) -> MatchRecord:
+def _spelling(row: Any) -> MatchRecord:
     values: dict[str, Any] = dict.fromkeys(PART_NAMES)
     values["sao_text"] = row["sao_text"]  # says a flat from a shop unit (MatchRecord.unit_use)
     values |= {name: row[name] for name in _KEY_FIELDS}
-    values |= {name: value for name, value in known.items() if values[name] is None}
     values |= _PROVENANCE | {"source": "gazetteer", "classification": row["classification"]}
     return MatchRecord(record_id=int(row["record_id"]), **values)
 

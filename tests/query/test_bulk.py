@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from nsai.cli import main
 from nsai.query import bulk
@@ -69,16 +72,80 @@ def test_the_regions_queries_find_their_property_and_never_another(
             assert result.explanation["pao"]["level"]
 
 
-def test_answers_are_the_same_however_the_batch_is_cut_into_round_trips(
+def test_an_answer_does_not_depend_on_the_rest_of_the_request(
     conn: Connection, region: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with (region / "queries.csv").open() as handle:
-        queries = [Query(q["id"], q["address"]) for q in csv.DictReader(handle)][:300]
+        queries = [Query(q["id"], q["address"]) for q in csv.DictReader(handle)]
     whole = match(conn, queries, THRESHOLD, PLAUSIBLE)
-    assert len(queries) <= bulk.CHUNK  # one round trip each pass
+    assert sum(1 for r in whole if r.uprn is not None) > 0.8 * len(queries)
+    # Asked alone, or in round trips of 7: the same answers (a property's town and postcode
+    # are read from the gazetteer, not from the candidates other queries found).
+    alone = [match(conn, [q], THRESHOLD, PLAUSIBLE)[0] for q in queries]
+    assert alone == whole
     monkeypatch.setattr(bulk, "CHUNK", 7)
     assert match(conn, queries, THRESHOLD, PLAUSIBLE) == whole
-    assert sum(1 for r in whole if r.uprn is not None) > 200
+
+
+def test_a_spelling_without_a_town_is_read_with_its_propertys_town_whatever_else_is_asked(
+    published: Published,
+) -> None:
+    """X and Y: the same number on streets of one name in two towns. One spelling of X gives no
+    town nor postcode (a list's row); X's others are on a street spelt otherwise. Asked for the
+    number in Y's town, X's bare spelling is read with X's town, so Y is the answer: alone, and
+    beside a query that finds X's other spellings."""
+    engine = create_engine(published.url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:  # one transaction, rolled back: the gazetteer is shared
+        x, y, bare, pao, street, x_town, y_town = conn.exec_driver_sql(
+            "SELECT a.uprn, b.uprn, a.record_id, a.pao_key, a.street_key, a.town_key, b.town_key "
+            "FROM national_match_key a JOIN national_match_key b ON b.street_key = a.street_key "
+            "AND b.pao_key = a.pao_key AND b.town_key <> a.town_key "
+            "WHERE a.sao_key IS NULL AND b.sao_key IS NULL AND a.pao_key ~ '^[0-9]+$' "
+            "AND b.postcode_key IS NOT NULL "
+            "AND (SELECT count(*) FROM national_match_key o WHERE o.uprn = a.uprn) >= 2 "
+            "ORDER BY a.uprn, b.uprn LIMIT 1"
+        ).one()
+        conn.exec_driver_sql(
+            "UPDATE national_match_key SET town_key = NULL, postcode_key = NULL, "
+            "locality_key = NULL WHERE record_id = %(bare)s",
+            {"bare": bare},
+        )
+        conn.exec_driver_sql(
+            "UPDATE national_match_key SET street_key = 'NOWHERE ELSE LANE' "
+            "WHERE uprn = %(x)s AND record_id <> %(bare)s",
+            {"x": x, "bare": bare},
+        )
+        asked = Query("y", f"{pao} {street}, {y_town}")
+        (alone,) = match(conn, [asked], THRESHOLD, PLAUSIBLE)
+        beside = match(
+            conn, [asked, Query("x", f"{pao} NOWHERE ELSE LANE, {x_town}")], THRESHOLD, PLAUSIBLE
+        )
+        conn.rollback()
+    engine.dispose()
+    assert alone.uprn == y
+    assert beside[0] == alone
+    assert beside[1].uprn == x
+
+
+def test_a_failed_statement_stops_the_match_and_runs_nothing_after_it(
+    conn: Connection, region: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (region / "queries.csv").open() as handle:
+        queries = [Query(q["id"], q["address"]) for q in csv.DictReader(handle)]
+    ran: list[str] = []
+
+    def lost(*args: object) -> NoReturn:
+        ran.append(threading.current_thread().name)
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(bulk, "CHUNK", 7)
+    monkeypatch.setattr(bulk, "_candidates", lost)
+    assert len(queries) > 20 * bulk.CHUNK
+    with pytest.raises(OperationalError, match="server closed the connection"):
+        match(conn, queries, THRESHOLD, PLAUSIBLE)
+    assert len(ran) == 1
+    assert ran[0].startswith("nsai-bulk-sql")
+    assert not [t for t in threading.enumerate() if t.name.startswith("nsai-bulk-sql")]
 
 
 def test_a_flat_missing_from_the_gazetteer_never_returns_its_building(
