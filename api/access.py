@@ -2,6 +2,8 @@
 
 Routes declare the scope they need with `Depends(require("read"|"match"|"steward"))`, usually
 once for a whole router: `app.include_router(router, dependencies=[Depends(require("read"))])`.
+A route that is not FastAPI's (api/v1/addresses.py KeptAddressRoute) calls `Access.authorize`
+with `presented_key` itself, the same check.
 
 - A key comes as `X-API-Key: KEY` or `Authorization: Bearer KEY` (X-API-Key wins if both).
 - No key: anonymous, with the `read` scope only when NSAI_ANONYMOUS_READS is on; never `match`

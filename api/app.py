@@ -25,7 +25,7 @@ from api.v1 import (
     spatial,
     stewardship,
 )
-from nsai import __version__
+from nsai import __version__, keys
 from nsai.config import Settings
 from nsai.logging import configure_logging
 
@@ -63,11 +63,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     # Scopes apply where routers are included: read routers with `dependencies=read`, match and
     # steward routers with [Depends(require("match"))] and [Depends(require("steward"))].
-    read = [Depends(require("read"))]
+    reads: keys.Scope = "read"
+    read = [Depends(require(reads))]
     app.include_router(access.router, dependencies=read)
     app.include_router(addresses.router, dependencies=read)
-    # Kept lookups are answered ahead of every route (api/v1/addresses.py).
-    app.router.routes.insert(0, addresses.KeptAddressRoute(needs="read"))
+    # Kept lookups are answered ahead of every route, with the same check as the router's.
+    app.router.routes.insert(0, addresses.KeptAddressRoute(needs=reads))
     app.include_router(lineage.router, dependencies=read)
     app.include_router(postcodes.router, dependencies=read)
     app.include_router(search.router, dependencies=read)

@@ -114,7 +114,7 @@ def _moved(request: Request, uprn: int, successor: int) -> JSONResponse:
     return JSONResponse(body, status_code=301, headers={"Location": url})
 
 
-# A UPRN has at most 12 digits; a longer run of digits is left to get_address (a 422).
+# A UPRN has at most 12 digits; a longer run (leading zeros, or no UPRN) is left to get_address.
 _KEPT_PATH = re.compile(r"/v1/addresses/([0-9]{1,12})")
 
 
@@ -134,14 +134,15 @@ class KeptAddressRoute(BaseRoute):
         self.needs = needs
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"]:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
             return Match.NONE, {}
         found = _KEPT_PATH.fullmatch(get_route_path(scope))
         if found is None:
             return Match.NONE, {}
         uprn = int(found[1])
-        lookups: LookupCache = scope["app"].state.lookups
-        if not lookups.holds(uprn) or wants_geojson(Request(scope), None):
+        # None before the app's lifespan has started: nothing kept yet.
+        lookups: LookupCache | None = getattr(scope["app"].state, "lookups", None)
+        if lookups is None or not lookups.holds(uprn) or wants_geojson(Request(scope), None):
             return Match.NONE, {}
         return Match.FULL, {"route": self, "path_params": {"uprn": uprn}}
 

@@ -5,20 +5,20 @@
 -- Candidates are the addresses holding every word of the query (as the start or any part of a
 -- word: ST finds STREET) or, only when none does, those holding something like the query (word
 -- similarity at least `threshold`: a slip in a word). Every word's pattern (`patterns`) is
--- checked; the longest six of three characters or more (`slot1`..`slot6`, the longest again
--- where there are fewer; the query has one at least) are also index conditions, which the
--- trigram index answers together: a word needs three characters to have a trigram. The score (0-1, four decimals) weighs how closely the query appears in the
--- address (0.45), how many of its words the address holds (0.45: a word found whole counts 1,
--- the start of a word 0.9 (ST: STREET), else its trigram similarity to the likest word (a
--- slip); a number counts only whole, so 1 never finds 12) and, a little, how little else the
--- address says (0.1), so "12 CHURCH STREET" ranks the house above its flats. Filters are NULL
--- when not given; `classification` is a LIKE pattern of letters, digits and the any-characters
--- wildcard. Paged by (score, uprn) after the cursor's `after_score` and `after_uprn`.
--- The addresses holding every word are read `candidates` at most: a query whose words a great
--- many addresses hold ("FLAT 2") ranks that many of them, the first found, not all. The fuzzy
--- set is read whole, or the address a slip was meant for could be left out.
--- The threshold is set for the session, not the transaction: the API reads in autocommit, and
--- every statement using the operator sets it first.
+-- checked; the longest six of three characters or more (`slot1`..`slot6`, the longest again where
+-- there are fewer; the query has one at least) are also index conditions, which the trigram index
+-- answers together: a word needs three characters to have a trigram. The score (0-1, four
+-- decimals) weighs how closely the query appears in the address (0.45), how many of its words the
+-- address holds (0.45: a word found whole counts 1, the start of a word 0.9 (ST: STREET), else
+-- its trigram similarity to the likest word (a slip); a number counts only whole, so 1 never
+-- finds 12) and, a little, how little else the address says (0.1), so "12 CHURCH STREET" ranks
+-- the house above its flats. Filters are NULL when not given; `classification` is a LIKE pattern
+-- of letters, digits and the any-characters wildcard. Paged by (score, uprn) after the cursor's
+-- `after_score` and `after_uprn`. The addresses holding every word are read `candidates` at most:
+-- a query whose words a great many addresses hold ("FLAT 2") ranks that many of them, the first
+-- found, not all. The fuzzy set is read whole, or the address a slip was meant for could be left
+-- out. The threshold is set for the session, not the transaction: the API reads in autocommit,
+-- and every statement using the operator sets it first.
 SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, false);
 WITH filtered AS NOT MATERIALIZED (
     SELECT uprn, single_line, postcode, classification, logical_status, custodian_code, geom

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,13 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from api.access import Access, require
+from api.access import Access, presented_key, require
 from api.app import create_app
 from nsai import keys
 from nsai.config import Settings
@@ -375,3 +377,41 @@ def test_a_lost_database_is_503_not_401(server: Server, template_db: str, tmp_pa
         server.drop(name)
         response = client.get("/v1/whoami", headers={"X-API-Key": key})
     assert_problem(response, 503, "the key store is unavailable; try again shortly")
+
+
+HEADER_CASES = [
+    [],
+    [(b"x-api-key", b"K1")],
+    [(b"x-api-key", b"")],
+    [(b"authorization", b"Bearer K2")],
+    [(b"authorization", b"bearer K2")],
+    [(b"authorization", b"BEARER   K2  ")],
+    [(b"authorization", b"Bearer")],
+    [(b"authorization", b"Bearer ")],
+    [(b"authorization", b"")],
+    [(b"authorization", b" Bearer K2")],
+    [(b"authorization", b"Basic dXNlcjpwYXNz")],
+    [(b"x-api-key", b"K1"), (b"authorization", b"Bearer K2")],
+    [(b"x-api-key", b""), (b"authorization", b"Bearer K2")],
+    [(b"x-api-key", b"K1"), (b"x-api-key", b"K3")],
+    [(b"X-Api-Key", b"K1")],
+]
+
+
+@pytest.mark.parametrize("headers", HEADER_CASES)
+def test_the_key_presented_is_read_as_fastapis_security_schemes_read_it(
+    headers: list[tuple[bytes, bytes]],
+) -> None:
+    """presented_key (shared by the access dependency and the kept-lookup route) against what
+    FastAPI's two schemes give, as the dependency once took the key from them."""
+    request = Request({"type": "http", "headers": [(k.lower(), v) for k, v in headers]})
+
+    async def schemes() -> str | None:
+        api_key = await APIKeyHeader(name="X-API-Key", auto_error=False)(request)
+        bearer = await HTTPBearer(auto_error=False)(request)
+        given = api_key if api_key is not None else bearer.credentials if bearer else None
+        if given is None and ("x-api-key" in request.headers or "authorization" in request.headers):
+            given = ""
+        return given
+
+    assert presented_key(request.headers) == asyncio.run(schemes())

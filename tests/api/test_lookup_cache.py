@@ -244,6 +244,9 @@ def test_a_kept_redirect_is_answered_from_memory_too(
     assert response.json() == {"uprn": alias, "resolves_to": national}
 
 
+LIMIT = 30  # the keys' rate limit a minute: room for the filler's tries too
+
+
 def test_a_kept_lookup_checks_access_as_the_documented_route_does(
     published: Published, tmp_path: Path, kept_route_calls: list[str]
 ) -> None:
@@ -251,7 +254,7 @@ def test_a_kept_lookup_checks_access_as_the_documented_route_does(
         database_url=published.url,
         home=tmp_path / ".nsai",
         anonymous_reads=False,
-        rate_limit_per_key=5,
+        rate_limit_per_key=LIMIT,
         rate_limit_anonymous=100,
     )
     engine = create_engine(to_sqlalchemy_url(published.url))
@@ -290,22 +293,27 @@ def test_a_kept_lookup_checks_access_as_the_documented_route_does(
             assert response.headers["content-type"] == "application/problem+json", why
             if status == 401:
                 assert response.headers["www-authenticate"] == 'Bearer realm="nsai"', why
-        # The reader's own bucket of 5: five answers, counting down, then a 429.
+        # The reader's own bucket: LIMIT answers, counting down, then a 429.
         answered = [
-            client.get(path, headers={"Authorization": f"Bearer {reader}"}) for _ in range(6)
+            client.get(path, headers={"Authorization": f"Bearer {reader}"})
+            for _ in range(LIMIT + 1)
         ]
-        assert [r.status_code for r in answered] == [200] * 5 + [429]
-        assert [r.headers["ratelimit-remaining"] for r in answered] == [
-            "4",
-            "3",
-            "2",
-            "1",
-            "0",
-            "0",
-        ]
+        assert [r.status_code for r in answered] == [200] * LIMIT + [429]
+        remaining = [int(r.headers["ratelimit-remaining"]) for r in answered]
+        assert remaining == [*range(LIMIT - 1, -1, -1), 0]
         assert int(answered[-1].headers["retry-after"]) >= 1
         assert answered[0].json()["uprn"] == uprn
         assert len(kept_route_calls) == len(refused) + len(answered)
+
+
+def test_before_the_app_has_started_lookups_go_to_the_documented_route(
+    published: Published, tmp_path: Path
+) -> None:
+    settings = Settings(database_url=published.url, home=tmp_path / ".nsai")
+    client = TestClient(create_app(settings))  # not entered: no lifespan, nothing kept
+    response = client.get("/v1/addresses/12")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 # --- the cache itself -----------------------------------------------------------------------

@@ -7,8 +7,8 @@ import { errorBox, fill, h, heading } from "../dom.js";
 import { logicalStatus, score } from "../format.js";
 import { hashFor, hashParams } from "../nav.js";
 
-const TYPEAHEAD = /[A-Za-z0-9](?:['.]*[A-Za-z0-9]){2}/; // a word of three letters or digits
-const SEARCHABLE = /[A-Za-z0-9]/;
+// What the API searches for (nsai/query/limits.py WORD_PATTERN): a word of three letters or digits.
+const WORD = /[A-Za-z0-9](?:['.]*[A-Za-z0-9]){2}/;
 const DEBOUNCE_MS = 150;
 
 export async function searchPage(main, { signal }) {
@@ -87,7 +87,7 @@ export async function searchPage(main, { signal }) {
   async function suggest() {
     const q = input.value;
     pending?.abort();
-    if (!TYPEAHEAD.test(q)) return close();
+    if (!WORD.test(q)) return close();
     pending = new AbortController();
     signal.addEventListener("abort", () => pending?.abort(), { once: true });
     try {
@@ -134,8 +134,8 @@ export async function searchPage(main, { signal }) {
   }
 
   async function search(q, cursor = null) {
-    if (!SEARCHABLE.test(q)) {
-      fill(results, h("p", {}, "Type a word to search for."));
+    if (!WORD.test(q)) {
+      fill(results, h("p", {}, "Type a word of at least three letters or digits to search for."));
       return;
     }
     try {
