@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
 
 from api.app import create_app
 from nsai import keys
@@ -56,11 +57,12 @@ def gazetteer(
     return publish(server, template_db, region, tmp_path_factory.mktemp("console"))
 
 
-@pytest.fixture(scope="module")
-def console(gazetteer: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+@contextmanager
+def _served(gazetteer: Published, home: Path) -> Iterator[Console]:
+    """The real app over `gazetteer`, served by uvicorn on a free port, with a steward's key."""
     settings = Settings(
         database_url=gazetteer.url,
-        home=tmp_path_factory.mktemp("console-api") / ".nsai",
+        home=home / ".nsai",
         rate_limit_per_key=0,
         rate_limit_anonymous=0,
     )
@@ -86,6 +88,23 @@ def console(gazetteer: Published, tmp_path_factory: pytest.TempPathFactory) -> I
         server.should_exit = True
         thread.join(timeout=15)
         sock.close()
+
+
+@pytest.fixture(scope="module")
+def console(gazetteer: Published, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    with _served(gazetteer, tmp_path_factory.mktemp("console-api")) as served:
+        yield served
+
+
+@pytest.fixture
+def own_console(
+    server: Server, template_db: str, region: Path, tmp_path: Path
+) -> Iterator[Console]:
+    """A console over a gazetteer of its own, as the pipeline published it: no other test's
+    decisions in it."""
+    (tmp_path / "gazetteer").mkdir()
+    with _served(publish(server, template_db, region, tmp_path / "gazetteer"), tmp_path) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -276,3 +295,109 @@ def test_accept_a_review_item_then_run_a_job(page: Page, console: Console) -> No
     _shot(page, "11-job-done")
     after = console.api(f"v1/review/{review_id}")
     assert after["record_a"]["uprn"] == after["record_b"]["uprn"]
+
+
+def _pair_in_two_records(console: Console) -> tuple[int, int, list[dict[str, Any]]]:
+    """Two national records the matcher was unsure are one property (an open review item, so
+    nothing forbids the merge), and the source records of the second."""
+    for listed in console.api("v1/review", status="open", limit=100)["data"]:
+        item = console.api(f"v1/review/{listed['review_id']}")
+        a, b = item["record_a"]["uprn"], item["record_b"]["uprn"]
+        if a and b and a != b:
+            return a, b, console.api(f"v1/addresses/{b}/sources")["data"]
+    raise AssertionError("no open review item joins two national records")
+
+
+def _operation(page: Page, kind: str) -> Locator:
+    badge = page.locator(".badge", has_text=re.compile(f"^{kind}$"))
+    return page.locator("#operations li").filter(has=badge).first
+
+
+def test_a_steward_merges_splits_undoes_and_retires(page: Page, own_console: Console) -> None:
+    console = own_console
+    a, b, b_sources = _pair_in_two_records(console)
+    _sign_in(page, console)
+    page.goto(f"{console.url}#/address/{a}")
+    panel = page.locator("#steward")
+    expect(panel.get_by_role("heading", name="Steward")).to_be_visible()
+
+    # Merge B into A. Without a reason nothing is sent, and the steward is told why.
+    panel.get_by_label("Merge UPRN").fill(str(b))
+    panel.get_by_role("button", name="Merge into this record").click()
+    expect(page.locator("#steward-status")).to_contain_text("Give a reason")
+    panel.get_by_label("Reason").fill("one property: the list spells it otherwise")
+    panel.get_by_role("button", name="Merge into this record").click()
+    expect(page.locator("#done")).to_contain_text(f"Merged: UPRN {b} now resolves to this record")
+    moved = httpx.get(
+        f"{console.url}v1/addresses/{b}", headers={"X-API-Key": console.key}, follow_redirects=False
+    )
+    assert moved.status_code == 301
+    assert moved.headers["location"] == f"/v1/addresses/{a}"
+    for source in b_sources:
+        expect(page.locator("#sources")).to_contain_text(source["source_ref"])
+    merge = _operation(page, "merge")
+    expect(merge).to_contain_text(f"by {STEWARD}")
+    expect(merge.locator("time")).to_have_count(1)
+    expect(merge).to_contain_text("the list spells it otherwise")
+    _shot(page, "12-steward-merged")
+
+    # Split one of B's records out again: a new UPRN of its own.
+    leaving = b_sources[0]
+    page.locator("#steward").get_by_label("Reason").fill("that record is the house next door")
+    page.get_by_role(
+        "button", name=f"Split {leaving['source']} {leaving['source_ref']} out to a new record"
+    ).click()
+    expect(page.locator("#done")).to_contain_text(f"Split: {leaving['source']}")
+    found = re.search(r"is now UPRN (\d+)", page.locator("#done").inner_text())
+    assert found is not None
+    new = int(found.group(1))
+    assert new not in (a, b)
+    assert [s["source_ref"] for s in console.api(f"v1/addresses/{new}/sources")["data"]] == [
+        leaving["source_ref"]
+    ]
+    _shot(page, "13-steward-split")
+
+    # The merge cannot be undone before the split that followed it: the 409 says so.
+    page.locator("#steward").get_by_label("Reason").fill("all a mistake")
+    _operation(page, "merge").get_by_role("button", name="Undo").click()
+    expect(page.locator("#steward-status [role=alert]")).to_contain_text("undo it first")
+    split_id = _operation(page, "split").get_attribute("data-operation-id")
+    _operation(page, "split").get_by_role("button", name="Undo").click()
+    expect(page.locator("#done")).to_contain_text(f"Operation {split_id} undone")
+    page.locator("#steward").get_by_label("Reason").fill("all a mistake")
+    merge_id = _operation(page, "merge").get_attribute("data-operation-id")
+    _operation(page, "merge").get_by_role("button", name="Undo").click()
+    expect(page.locator("#done")).to_contain_text(f"Operation {merge_id} undone")
+    assert console.api(f"v1/addresses/{b}")["uprn"] == b
+    assert console.api(f"v1/addresses/{b}")["status"] == "active"
+    expect(_operation(page, "merge")).to_contain_text("undone by")
+    _shot(page, "14-steward-undone")
+
+    # Retire B: the page says so, and it cannot be retired twice.
+    page.goto(f"{console.url}#/address/{b}")
+    page.locator("#steward").get_by_label("Reason").fill("demolished")
+    page.get_by_role("button", name="Retire this record").click()
+    expect(page.locator("#done")).to_contain_text("Retired")
+    assert console.api(f"v1/addresses/{b}")["status"] == "retired"
+    expect(page.get_by_role("button", name="Retire this record")).to_be_disabled()
+    _shot(page, "15-steward-retired")
+
+
+def test_a_reader_sees_no_steward_panel(page: Page, console: Console) -> None:
+    engine = make_engine(Settings(database_url=console.gazetteer.url))
+    try:
+        reader = keys.create(engine, "e2e-reader", ("read",)).key
+    finally:
+        engine.dispose()
+    (uprn,) = console.gazetteer.query(
+        "SELECT uprn FROM national_address WHERE status = 'active' ORDER BY uprn LIMIT 1"
+    )[0]
+    page.goto(console.url)
+    page.get_by_label("API key").fill(reader)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#caller-name")).to_have_text("e2e-reader")
+    page.goto(f"{console.url}#/address/{uprn}")
+    expect(page.locator("#details")).to_contain_text(str(uprn))
+    expect(page.locator("#sources article.card").first).to_be_visible()
+    expect(page.locator("#steward")).to_have_count(0)
+    expect(page.get_by_role("button", name="Split out")).to_have_count(0)

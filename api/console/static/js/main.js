@@ -59,6 +59,13 @@ function showCaller() {
 }
 
 let current = null;
+let done = null; // what a steward's change did, shown at the top of the page drawn after it
+
+/** Draw the current page again from the API, `message` at its top. */
+function reload(message) {
+  done = message;
+  route();
+}
 
 async function route() {
   current?.abort();
@@ -81,7 +88,9 @@ async function route() {
       return;
     }
     const [match, page] = found;
-    await page(main, { args: match.slice(1), signal: controller.signal, session });
+    const note = done;
+    done = null;
+    await page(main, { args: match.slice(1), signal: controller.signal, session, reload, note });
   } catch (error) {
     if (error.name === "AbortError") return;
     main.append(errorBox(error));

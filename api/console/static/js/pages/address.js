@@ -1,11 +1,13 @@
 // One national record: its details (GET /v1/addresses/{uprn}), its source records
-// (/sources), its history (/history) and a map of it, its sources and its postcode.
+// (/sources), its history (/history) and a map of it, its sources and its postcode; for a
+// steward, the corrections of it (./steward.js).
 
 import { api, request } from "../api.js";
 import { dl, errorBox, fill, h, heading } from "../dom.js";
 import { explanationTable } from "../explain.js";
 import { addressable, degrees, grid, logicalStatus, score, time } from "../format.js";
 import { drawMap, legend } from "../map.js";
+import { stewardPanel } from "./steward.js";
 
 const uprnLink = (uprn) => (uprn ? h("a", { href: `#/address/${uprn}` }, String(uprn)) : null);
 
@@ -36,7 +38,7 @@ function details(address) {
   );
 }
 
-function sourceCard(record) {
+function sourceCard(record, action = null) {
   return h(
     "article",
     { class: "card source", dataset: { recordId: record.record_id } },
@@ -65,6 +67,7 @@ function sourceCard(record) {
     Object.keys(record.explanation).length
       ? h("details", {}, h("summary", {}, "Why it is linked"), explanationTable(record.explanation))
       : null,
+    action,
   );
 }
 
@@ -92,10 +95,10 @@ function eventItem(event, uprn) {
   );
 }
 
-export async function addressPage(main, { args: [asked], signal }) {
+export async function addressPage(main, { args: [asked], signal, session, reload, note }) {
   const { data: address } = await request(`v1/addresses/${asked}`, { signal });
   const uprn = address.uprn;
-  const notes = [];
+  const notes = note ? [h("p", { class: "ok", role: "status", id: "done" }, note)] : [];
   if (String(uprn) !== asked) {
     // A merged-away UPRN or an alias: the API answered 301 and fetch followed it.
     history.replaceState(null, "", `#/address/${uprn}`);
@@ -107,6 +110,7 @@ export async function addressPage(main, { args: [asked], signal }) {
   const events = h("ol", { class: "history" });
   const historySection = h("section", { id: "history", "aria-labelledby": "history-title" },
     h("h2", { id: "history-title" }, "History"), events);
+  const steward = session.has("steward") ? stewardPanel(address, { signal, reload }) : null;
   fill(
     main,
     heading(address.single_line),
@@ -117,6 +121,7 @@ export async function addressPage(main, { args: [asked], signal }) {
         legend(["main", "source", "context"]))),
     sources,
     historySection,
+    steward?.panel,
   );
 
   const [linked, postcode] = await Promise.all([
@@ -130,8 +135,10 @@ export async function addressPage(main, { args: [asked], signal }) {
   if (linked instanceof Error) {
     fill(sources, h("h2", { id: "sources-title" }, "Source records"), errorBox(linked));
   } else {
+    // A record of one source record has nothing to split it from.
+    const split = steward && linked.data.length > 1 ? steward.splitButton : () => null;
     fill(sources, h("h2", { id: "sources-title" }, `Source records (${linked.data.length})`),
-      h("div", { class: "cards" }, linked.data.map(sourceCard)));
+      h("div", { class: "cards" }, linked.data.map((record) => sourceCard(record, split(record)))));
   }
 
   const neighbours = (postcode?.data ?? []).filter((a) => a.uprn !== uprn && a.location);
