@@ -38,7 +38,8 @@ format: setup
 	$(VENV)/bin/ruff format nsai loaders api tests bench
 
 # The benchmarks make their own databases on the managed cluster (or on the server of
-# NSAI_BENCH_DATABASE_URL or NSAI_DATABASE_URL); bench/bench_api.py needs wrk.
+# NSAI_BENCH_DATABASE_URL or NSAI_DATABASE_URL); bench/bench_api.py needs wrk and, run as root,
+# switches the kernel's sched_autogroup off for its runs and back after (BENCHMARKS.md says why).
 bench: setup
 	@bash scripts/setup-bench.sh
 	@if [ -z "$$NSAI_BENCH_DATABASE_URL$$NSAI_DATABASE_URL" ]; then $(NSAI) db up; fi
