@@ -1,5 +1,6 @@
--- Bulk matching (nsai/query/bulk.py): the candidate spellings of a batch of parsed addresses,
--- found by the reconciliation's blocking keys, each pass in one round trip.
+-- Bulk matching (nsai/query/bulk.py): the candidate spellings of a batch of parsed addresses
+-- (national_match_spelling, sql/010_match_spelling.sql), found by the reconciliation's blocking
+-- keys, each pass in one round trip.
 
 -- name: candidates
 -- Every rule asks for the same SAO key (none on both included): another would be vetoed.
@@ -31,21 +32,8 @@ WITH q AS (
         ON k.postcode_key = q.postcode_key AND k.building_key = q.building_key
     WHERE k.sao_key IS NOT DISTINCT FROM q.sao_key
 )
-SELECT f.idx, k.record_id, k.uprn, k.sao_text, k.classification, k.organisation_key, k.sao_key,
-       k.pao_key, k.building_key, k.street_key, k.locality_key,
-       coalesce(k.town_key, p.town_key) AS town_key,
-       coalesce(k.postcode_key, p.postcode_key) AS postcode_key
-FROM found f JOIN national_match_key k USING (record_id)
-LEFT JOIN LATERAL (
-    -- A spelling without a town or postcode is read with its property's, as most of the
-    -- property's spellings give it: a council-tax row's silence must not let a property in
-    -- another town compete. Read from the gazetteer, not from the other rows found, so that no
-    -- answer depends on what else the request asked.
-    SELECT mode() WITHIN GROUP (ORDER BY o.town_key) AS town_key,
-           mode() WITHIN GROUP (ORDER BY o.postcode_key) AS postcode_key
-    FROM national_match_key o
-    WHERE o.uprn = k.uprn AND (k.town_key IS NULL OR k.postcode_key IS NULL)
-) p ON true;
+SELECT f.idx, s.*
+FROM found f JOIN national_match_spelling s USING (record_id);
 
 -- name: second_pass
 -- For what the first pass did not place, in its town or postcode: the same number (and flat) on
@@ -90,21 +78,8 @@ WITH q AS (
         ON k.postcode_key = e.postcode_key AND k.street_key = e.tail
     WHERE k.building_key IS NOT NULL
 )
-SELECT f.idx, k.record_id, k.uprn, k.sao_text, k.classification, k.organisation_key, k.sao_key,
-       k.pao_key, k.building_key, k.street_key, k.locality_key,
-       coalesce(k.town_key, p.town_key) AS town_key,
-       coalesce(k.postcode_key, p.postcode_key) AS postcode_key
-FROM found f JOIN national_match_key k USING (record_id)
-LEFT JOIN LATERAL (
-    -- A spelling without a town or postcode is read with its property's, as most of the
-    -- property's spellings give it: a council-tax row's silence must not let a property in
-    -- another town compete. Read from the gazetteer, not from the other rows found, so that no
-    -- answer depends on what else the request asked.
-    SELECT mode() WITHIN GROUP (ORDER BY o.town_key) AS town_key,
-           mode() WITHIN GROUP (ORDER BY o.postcode_key) AS postcode_key
-    FROM national_match_key o
-    WHERE o.uprn = k.uprn AND (k.town_key IS NULL OR k.postcode_key IS NULL)
-) p ON true;
+SELECT f.idx, s.*
+FROM found f JOIN national_match_spelling s USING (record_id);
 
 -- name: places
 -- Every town and locality of an active national record, as its best source spells it, with
