@@ -616,12 +616,8 @@ AUTOGROUP = Path("/proc/sys/kernel/sched_autogroup_enabled")
 @contextmanager
 def _one_scheduling_group() -> Iterator[str]:
     """The kernel's session groups (sched_autogroup) off while the bench runs, when this process
-    may switch them (as root), and back as they were after; yields what the runs had, said for
-    BENCHMARKS.md. With them on, the CPU is shared between sessions first, and PostgreSQL
-    (`nsai db up`), the server and wrk are three on two cores: a query then waits, now and
-    then, hundreds of milliseconds for PostgreSQL to get a core, a stall of the rig that a
-    database on a machine of its own never has (measured by hand on 1M records: autocomplete
-    p95 at 4 connections 10.8-89.6 ms over eight runs with them on, 8.1-8.5 ms over three off)."""
+    may switch them (as root), and back as they were after; yields what the runs had, and why
+    it matters, for BENCHMARKS.md."""
     try:
         before = AUTOGROUP.read_text().strip()
     except OSError:
@@ -645,9 +641,10 @@ def _one_scheduling_group() -> Iterator[str]:
             "The kernel's `sched_autogroup_enabled` is 1 on this machine; the bench switched it "
             "to 0 for its runs (and back after), so that PostgreSQL, the servers and wrk, each a "
             "session of its own, compete for the two cores process by process, as a database on "
-            "a machine of its own would not compete at all. With it on, by hand in the same "
-            "session: autocomplete p95 at 4 connections 10.8-89.6 ms over eight runs (p99 up "
-            "to 411 ms), against 8.1-8.5 ms over three with it off."
+            "a machine of its own would not compete at all. With it on, a query waits now and "
+            "then hundreds of milliseconds for PostgreSQL to get a core: measured by hand on "
+            "2026-11-27 on 1M records, autocomplete p95 at 4 connections was 10.8-89.6 ms over "
+            "eight runs (p99 up to 411 ms), against 8.1-8.5 ms over three with it off."
         )
     finally:
         AUTOGROUP.write_text(before)
