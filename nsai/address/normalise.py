@@ -247,6 +247,12 @@ def _slip_of(word: str, targets: tuple[str, ...]) -> str | None:
     return None
 
 
+def one_slip(x: str, y: str) -> bool:
+    """One letter changed, added, dropped or swapped, not the first: how people mistype. Real
+    near-namesakes pass too ("SAINT MARKS ROAD"), so a match on it alone weighs little."""
+    return x[0] == y[0] and abs(len(x) - len(y)) <= 1 and OSA.distance(x, y, score_cutoff=1) <= 1
+
+
 def drop_number_words(words: list[str]) -> list[str]:
     """ "NO 14" -> "14": the word for "number" before a number says nothing."""
     if NUMBER_WORDS.isdisjoint(words):
@@ -370,6 +376,8 @@ def _sao_key(parts: AddressParts) -> str | None:
     number = sao_numbers(parts)
     words = tokenise(parts.sao_text) if parts.sao_text else []
     kept = [word for word in words if word not in FLAT_WORDS]
+    while kept and kept[-1] in ("AT", "OF"):
+        kept.pop()  # "FLAT AT" a hotel is its flat; "CARAVAN IN GROUNDS OF" a house
     if not kept and not number:
         return "FLAT" if words else None
     kept = expand_street_words(kept)

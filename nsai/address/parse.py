@@ -100,6 +100,11 @@ def _word_classes() -> dict[str, int]:
 
 _WORD_CLASS: Final = _word_classes()
 _SAO_STARTERS: Final = FLOOR_LEVELS | FLAT_WORDS | SAO_DESIGNATORS | SAO_NAMES | {"THE"}
+# Words that place one property by another: "FLAT AT", "CARAVAN ADJACENT", "REAR OF".
+_RELATIONS: Final = frozenset(("AT", "ADJ", "ADJACENT", "ADJOINING", "BEHIND", "OPPOSITE"))
+_RELATIONS_BEFORE_OF: Final = frozenset(
+    ("GROUNDS", "REAR", "NORTH", "SOUTH", "EAST", "WEST", "SIDE", "PART", "OUTSIDE", "FRONT")
+)
 _LETTER_ID: Final = re.compile(r"[A-Z][0-9]{0,3}")
 _COUNTRY: Final = re.compile(r"\W*(?:U\W*K|UNITED\s+KINGDOM|ENGLAND|G\W*B\W*R?|GREAT\s+BRITAIN)\W*")
 _COUNTIES: Final = frozenset(
@@ -168,7 +173,9 @@ def _drop_countries(segments: list[str]) -> None:
 def _pieces(segments: list[list[str]]) -> list[_Piece]:
     pieces: list[_Piece] = []
     for words in segments:
-        i, n = 0, len(words)
+        i, n = _relative(words), len(words)
+        if i:
+            pieces.append(_Piece(_SAO, words[:i]))
         while i < n:
             word = words[i]
             sao = _read_sao(words, i) if word in _SAO_STARTERS else None
@@ -185,6 +192,19 @@ def _pieces(segments: list[list[str]]) -> list[_Piece]:
                 i = _read_name(words, i, piece.words)
             pieces.append(piece)
     return pieces
+
+
+def _relative(words: list[str]) -> int:
+    """Where the property a segment is placed by starts ("CARAVAN IN GROUNDS OF | 106
+    HEOLGERRIG", "FLAT AT | ANTELOPE HOTEL", "LAND TO THE WEST OF | MILL FARM"): the words
+    before it are another property there, an SAO. 0 when the segment places nothing."""
+    for i in range(1, len(words) - 1):
+        word = words[i]
+        if word in _RELATIONS:
+            return i + 1
+        if word == "OF" and words[i - 1] in _RELATIONS_BEFORE_OF:
+            return i + 1
+    return 0
 
 
 def _number(word: str) -> tuple[_Numbers | None, _Numbers] | None:
@@ -373,6 +393,13 @@ def _street_at(pieces: list[_Piece]) -> tuple[int | None, bool]:
     for k in reversed(names[:-1] or names):
         if _ends_in(pieces[k].words, _STREET_OR_PLACE):
             return k, False
+    # A house whose name does not say so, its street and a place ("SPRINGFIELD, WAUN BANT,
+    # MERTHYR TYDFIL"); a name that says so keeps the places after it ("THE WILLOWS, LITTLE
+    # BRAMLEY, OLDTOWN"), and an organisation first is the house already.
+    places = [k for k in names if not _is_county(pieces[k].words)]
+    first = next((k for k, piece in enumerate(pieces) if piece.kind == _TEXT), None)
+    if len(places) >= 3 and first == places[0] and not _looks_like_building(pieces[first].words):
+        return places[1], False
     if names:
         return names[0], _looks_like_building(pieces[names[0]].words)
     return None, False
@@ -440,9 +467,17 @@ class _Assembly:
             if pieces[k].kind in (_TEXT, _NUMBERED) and not _is_organisation(pieces[k]):
                 building_at = k
                 break
+        # A named dwelling inside a named site ("ROSE COTTAGE, THE WYLDS") is the SAO.
+        dwelling_at = None
+        if building_at and sao_at == len(pieces) and self.sao_numbers is None:
+            before = pieces[building_at - 1]
+            if before.kind == _TEXT and not _is_organisation(before):
+                dwelling_at = building_at - 1
         for k, piece in enumerate(pieces):
             if k == building_at:
                 self._set_building(piece)
+            elif k == dwelling_at:
+                self.sao_words.extend(piece.words)
             elif piece.kind in (_TEXT, _NUMBERED) and (_is_organisation(piece) or k < sao_at):
                 self.organisation.append(piece.words)
 

@@ -39,6 +39,7 @@ from typing import Final
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from nsai.address.normalise import one_slip
 from nsai.match.records import MatchRecord
 
 # About one candidate pair in 256 is one property: most are neighbours within tens of metres,
@@ -136,12 +137,6 @@ def _building(a: MatchRecord, b: MatchRecord) -> str:
     return "fuzzy >= 80" if ratio >= BUILDING_CLASH_BELOW else "differs"
 
 
-def one_slip(x: str, y: str) -> bool:
-    """One letter changed, added, dropped or swapped, not the first: how people mistype. Real
-    near-namesakes pass too ("SAINT MARKS ROAD"), so this level only ever weighs little."""
-    return x[0] == y[0] and abs(len(x) - len(y)) <= 1 and OSA.distance(x, y, score_cutoff=1) <= 1
-
-
 def _street(a: MatchRecord, b: MatchRecord) -> str:
     x, y = a.street_key, b.street_key
     if x is None or y is None:
@@ -167,6 +162,19 @@ def _town(a: MatchRecord, b: MatchRecord) -> str:
     if x is None or y is None:
         return "missing"
     return "one slip" if one_slip(x, y) else "differs"
+
+
+def _locality(a: MatchRecord, b: MatchRecord) -> str:
+    x, y = a.locality_key, b.locality_key
+    if x is None or y is None:
+        return "missing"
+    if x == y:
+        return "exact"
+    if one_slip(x, y):
+        return "one slip"
+    # One source names the estate, the other the village it is in: "GELLIDEG ESTATE".
+    wx, wy = set(x.split()), set(y.split())
+    return "one within the other" if wx <= wy or wy <= wx else "differs"
 
 
 def _postcode(a: MatchRecord, b: MatchRecord) -> str:
@@ -282,6 +290,19 @@ COMPARISONS: Final[tuple[Comparison, ...]] = (
             Level("missing", 0.0),
         ),
         _town,
+    ),
+    Comparison(
+        "locality",
+        (
+            Level("exact", 1.0),
+            Level("one slip", 0.0),
+            Level("one within the other", 0.0),
+            # One street name in two localities of a town: "HIGH STREET, DOWLAIS TOP" and
+            # "HIGH STREET, CAEHARRIS" are two streets.
+            Level("differs", -5.0),
+            Level("missing", 0.0),
+        ),
+        _locality,
     ),
     Comparison(
         "postcode",

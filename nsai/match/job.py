@@ -35,6 +35,7 @@ from nsai.match.compare import compare
 from nsai.match.glued import split_glued_names
 from nsai.match.national import desired_row
 from nsai.match.records import MatchRecord
+from nsai.match.reread import reread_records
 from nsai.match.uprns import UprnPlan, plan_uprns
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class Report:
     unchanged_since: int | None = None
     attempts: int = 1  # more when stewards' operations overtook the run (see reconcile)
     records: int = 0
+    reread: int = 0  # list records read again with the names others know (see reread.py)
     glued_names: int = 0  # house names read off the front of a street (see glued.py)
     pairs_by_rule: dict[str, int] = field(default_factory=dict)
     pairs_vetoed: int = 0
@@ -92,17 +94,21 @@ Progress = Callable[[str], None]
 def _ruleset() -> str:
     """A digest of the matching rules (the code and SQL that decide a run's result): a rerun
     after an upgrade that changes them is a real run, not "nothing changed"."""
+    from nsai.address import known as known_rules
     from nsai.match import cluster as cluster_rules
     from nsai.match import compare as compare_rules
     from nsai.match import glued as glued_rules
     from nsai.match import national as national_rules
     from nsai.match import records as record_rules
+    from nsai.match import reread as reread_rules
     from nsai.match import survive as survive_rules
     from nsai.match import uprns as uprn_rules
 
     digest = hashlib.sha256(__version__.encode())
     for module in (
         record_rules,
+        known_rules,
+        reread_rules,
         glued_rules,
         national_rules,
         compare_rules,
@@ -265,9 +271,14 @@ def _run(
         with clock("read"):
             records = {r.record_id: r for r in match_records(conn)}
             report.records = len(records)
+            raw = dict(_query(conn, "records.sql", "list_text"))
+            reread = reread_records(records, raw)
+            records.update(reread)
+            report.reread = len(reread)
             glued = split_glued_names(records)
             records.update(glued)
             report.glued_names = len(glued)
+            reread.update(glued)
             previous = dict(_query(conn, "records.sql", "previous_links"))
             active = {int(u) for (u,) in _query(conn, "records.sql", "active")}
             taken = {int(u) for (u,) in _query(conn, "records.sql", "taken")}
@@ -282,7 +293,7 @@ def _run(
             for uprn, name, value in _query(conn, "records.sql", "overrides"):
                 overrides.setdefault(int(uprn), {})[name] = value
         with clock("block"):
-            pairs = _block(conn, report, glued.values())
+            pairs = _block(conn, report, reread.values())
         with clock("score"):
             scored = _score(records, pairs, workers)
         with clock("decide"):
@@ -382,11 +393,18 @@ def match_records(
 
 
 def _block(
-    conn: psycopg.Connection[Any], report: Report, glued: Iterable[MatchRecord]
+    conn: psycopg.Connection[Any], report: Report, reread: Iterable[MatchRecord]
 ) -> list[tuple[int, int]]:
     _query(conn, "blocking.sql", "prepare")
-    copy_rows(conn, "glued_name", ((r.record_id, r.building_key, r.street_key) for r in glued))
-    _query(conn, "blocking.sql", "glued")
+    copy_rows(
+        conn,
+        "reread_key",
+        (
+            (r.record_id, r.sao_key, r.pao_key, r.building_key, r.street_key, r.town_key)
+            for r in reread
+        ),
+    )
+    _query(conn, "blocking.sql", "reread")
     for rule in BLOCKING_RULES:
         (statement,) = statements("match/blocking.sql")[rule]
         report.pairs_by_rule[rule] = conn.execute(statement.encode()).rowcount
@@ -569,6 +587,7 @@ def summary(report: Report) -> list[str]:
     return [
         f"run {report.run_id}: {report.records:,} records -> {report.national_records:,} "
         f"national records (largest holds {report.largest_cluster} records); "
+        f"{report.reread:,} list records read again with the known names, "
         f"{report.glued_names:,} house names read off the front of their street",
         f"candidate pairs: {sum(report.pairs_by_rule.values()):,} ({rules}); "
         f"{report.pairs_vetoed:,} vetoed, {report.matched_pairs:,} matched, "

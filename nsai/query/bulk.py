@@ -36,10 +36,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from sqlalchemy.engine import Connection
 
-from nsai.address.normalise import match_keys, normalise_town
+from nsai.address.normalise import match_keys, normalise_town, one_slip
 from nsai.address.parse import parse_address
 from nsai.address.parts import PART_NAMES, AddressParts
-from nsai.match.compare import PairScore, compare, one_slip
+from nsai.match.compare import PairScore, compare
 from nsai.match.glued import split_glued_names
 from nsai.match.records import MatchRecord, sao_identity
 from nsai.query.errors import BadInput

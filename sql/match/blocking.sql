@@ -19,17 +19,21 @@ CREATE INDEX ON current_record (street_key, town_key, pao_key);
 CREATE INDEX ON current_record (building_key, town_key);
 CREATE INDEX ON current_record (postcode_key, building_key);
 CREATE INDEX ON current_record USING gist (geom);
-CREATE TEMP TABLE glued_name (
-    record_id bigint PRIMARY KEY, building_key text NOT NULL, street_key text NOT NULL
+CREATE TEMP TABLE reread_key (
+    record_id bigint PRIMARY KEY, sao_key text, pao_key text, building_key text,
+    street_key text, town_key text
 ) ON COMMIT DROP;
 CREATE TEMP TABLE candidate_pair (
     a bigint, b bigint, rule text NOT NULL, PRIMARY KEY (a, b)
 ) ON COMMIT DROP;
 
--- name: glued
--- House names the job read off the front of a street (nsai/match/glued.py).
-UPDATE current_record c SET building_key = g.building_key, street_key = g.street_key
-FROM glued_name g WHERE g.record_id = c.record_id;
+-- name: reread
+-- List records the job read again with the known names (nsai/match/reread.py) and house names
+-- it read off the front of a street (nsai/match/glued.py).
+UPDATE current_record c
+SET sao_key = k.sao_key, pao_key = k.pao_key, building_key = k.building_key,
+    street_key = k.street_key, town_key = k.town_key
+FROM reread_key k WHERE k.record_id = c.record_id;
 ANALYZE current_record;
 
 -- name: postcode_pao

@@ -24,6 +24,12 @@ WHERE CASE WHEN %(ids)s::bigint[] IS NULL
 ORDER BY r.record_id;
 
 
+-- name: list_text
+-- The address as each current list record gave it, for reading it again (nsai/match/reread.py).
+SELECT r.record_id, r.raw_address
+FROM source_record r JOIN source s USING (source_id)
+WHERE s.kind = 'list' AND r.removed_batch_id IS NULL AND r.raw_address IS NOT NULL;
+
 -- name: previous_links
 -- Each current record's national UPRN: its own link, or the link of the version of it a later
 -- load replaced (the same source and source_ref), so a changed record keeps its property.

@@ -1,0 +1,179 @@
+"""Matching quality on real council addresses (../shared/real/), against the council's UPRNs.
+
+Dedupe: the Merthyr Tydfil electoral list is loaded as one source, re-spellings of 4,000 of its
+addresses (`nsai.synth.respell`: case, abbreviated street types, locality or town dropped, one
+slip, postcode unspaced or missing, no commas, the number run into the street) as a second, and
+`nsai reconcile` runs with the defaults. A pair of source records is true when both carry one
+UPRN; a national record holding two UPRNs is an over-merge.
+
+Run alone: `python bench/bench_real.py` prints the section. Without ../shared/real/ (or
+NSAI_REAL_DATA) the section says the data is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from nsai.synth.respell import respell  # noqa: E402
+
+NSAI = str(Path(sys.executable).with_name("nsai"))
+REAL = Path(os.environ.get("NSAI_REAL_DATA", REPO.parent / "shared" / "real"))
+MERTHYR = REAL / "merthyr-tydfil-wards-a-e.csv"
+BENCH_DB = f"nsai_bench_real_{os.getpid()}"
+RESPELT = 4_000
+SEED = 14
+
+
+def _admin() -> str:
+    url = os.environ.get("NSAI_BENCH_DATABASE_URL")
+    if url is None:
+        out = subprocess.run(
+            [NSAI, "db", "url"], capture_output=True, text=True, check=True, cwd=REPO
+        )
+        url = out.stdout.strip()
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def _env(url: str) -> dict[str, str]:
+    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url}
+
+
+def _nsai(url: str, *args: str) -> str:
+    out = subprocess.run([NSAI, *args], env=_env(url), capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"nsai {' '.join(args)} failed: {out.stderr[-2000:]}")
+    return out.stdout
+
+
+def _fresh(admin: str) -> str:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        name = sql.Identifier(BENCH_DB)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    url = make_url(admin).set(database=BENCH_DB).render_as_string(hide_password=False)
+    _nsai(url, "db", "migrate")
+    return url
+
+
+def _drop(admin: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
+        )
+
+
+def merthyr_rows() -> list[dict[str, str]]:
+    """The list's rows, each with a ref of its own (a few UPRNs appear twice)."""
+    with MERTHYR.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for n, row in enumerate(rows, 1):
+        row["ref"] = f"M{n}"
+    return rows
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["ref", "address", "uprn"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: row[key] for key in ("ref", "address", "uprn")})
+
+
+def _pairs(groups: list[list[str]]) -> set[tuple[str, str]]:
+    out = set()
+    for group in groups:
+        ordered = sorted(group)
+        for i, x in enumerate(ordered):
+            for y in ordered[i + 1 :]:
+                out.add((x, y))
+    return out
+
+
+def dedupe(admin: str, tmp: Path) -> list[str]:
+    rows = merthyr_rows()
+    rng = random.Random(SEED)
+    respelt = [
+        {"ref": f"R{n}", "address": respell(row["address"], rng), "uprn": row["uprn"]}
+        for n, row in enumerate(rng.sample(rows, RESPELT), 1)
+    ]
+    _write(tmp / "list.csv", rows)
+    _write(tmp / "respelt.csv", respelt)
+    url = _fresh(admin)
+    for name in ("list", "respelt"):
+        _nsai(url, "load", str(tmp / f"{name}.csv"), "--source", name, "--id-column", "ref",
+              "--address-columns", "address")  # fmt: skip
+    started = time.monotonic()
+    _nsai(url, "reconcile")
+    seconds = time.monotonic() - started
+    truth = {row["ref"]: row["uprn"] for row in rows + respelt if row["uprn"]}
+    with psycopg.connect(url) as conn:
+        links = conn.execute(
+            "SELECT l.uprn, r.source_ref FROM address_link l JOIN source_record r USING (record_id)"
+        ).fetchall()
+        queue = conn.execute("SELECT count(*) FROM review_item WHERE status = 'open'").fetchone()
+    clusters: dict[int, list[str]] = defaultdict(list)
+    for uprn, ref in links:
+        if ref in truth:
+            clusters[uprn].append(ref)
+    by_truth: dict[str, list[str]] = defaultdict(list)
+    for ref, uprn in truth.items():
+        by_truth[uprn].append(ref)
+    predicted = _pairs(list(clusters.values()))
+    actual = _pairs(list(by_truth.values()))
+    hits = len(predicted & actual)
+    precision = hits / len(predicted) if predicted else 1.0
+    recall = hits / len(actual) if actual else 1.0
+    impure = [m for m in clusters.values() if len({truth[r] for r in m}) > 1]
+    misses = sorted(actual - predicted)
+    wrong = sorted(predicted - actual)
+    text = {row["ref"]: row["address"] for row in rows + respelt}
+    for label, sample in (("missed", misses), ("wrongly merged", wrong)):
+        for x, y in sample[:: max(1, len(sample) // 40)]:
+            print(f"{label}: {text[x]!r} | {text[y]!r}", file=sys.stderr)
+    return [
+        f"| Merthyr Tydfil list + {RESPELT:,} re-spellings | {len(truth):,} | {len(actual):,} | "
+        f"{precision:.4f} | {recall:.4f} | {len(impure)} | {queue[0] if queue else 0} | "
+        f"{seconds:.1f} |"
+    ]
+
+
+def run(quick: bool) -> str:
+    header = ["## Real addresses", ""]
+    if not MERTHYR.exists():
+        return "\n".join([*header, f"Not run: the real data ({REAL}) is absent on this machine."])
+    admin = _admin()
+    try:
+        with TemporaryDirectory(prefix="nsai-bench-real-") as tmp:
+            rows = dedupe(admin, Path(tmp))
+    finally:
+        _drop(admin)
+    return "\n".join(
+        [
+            *header,
+            __doc__.split("\n\n")[1].replace("\n", " "),
+            "",
+            "| data | records with a UPRN | true pairs | pairwise precision | recall | "
+            "national records holding 2+ UPRNs | review items | reconcile s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            *rows,
+        ]
+    )
+
+
+if __name__ == "__main__":
+    print(run(quick="--quick" in sys.argv))

@@ -1,0 +1,182 @@
+"""Reading a one-line address with the names the gazetteers already know.
+
+Without commas or street-type words the parser cannot tell where a street ends and a place
+begins: "64 the hawthorns pant cf482ej" reads as the street THE HAWTHORNS PANT. The other
+records can: THE HAWTHORNS is a street of postcode sector CF48 2 and PANT a locality. A
+`Vocabulary` holds those names (streets by postcode sector, district and town; places), and
+`reread` looks in the address's words for a known street followed only by known places, puts
+the commas back where they were, and parses the address again with the one parser.
+
+A known street is trusted only from a record that says it plainly: a gazetteer's, or a list's
+numbered address whose street stood in a segment of its own ("64, THE HAWTHORNS, PANT"). A place
+one slip from a known one counts as that place ("MERTHYR TYDIL"), and a street one slip from a
+street of the same postcode sector or district ("23 GLNAMORLAIS PANT"); nothing is read anew
+when no known street is found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Final
+
+from nsai.address.normalise import (
+    NUMBER_WORD,
+    expand_place_words,
+    expand_street_words,
+    line_segments,
+    normalise_street,
+    one_slip,
+    tokenise,
+)
+from nsai.address.parse import parse_address
+from nsai.address.parts import AddressParts
+from nsai.address.postcode import split_trailing_postcode
+
+LONGEST_PLACE: Final = 4  # words
+LONGEST_STREET: Final = 6  # words
+SLIP_MIN_LENGTH: Final = 6  # letters: shorter names are too often other names one slip away
+
+
+@dataclass
+class Vocabulary:
+    """Street keys by area ("S" + sector, "D" + district, "T" + town key, "" everywhere), and
+    place keys (town and locality) by postcode district ("" everywhere)."""
+
+    streets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    places: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(
+        self,
+        street_key: str | None,
+        postcode_key: str | None,
+        town_key: str | None,
+        locality_key: str | None,
+    ) -> None:
+        """Learn a record's names (its keys, as nsai.address.normalise.match_keys makes them)."""
+        for place in (town_key, locality_key):
+            if place:
+                self.places[""].add(place)
+                if postcode_key:
+                    self.places["D" + postcode_key[:-3]].add(place)
+        if not street_key:
+            return
+        self.streets[""].add(street_key)
+        for area in _areas(postcode_key, town_key):
+            self.streets[area].add(street_key)
+        if locality_key:
+            self.streets["T" + locality_key].add(street_key)
+
+    def knows_street(self, street_key: str, postcode_key: str | None, town_key: str | None) -> bool:
+        areas = _areas(postcode_key, town_key)
+        if not areas:
+            return street_key in self.streets[""]
+        return any(street_key in self.streets.get(area, ()) for area in areas)
+
+
+def stated_plainly(raw_address: str, street_key: str | None, numbered: bool) -> bool:
+    """Whether a list's record names its street in a segment of its own ("14, MILL LANE" or
+    "14 MILL LANE," between commas), so its street can teach a `Vocabulary`."""
+    if not numbered or not street_key:
+        return False
+    for segment in line_segments(raw_address):
+        words = tokenise(segment)
+        if words and NUMBER_WORD.fullmatch(words[0]):
+            words = words[1:]
+        if words and " ".join(expand_street_words(words)) == street_key:
+            return True
+    return False
+
+
+def _areas(postcode_key: str | None, town_key: str | None) -> list[str]:
+    areas = []
+    if postcode_key:
+        areas += ["S" + postcode_key[:-2], "D" + postcode_key[:-3]]
+    if town_key:
+        areas.append("T" + town_key)
+    return areas
+
+
+def reread(
+    text: str, postcode: str | None, postcode_key: str | None, vocabulary: Vocabulary
+) -> AddressParts | None:
+    """`text` parsed again with commas where the known names say they go, or None when no
+    known street followed only by known places is in it. `postcode` is a separate postcode
+    column (or None); `postcode_key` the address's postcode key, to look streets up by area."""
+    line = " ".join(segment for segment in line_segments(text) if segment.strip())
+    rest, found = split_trailing_postcode(line)
+    words = tokenise(rest)
+    if len(words) < 2:
+        return None
+    places = _place_tails(words, postcode_key, vocabulary)
+    best: tuple[tuple[int, int, int], int, int] | None = None
+    for end, tail in places.items():
+        towns = [" ".join(expand_place_words(words[s:e])) for s, e in tail]
+        for start in range(max(0, end - LONGEST_STREET), end):
+            if not _street_known(words[start:end], postcode_key, towns, vocabulary):
+                continue
+            before = words[:start]
+            # The house number just before its street reads best; then the longest street,
+            # then the fewest places.
+            rank = (_ends_in_number(before), end - start, end)
+            if best is None or rank > best[0]:
+                best = (rank, start, end)
+    if best is None:
+        return None
+    _, start, end = best
+    segments = []
+    if start:
+        segments.append(" ".join(words[:start]))
+    segments.append(" ".join(words[start:end]))
+    segments += [" ".join(words[s:e]) for s, e in places[end]]
+    return parse_address(segments, postcode if postcode else found)
+
+
+def _ends_in_number(words: list[str]) -> int:
+    return int(bool(words) and NUMBER_WORD.fullmatch(words[-1]) is not None)
+
+
+def _place_tails(
+    words: list[str], postcode_key: str | None, vocabulary: Vocabulary
+) -> dict[int, list[tuple[int, int]]]:
+    """For each position that known places (and nothing else) follow to the end, those places'
+    spans, read from the end; position len(words) has none. At least one word is left."""
+    n = len(words)
+    tails: dict[int, list[tuple[int, int]]] = {n: []}
+    end = n
+    while end > 1:
+        for size in range(min(LONGEST_PLACE, end - 1), 0, -1):
+            if _place_known(words[end - size : end], postcode_key, vocabulary):
+                tails[end - size] = [(end - size, end), *tails[end]]
+                end -= size
+                break
+        else:
+            break
+    return tails
+
+
+def _place_known(words: list[str], postcode_key: str | None, vocabulary: Vocabulary) -> bool:
+    key = " ".join(expand_place_words(words))
+    if key in vocabulary.places.get("", ()):
+        return True
+    if len(key) < SLIP_MIN_LENGTH or not postcode_key:
+        return False
+    nearby = vocabulary.places.get("D" + postcode_key[:-3], ())
+    return any(one_slip(key, place) for place in nearby)
+
+
+def _street_known(
+    words: list[str], postcode_key: str | None, towns: list[str], vocabulary: Vocabulary
+) -> bool:
+    if NUMBER_WORD.fullmatch(words[0]) or NUMBER_WORD.fullmatch(words[-1]):
+        return False
+    key = normalise_street(" ".join(words))
+    areas = _areas(postcode_key, None) + ["T" + town for town in towns]
+    streets = vocabulary.streets
+    if not areas:
+        return key in streets.get("", ())
+    if any(key in streets.get(area, ()) for area in areas):
+        return True
+    if len(key) < SLIP_MIN_LENGTH or not postcode_key:
+        return False
+    return any(one_slip(key, street) for area in areas[:2] for street in streets.get(area, ()))
