@@ -45,6 +45,25 @@ class Vocabulary:
 
     streets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     places: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Named buildings, sites and terraces ("5, WAUNBANT COURT, SWANSEA ROAD", "KENAUD, FAIR
+    # VIEW ESTATE, SWANSEA ROAD"): area -> building key -> the street the building is on.
+    buildings: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+
+    def add_building(
+        self, building_key: str, street_key: str, postcode_key: str | None, town_key: str | None
+    ) -> None:
+        for area in _areas(postcode_key, town_key):
+            self.buildings[area].setdefault(building_key, street_key)
+
+    def building_street(
+        self, building_key: str, postcode_key: str | None, town_key: str | None
+    ) -> str | None:
+        """The street a known building with numbered units in the area is on, or None."""
+        for area in _areas(postcode_key, town_key):
+            street = self.buildings.get(area, {}).get(building_key)
+            if street is not None:
+                return street
+        return None
 
     def add(
         self,
@@ -74,12 +93,16 @@ class Vocabulary:
         return any(street_key in self.streets.get(area, ()) for area in areas)
 
 
-def stated_plainly(raw_address: str, street_key: str | None, numbered: bool) -> bool:
-    """Whether a list's record names its street in a segment of its own ("14, MILL LANE" or
-    "14 MILL LANE," between commas), so its street can teach a `Vocabulary`."""
-    if not numbered or not street_key:
+def stated_plainly(raw_address: str, street_key: str | None, identified: bool) -> bool:
+    """Whether a list's record, `identified` by a number or a name, names its street in a
+    segment of its own ("14, MILL LANE" or "ROSE COTTAGE, MILL LANE"), so its street can teach
+    a `Vocabulary`."""
+    if not identified or not street_key:
         return False
-    for segment in line_segments(raw_address):
+    segments = [segment for segment in line_segments(raw_address) if segment.strip()]
+    if len(segments) < 2:
+        return False  # a line without commas says nothing of where its street ends
+    for segment in segments:
         words = tokenise(segment)
         if words and NUMBER_WORD.fullmatch(words[0]):
             words = words[1:]
@@ -124,12 +147,21 @@ def reread(
     if best is None:
         return None
     _, start, end = best
-    segments = []
-    if start:
-        segments.append(" ".join(words[:start]))
+    segments = _named_site(words[:start], postcode_key, vocabulary) if start else []
     segments.append(" ".join(words[start:end]))
     segments += [" ".join(words[s:e]) for s, e in places[end]]
     return parse_address(segments, postcode if postcode else found)
+
+
+def _named_site(words: list[str], postcode_key: str | None, vocabulary: Vocabulary) -> list[str]:
+    """The words before the street as segments: a dwelling's name apart from the known site or
+    building that closes them ("KENAUD | FAIR VIEW ESTATE"), else one segment."""
+    for cut in range(1, len(words)):
+        site = words[cut:]
+        key = " ".join(expand_street_words(site[1:] if site[0] == "THE" else site))
+        if key and vocabulary.building_street(key, postcode_key, None) is not None:
+            return [" ".join(words[:cut]), " ".join(site)]
+    return [" ".join(words)]
 
 
 def _ends_in_number(words: list[str]) -> int:

@@ -206,6 +206,8 @@ def attach_number_suffixes(words: list[str]) -> list[str]:
     while i < last:
         word, after = words[i], words[i + 1]
         suffix = len(after) == 1 and after in LETTERS and word[-1] in DIGITS
+        # Welsh "Y" (the) starts a name: "10 Y GRAIG" is 10 on Y GRAIG, not 10Y.
+        suffix = suffix and not (after == "Y" and i + 1 < last)
         if suffix and NUMBER_WORD.fullmatch(word + after):
             words[i : i + 2] = [word + after]
             last -= 1
@@ -324,7 +326,12 @@ def expand_street_words(words: list[str]) -> list[str]:
 
 
 def expand_place_words(words: list[str]) -> list[str]:
-    return [PLACE_ABBREVIATIONS.get(word, word) for word in words]
+    """Place abbreviations spelt out (ST is SAINT), and street-type ones after the first word:
+    an estate or park named as a locality is abbreviated as a street is ("CASTLE PK")."""
+    return [
+        PLACE_ABBREVIATIONS.get(word) or (STREET_ABBREVIATIONS.get(word, word) if i else word)
+        for i, word in enumerate(words)
+    ]
 
 
 def normalise_text(text: str) -> str:

@@ -467,9 +467,21 @@ class _Assembly:
             if pieces[k].kind in (_TEXT, _NUMBERED) and not _is_organisation(pieces[k]):
                 building_at = k
                 break
+        if building_at is None and self.pao_numbers is None:
+            # Premises known by their trade's name alone ("ANTELOPE HOTEL, CAEHARRIS"): that
+            # name is the building's, its identity.
+            for k in range(len(pieces) - 1, -1, -1):
+                if pieces[k].kind == _TEXT:
+                    building_at = k
+                    break
         # A named dwelling inside a named site ("ROSE COTTAGE, THE WYLDS") is the SAO.
         dwelling_at = None
-        if building_at and sao_at == len(pieces) and self.sao_numbers is None:
+        if (
+            building_at
+            and pieces[building_at].kind == _TEXT
+            and sao_at == len(pieces)
+            and self.sao_numbers is None
+        ):
             before = pieces[building_at - 1]
             if before.kind == _TEXT and not _is_organisation(before):
                 dwelling_at = building_at - 1

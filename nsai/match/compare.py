@@ -157,7 +157,11 @@ def _town(a: MatchRecord, b: MatchRecord) -> str:
     # A village given as the town by one source and as the locality (under its post town) by
     # another, or both naming the same locality under different towns.
     la, lb = a.locality_key, b.locality_key
-    if (x is not None and x == lb) or (y is not None and y == la) or (la is not None and la == lb):
+    if (
+        (x is not None and lb is not None and (x == lb or one_slip(x, lb)))
+        or (y is not None and la is not None and (y == la or one_slip(y, la)))
+        or (la is not None and la == lb)
+    ):
         return "locality"
     if x is None or y is None:
         return "missing"

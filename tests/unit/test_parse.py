@@ -286,6 +286,63 @@ CASES: list[tuple[str | Sequence[str], AddressParts]] = [
     ("Old Mill House, Mill Lane", A(building="OLD MILL HOUSE", street="MILL LANE")),
     ("The Red Lion, 12 High Street", A(building="THE RED LION", pao="12", street="HIGH STREET")),
     ("Post Office, 12 High Street", A(building="POST OFFICE", pao="12", street="HIGH STREET")),
+    # --- real forms (tests/data/real/README.md) --------------------------------------------------
+    (
+        "64, THE HAWTHORNS, PANT, MERTHYR TYDFIL, CF48 2EJ",
+        A(
+            pao="64",
+            street="THE HAWTHORNS",
+            locality="PANT",
+            town="MERTHYR TYDFIL",
+            postcode="CF48 2EJ",
+        ),
+    ),
+    ("10 Y GRAIG, PANT", A(pao="10", street="Y GRAIG", town="PANT")),
+    (
+        "KENAUD, FAIR VIEW ESTATE, SWANSEA ROAD, MERTHYR TYDFIL",
+        A(
+            sao_text="KENAUD",
+            building="FAIR VIEW ESTATE",
+            street="SWANSEA ROAD",
+            town="MERTHYR TYDFIL",
+        ),
+    ),
+    (
+        "ROSE COTTAGE, THE WYLDS, WARREN ROAD",
+        A(sao_text="ROSE COTTAGE", building="THE WYLDS", street="WARREN ROAD"),
+    ),
+    (
+        "SPRINGFIELD, WAUN BANT, MERTHYR TYDFIL",
+        A(building="SPRINGFIELD", street="WAUN BANT", town="MERTHYR TYDFIL"),
+    ),
+    (
+        "CARAVAN IN GROUNDS OF 106 HEOLGERRIG, HEOLGERRIG, MERTHYR TYDFIL",
+        A(
+            sao_text="CARAVAN IN GROUNDS OF",
+            pao="106",
+            street="HEOLGERRIG",
+            locality="HEOLGERRIG",
+            town="MERTHYR TYDFIL",
+        ),
+    ),
+    (
+        "FLAT AT ANTELOPE HOTEL, CAEHARRIS, DOWLAIS",
+        A(sao_text="FLAT AT", building="ANTELOPE HOTEL", street="CAEHARRIS", town="DOWLAIS"),
+    ),
+    (
+        "ANTELOPE HOTEL, CAEHARRIS, DOWLAIS",
+        A(building="ANTELOPE HOTEL", street="CAEHARRIS", town="DOWLAIS"),
+    ),
+    (
+        "Annexe At Greenacres, Buildwas Road, Ironbridge, Telford, Shropshire",
+        A(
+            sao_text="ANNEXE AT",
+            building="GREENACRES",
+            street="BUILDWAS ROAD",
+            locality="IRONBRIDGE",
+            town="TELFORD",
+        ),
+    ),
     # --- business units and organisations ------------------------------------------------------
     (
         "Unit 3, Riverside Business Park, Mill Lane",

@@ -1,0 +1,93 @@
+"""Reading a one-line address again with the streets and places other records know."""
+
+from __future__ import annotations
+
+import pytest
+
+from nsai.address.known import Vocabulary, reread, stated_plainly
+from nsai.address.normalise import match_keys
+from nsai.address.parse import parse_address
+
+
+def _vocabulary(*lines: str) -> Vocabulary:
+    vocabulary = Vocabulary()
+    for line in lines:
+        keys = match_keys(parse_address(line))
+        vocabulary.add(keys.street_key, keys.postcode_key, keys.town_key, keys.locality_key)
+        if keys.building_key and keys.street_key:
+            vocabulary.add_building(
+                keys.building_key, keys.street_key, keys.postcode_key, keys.town_key
+            )
+    return vocabulary
+
+
+# Lines of the Merthyr Tydfil list (tests/data/real/merthyr-sample.csv).
+KNOWN = _vocabulary(
+    "64, THE HAWTHORNS, PANT, MERTHYR TYDFIL, CF48 2EJ",
+    "13, TAI'R TWYNAU, PANT, MERTHYR TYDFIL, CF48 2BA",
+    "14, GWLADYS STREET, PANT, MERTHYR TYDFIL, CF48 2AU",
+    "14, GWLADYS STREET, PENYDARREN, MERTHYR TYDFIL, CF47 9UU",
+    "23, GLANMORLAIS, PANT, MERTHYR TYDFIL, CF48 2AY",
+    "12, FAIR VIEW ESTATE, SWANSEA ROAD, MERTHYR TYDFIL, CF48 1HW",
+)
+
+
+def _keys(line: str) -> tuple[str | None, ...] | None:
+    parts = reread(line, None, match_keys(parse_address(line)).postcode_key, KNOWN)
+    if parts is None:
+        return None
+    keys = match_keys(parts)
+    return (
+        keys.sao_key,
+        keys.pao_key,
+        keys.building_key,
+        keys.street_key,
+        keys.locality_key,
+        keys.town_key,
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("64 the hawthorns pant cf482ej", (None, "64", None, "THE HAWTHORNS", None, "PANT")),
+        (
+            "13 TAI'R TWYNAU PANT MERTHYR TYDFIL CF48 2BA",
+            (None, "13", None, "TAIR TWYNAU", "PANT", "MERTHYR TYDFIL"),
+        ),
+        (
+            "16 GWLADYS ST PANT MERTHYR TYDFIL CF482AU",
+            (None, "16", None, "GWLADYS STREET", "PANT", "MERTHYR TYDFIL"),
+        ),
+        # A slip in the street (within its postcode district) and in the town.
+        (
+            "23 GLNAMORLAIS PANT MERTHYR TYDIL CF48 2AY",
+            (None, "23", None, "GLNAMORLAIS", "PANT", "MERTHYR TYDIL"),
+        ),
+        # A dwelling's name apart from the known site that follows it.
+        (
+            "kenaud fair view estate swansea road merthyr tydfil cf48 1hw",
+            ("KENAUD", None, "FAIR VIEW ESTATE", "SWANSEA ROAD", None, "MERTHYR TYDFIL"),
+        ),
+    ],
+)
+def test_known_names_put_the_commas_back(line: str, expected: tuple[str | None, ...]) -> None:
+    assert _keys(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "64 the hawthorns somewhere cf482ej",  # a place nobody knows after the street
+        "5 unknown road pant cf48 2ej",  # a street nobody knows
+    ],
+)
+def test_nothing_is_read_again_without_a_known_street_and_known_places(line: str) -> None:
+    assert _keys(line) is None
+
+
+def test_a_street_teaches_only_where_it_is_stated_plainly() -> None:
+    assert stated_plainly("14, GWLADYS STREET, PANT", "GWLADYS STREET", identified=True)
+    assert stated_plainly("14 GWLADYS ST, PANT", "GWLADYS STREET", identified=True)
+    assert not stated_plainly("14 GWLADYS STREET PANT", "GWLADYS STREET PANT", identified=True)
+    assert not stated_plainly("GWLADYS STREET, PANT", "GWLADYS STREET", identified=False)
