@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import os
 import random
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -23,67 +22,24 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.scratch import (  # noqa: E402
+    MERTHYR,
+    REAL,
+    admin_url,
+    drop_database,
+    fresh_database,
+    merthyr_rows,
+    nsai,
+)
 from nsai.synth.respell import respell  # noqa: E402
 
-NSAI = str(Path(sys.executable).with_name("nsai"))
-REAL = Path(os.environ.get("NSAI_REAL_DATA", REPO.parent / "shared" / "real"))
-MERTHYR = REAL / "merthyr-tydfil-wards-a-e.csv"
 BENCH_DB = f"nsai_bench_real_{os.getpid()}"
 RESPELT = 4_000
 SEED = 14
-
-
-def _admin() -> str:
-    url = os.environ.get("NSAI_BENCH_DATABASE_URL")
-    if url is None:
-        out = subprocess.run(
-            [NSAI, "db", "url"], capture_output=True, text=True, check=True, cwd=REPO
-        )
-        url = out.stdout.strip()
-    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
-
-
-def _env(url: str) -> dict[str, str]:
-    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url}
-
-
-def _nsai(url: str, *args: str) -> str:
-    out = subprocess.run([NSAI, *args], env=_env(url), capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"nsai {' '.join(args)} failed: {out.stderr[-2000:]}")
-    return out.stdout
-
-
-def _fresh(admin: str) -> str:
-    with psycopg.connect(admin, autocommit=True) as conn:
-        name = sql.Identifier(BENCH_DB)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    url = make_url(admin).set(database=BENCH_DB).render_as_string(hide_password=False)
-    _nsai(url, "db", "migrate")
-    return url
-
-
-def _drop(admin: str) -> None:
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-        )
-
-
-def merthyr_rows() -> list[dict[str, str]]:
-    """The list's rows, each with a ref of its own (a few UPRNs appear twice)."""
-    with MERTHYR.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for n, row in enumerate(rows, 1):
-        row["ref"] = f"M{n}"
-    return rows
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> None:
@@ -113,12 +69,12 @@ def dedupe(admin: str, tmp: Path) -> list[str]:
     ]
     _write(tmp / "list.csv", rows)
     _write(tmp / "respelt.csv", respelt)
-    url = _fresh(admin)
+    url = fresh_database(admin, BENCH_DB)
     for name in ("list", "respelt"):
-        _nsai(url, "load", str(tmp / f"{name}.csv"), "--source", name, "--id-column", "ref",
+        nsai(url, "load", str(tmp / f"{name}.csv"), "--source", name, "--id-column", "ref",
               "--address-columns", "address")  # fmt: skip
     started = time.monotonic()
-    _nsai(url, "reconcile")
+    nsai(url, "reconcile")
     seconds = time.monotonic() - started
     truth = {row["ref"]: row["uprn"] for row in rows + respelt if row["uprn"]}
     with psycopg.connect(url) as conn:
@@ -156,12 +112,12 @@ def run(quick: bool) -> str:
     header = ["## Real addresses", ""]
     if not MERTHYR.exists():
         return "\n".join([*header, f"Not run: the real data ({REAL}) is absent on this machine."])
-    admin = _admin()
+    admin = admin_url()
     try:
         with TemporaryDirectory(prefix="nsai-bench-real-") as tmp:
             rows = dedupe(admin, Path(tmp))
     finally:
-        _drop(admin)
+        drop_database(admin, BENCH_DB)
     return "\n".join(
         [
             *header,

@@ -71,6 +71,7 @@ def main() -> int:
         assert spec is not None
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up there
         spec.loader.exec_module(module)
         started = time.monotonic()
         print(f"bench: {name} …", file=sys.stderr)

@@ -16,15 +16,19 @@ when no known street is found.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
 from nsai.address.normalise import (
     NUMBER_WORD,
+    MatchKeys,
     expand_place_words,
     expand_street_words,
     line_segments,
+    match_keys,
     normalise_street,
     one_slip,
     tokenise,
@@ -48,22 +52,6 @@ class Vocabulary:
     # Named buildings, sites and terraces ("5, WAUNBANT COURT, SWANSEA ROAD", "KENAUD, FAIR
     # VIEW ESTATE, SWANSEA ROAD"): area -> building key -> the street the building is on.
     buildings: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
-
-    def add_building(
-        self, building_key: str, street_key: str, postcode_key: str | None, town_key: str | None
-    ) -> None:
-        for area in _areas(postcode_key, town_key):
-            self.buildings[area].setdefault(building_key, street_key)
-
-    def building_street(
-        self, building_key: str, postcode_key: str | None, town_key: str | None
-    ) -> str | None:
-        """The street a known building with numbered units in the area is on, or None."""
-        for area in _areas(postcode_key, town_key):
-            street = self.buildings.get(area, {}).get(building_key)
-            if street is not None:
-                return street
-        return None
 
     def add(
         self,
@@ -91,6 +79,104 @@ class Vocabulary:
         if not areas:
             return street_key in self.streets[""]
         return any(street_key in self.streets.get(area, ()) for area in areas)
+
+    def add_building(
+        self, building_key: str, street_key: str, postcode_key: str | None, town_key: str | None
+    ) -> None:
+        for area in _areas(postcode_key, town_key):
+            self.buildings[area].setdefault(building_key, street_key)
+
+    def building_street(
+        self, building_key: str, postcode_key: str | None, town_key: str | None
+    ) -> str | None:
+        """The street a known building of the area is on, or None."""
+        for area in _areas(postcode_key, town_key):
+            street = self.buildings.get(area, {}).get(building_key)
+            if street is not None:
+                return street
+        return None
+
+    def rows(self) -> Iterator[tuple[str, str, str, str | None]]:
+        """(kind, area, name, street) for each name known: what a run publishes (known_name)."""
+        for area, streets in self.streets.items():
+            for street in streets:
+                yield "street", area, street, None
+        for area, places in self.places.items():
+            for place in places:
+                yield "place", area, place, None
+        for area, buildings in self.buildings.items():
+            for building, street in buildings.items():
+                yield "building", area, building, street
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, str, str | None]]) -> Vocabulary:
+        vocabulary = cls()
+        for kind, area, name, street in rows:
+            if kind == "street":
+                vocabulary.streets[area].add(name)
+            elif kind == "place":
+                vocabulary.places[area].add(name)
+            elif street is not None:
+                vocabulary.buildings[area][name] = street
+        return vocabulary
+
+    def confirms(self, keys: MatchKeys) -> bool:
+        """Whether every name of an address is one the vocabulary knows in its area."""
+        street, town, locality = keys.street_key, keys.town_key, keys.locality_key
+        places = self.places.get("", set())
+        return (
+            street is not None
+            and self.knows_street(street, keys.postcode_key, town)
+            and (town is None or town in places)
+            and (locality is None or locality in places)
+            and (
+                keys.building_key is None
+                or self.building_street(keys.building_key, keys.postcode_key, town) is not None
+            )
+        )
+
+
+def read_again(
+    text: str, parts: AddressParts, keys: MatchKeys, vocabulary: Vocabulary
+) -> AddressParts | None:
+    """`text`, parsed as `parts` with `keys`, read with the known names; None when its own
+    reading stands (every name known) or no other is confirmed."""
+    unit = _unit_of_known_building(parts, keys, vocabulary)
+    if unit is not None:
+        return unit
+    if vocabulary.confirms(keys):
+        return None
+    return reread(text, parts.postcode, keys.postcode_key, vocabulary)
+
+
+def _unit_of_known_building(
+    parts: AddressParts, keys: MatchKeys, vocabulary: Vocabulary
+) -> AddressParts | None:
+    """ "5, WAUNBANT CT" read as unit 5 of WAUNBANT COURT on the street the others put it on
+    ("5, WAUNBANT COURT, SWANSEA ROAD"), when its street is a known building of its area."""
+    if parts.street is None or parts.pao_start_number is None:
+        return None
+    if keys.sao_key is not None or parts.pao_text is not None:
+        return None
+    building = match_keys(AddressParts(pao_text=parts.street)).building_key
+    if building is None:
+        return None
+    street = vocabulary.building_street(building, keys.postcode_key, keys.town_key)
+    if street is None:
+        return None
+    return dataclasses.replace(
+        parts,
+        sao_start_number=parts.pao_start_number,
+        sao_start_suffix=parts.pao_start_suffix,
+        sao_end_number=parts.pao_end_number,
+        sao_end_suffix=parts.pao_end_suffix,
+        pao_start_number=None,
+        pao_start_suffix=None,
+        pao_end_number=None,
+        pao_end_suffix=None,
+        pao_text=parts.street,
+        street=street,
+    )
 
 
 def stated_plainly(raw_address: str, street_key: str | None, identified: bool) -> bool:

@@ -26,6 +26,7 @@ import psycopg
 from sqlalchemy.engine import Engine
 
 from nsai import __version__
+from nsai.address.known import Vocabulary
 from nsai.config import Settings
 from nsai.db.migrate import sql_dir
 from nsai.db.queries import copy_rows, execute, statements
@@ -35,7 +36,7 @@ from nsai.match.compare import compare
 from nsai.match.glued import split_glued_names
 from nsai.match.national import desired_row
 from nsai.match.records import MatchRecord
-from nsai.match.reread import reread_records
+from nsai.match.reread import reading_row, reread_records, vocabulary_of
 from nsai.match.uprns import UprnPlan, plan_uprns
 
 log = logging.getLogger(__name__)
@@ -272,7 +273,8 @@ def _run(
             records = {r.record_id: r for r in match_records(conn)}
             report.records = len(records)
             raw = dict(_query(conn, "records.sql", "list_text"))
-            reread = reread_records(records, raw)
+            vocabulary = vocabulary_of(records, raw)
+            reread = reread_records(records, raw, vocabulary)
             records.update(reread)
             report.reread = len(reread)
             glued = split_glued_names(records)
@@ -316,6 +318,8 @@ def _run(
             outcome = _Outcome(clusters, plan, edges, reviews, accepted, decided)
             outcome.held = held
             outcome.overrides = overrides
+            outcome.readings = reread
+            outcome.vocabulary = vocabulary
             _publish(conn, run_id, records, outcome, gone, report)
     return report
 
@@ -336,6 +340,8 @@ class _Outcome:
         self.plan = plan
         self.held: dict[int, int] = {}  # records a steward retired: record_id -> their UPRN
         self.overrides: dict[int, dict[str, Any]] = {}  # fields stewards set, by UPRN
+        self.readings: dict[int, MatchRecord] = {}  # list records read again (reread.py)
+        self.vocabulary = Vocabulary()  # the names those readings were made with
         self.national_of = {r: plan.uprn_of[c] for c in clusters for r in c}
         together = self.national_of.get
         self.best: dict[int, tuple[float, int]] = {}  # a record's best partner inside
@@ -550,6 +556,9 @@ def _publish(
     _query(conn, "publish.sql", "announce_created", **cause)
     report.merged, report.retired, report.split = _query(conn, "publish.sql", "fates", **cause)[0]
     _query(conn, "publish.sql", "links", run=run_id)
+    copy_rows(conn, "desired_reading", (reading_row(r) for r in outcome.readings.values()))
+    copy_rows(conn, "desired_known_name", outcome.vocabulary.rows())
+    _query(conn, "publish.sql", "readings")
     _query(conn, "publish.sql", "match_keys")
     _query(conn, "publish.sql", "aliases")
     report.reviews_opened, report.reviews_closed = _query(

@@ -11,12 +11,45 @@ followed by known places.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
 
-from nsai.address.known import Vocabulary, reread, stated_plainly
-from nsai.address.normalise import match_keys
+from nsai.address.known import Vocabulary, read_again, stated_plainly
+from nsai.address.normalise import MatchKeys, match_keys
 from nsai.address.parts import PART_NAMES, AddressParts
 from nsai.match.records import MatchRecord, sao_identity
+
+KEY_NAMES = tuple(field.name for field in dataclasses.fields(MatchKeys))
+# A reading as record_reading holds it (sql/011_record_reading.sql), after its record_id: the
+# parts and keys but the postcode's, which a reading never moves.
+READING_COLUMNS: Final = (
+    *(name for name in PART_NAMES if name != "postcode"),
+    "organisation_key",
+    "sao_key",
+    "pao_key",
+    "building_key",
+    "street_key",
+    "locality_key",
+    "town_key",
+)
+
+
+def reading_row(record: MatchRecord) -> tuple[Any, ...]:
+    """A record read again, as a row of record_reading."""
+    return (record.record_id, *(getattr(record, name) for name in READING_COLUMNS))
+
+
+def as_read(
+    records: dict[int, MatchRecord], readings: Iterable[Sequence[Any]]
+) -> dict[int, MatchRecord]:
+    """`records` as the last run read them, from their rows of record_reading."""
+    read = dict(records)
+    for row in readings:
+        record_id = int(row[0])
+        if record_id in read:
+            values = dict(zip(READING_COLUMNS, row[1:], strict=True))
+            read[record_id] = dataclasses.replace(read[record_id], **values)
+    return read
 
 
 def vocabulary_of(records: Mapping[int, MatchRecord], raw: Mapping[int, str]) -> Vocabulary:
@@ -40,67 +73,26 @@ def vocabulary_of(records: Mapping[int, MatchRecord], raw: Mapping[int, str]) ->
 
 
 def reread_records(
-    records: Mapping[int, MatchRecord], raw: Mapping[int, str]
+    records: Mapping[int, MatchRecord], raw: Mapping[int, str], vocabulary: Vocabulary
 ) -> dict[int, MatchRecord]:
     """The list records (`raw`: record_id -> the address as the list gave it) whose reading
     with the known names differs from their own, read anew."""
-    vocabulary = vocabulary_of(records, raw)
-    places = vocabulary.places.get("", set())
     changed: dict[int, MatchRecord] = {}
     for record_id, text in raw.items():
         record = records.get(record_id)
         if record is None:
             continue
-        street, town, locality = record.street_key, record.town_key, record.locality_key
-        parts = _unit_of_known_building(record, vocabulary)
-        if parts is None and (
-            street is not None
-            and vocabulary.knows_street(street, record.postcode_key, town)
-            and (town is None or town in places)
-            and (locality is None or locality in places)
-            and (
-                record.building_key is None
-                or vocabulary.building_street(record.building_key, record.postcode_key, town)
-            )
-        ):
+        parts = AddressParts(**{name: getattr(record, name) for name in PART_NAMES})
+        keys = MatchKeys(**{name: getattr(record, name) for name in KEY_NAMES})
+        again = read_again(text, parts, keys, vocabulary)
+        if again is None:
             continue
-        if parts is None:
-            parts = reread(text, record.postcode, record.postcode_key, vocabulary)
-        if parts is None:
-            continue
-        keys = match_keys(parts)
+        found = match_keys(again)
         # The postcode stays as loaded: a re-reading moves words between parts, never it.
-        new = {name: getattr(parts, name) for name in PART_NAMES if name != "postcode"}
-        new |= {k: v for k, v in dataclasses.asdict(keys).items() if k != "postcode_key"}
-        new["sao_key"] = sao_identity(keys.sao_key)
-        again = dataclasses.replace(record, **new)
-        if again != record:
-            changed[record_id] = again
+        new = {name: getattr(again, name) for name in PART_NAMES if name != "postcode"}
+        new |= {name: getattr(found, name) for name in KEY_NAMES if name != "postcode_key"}
+        new["sao_key"] = sao_identity(found.sao_key)
+        read = dataclasses.replace(record, **new)
+        if read != record:
+            changed[record_id] = read
     return changed
-
-
-def _unit_of_known_building(record: MatchRecord, vocabulary: Vocabulary) -> AddressParts | None:
-    """ "5, WAUNBANT CT" read as unit 5 of WAUNBANT COURT on the street the others put it on
-    ("5, WAUNBANT COURT, SWANSEA ROAD"), when the record's street is a known building of its
-    area, whose units the others number."""
-    if record.street is None or record.pao_start_number is None:
-        return None
-    if record.sao_key is not None or record.pao_text is not None:
-        return None
-    building = match_keys(AddressParts(pao_text=record.street)).building_key
-    if building is None:
-        return None
-    street = vocabulary.building_street(building, record.postcode_key, record.town_key)
-    if street is None:
-        return None
-    return AddressParts(
-        organisation=record.organisation,
-        sao_start_number=record.pao_start_number,
-        sao_start_suffix=record.pao_start_suffix,
-        sao_end_number=record.pao_end_number,
-        sao_end_suffix=record.pao_end_suffix,
-        pao_text=record.street,
-        street=street,
-        locality=record.locality,
-        town=record.town,
-    )

@@ -18,6 +18,7 @@ from nsai.match.cluster import Edge, apart, cluster
 from nsai.match.job import PUBLISH_LOCK_KEY, match_records
 from nsai.match.national import desired_row
 from nsai.match.records import MatchRecord
+from nsai.match.reread import as_read
 from nsai.match.uprns import preference
 
 OPERATIONS: Final = "steward/operations.sql"
@@ -149,7 +150,10 @@ def members(conn: psycopg.Connection[Any], uprns: Iterable[int]) -> dict[int, li
 
 
 def records_of(conn: psycopg.Connection[Any], ids: Iterable[int]) -> dict[int, MatchRecord]:
-    return {r.record_id: r for r in match_records(conn, sorted(set(ids)))}
+    """The records as the last run read them (a list record it read again, as it read it)."""
+    wanted = sorted(set(ids))
+    records = {r.record_id: r for r in match_records(conn, wanted)}
+    return as_read(records, execute(conn, "match/records.sql", "readings", ids=wanted))
 
 
 def why_apart(conn: psycopg.Connection[Any], groups: list[list[int]]) -> str | None:

@@ -25,6 +25,8 @@ CREATE TEMP TABLE desired_review (
     record_a bigint, record_b bigint, score real, explanation jsonb, PRIMARY KEY (record_a, record_b)
 ) ON COMMIT DROP;
 CREATE TEMP TABLE desired_alias (uprn bigint PRIMARY KEY, national_uprn bigint) ON COMMIT DROP;
+CREATE TEMP TABLE desired_reading (LIKE record_reading) ON COMMIT DROP;
+CREATE TEMP TABLE desired_known_name (LIKE known_name) ON COMMIT DROP;
 
 -- name: custodians
 INSERT INTO custodian (custodian_code, name)
@@ -148,16 +150,42 @@ INSERT INTO address_link (record_id, uprn, score, decision, explanation, run_id)
     FROM desired_link d
     WHERE NOT EXISTS (SELECT 1 FROM address_link l WHERE l.record_id = d.record_id);
 
+-- name: readings
+-- The list records this run read again, and the names it knew (sql/011_record_reading.sql):
+-- only what differs is written.
+DELETE FROM record_reading x
+WHERE NOT EXISTS (SELECT 1 FROM desired_reading d
+                  WHERE d.record_id = x.record_id AND (d.*)::text = (x.*)::text);
+INSERT INTO record_reading
+SELECT * FROM desired_reading d
+WHERE NOT EXISTS (SELECT 1 FROM record_reading x WHERE x.record_id = d.record_id);
+DELETE FROM known_name k
+WHERE NOT EXISTS (SELECT 1 FROM desired_known_name d
+                  WHERE (d.kind, d.area, d.name) = (k.kind, k.area, k.name)
+                    AND d.street IS NOT DISTINCT FROM k.street);
+INSERT INTO known_name
+SELECT * FROM desired_known_name d
+WHERE NOT EXISTS (SELECT 1 FROM known_name k
+                  WHERE (k.kind, k.area, k.name) = (d.kind, d.area, d.name));
+
 -- name: match_keys
--- The bulk matcher's copy of the links with their records' keys (sql/005_match_keys.sql).
+-- The bulk matcher's copy of the links with their records' keys as this run read them
+-- (sql/005_match_keys.sql, record_match_keys): a row whose link or reading changed is written
+-- again.
 DELETE FROM national_match_key k
-WHERE NOT EXISTS (SELECT 1 FROM address_link l WHERE l.record_id = k.record_id AND l.uprn = k.uprn);
+WHERE NOT EXISTS (SELECT 1 FROM address_link l WHERE l.record_id = k.record_id AND l.uprn = k.uprn)
+   OR EXISTS (SELECT 1 FROM record_match_keys m
+              WHERE m.record_id = k.record_id
+                AND (m.sao_text, m.organisation_key, m.sao_key, m.pao_key, m.building_key,
+                     m.street_key, m.locality_key, m.town_key)
+                    IS DISTINCT FROM
+                    (k.sao_text, k.organisation_key, k.sao_key, k.pao_key, k.building_key,
+                     k.street_key, k.locality_key, k.town_key));
 INSERT INTO national_match_key
-SELECT r.record_id, l.uprn, r.sao_text, r.classification, r.organisation_key,
-       nsai_sao_identity(r.sao_key), r.pao_key, r.building_key, r.street_key,
-       r.locality_key, r.town_key, r.postcode_key
+SELECT m.record_id, l.uprn, m.sao_text, m.classification, m.organisation_key, m.sao_key,
+       m.pao_key, m.building_key, m.street_key, m.locality_key, m.town_key, m.postcode_key
 FROM address_link l
-JOIN source_record r USING (record_id)
+JOIN record_match_keys m USING (record_id)
 WHERE NOT EXISTS (SELECT 1 FROM national_match_key k WHERE k.record_id = l.record_id);
 
 -- name: aliases

@@ -30,6 +30,10 @@ SELECT r.record_id, r.raw_address
 FROM source_record r JOIN source s USING (source_id)
 WHERE s.kind = 'list' AND r.removed_batch_id IS NULL AND r.raw_address IS NOT NULL;
 
+-- name: readings
+-- How the last run read the given records, where it read them again (nsai/match/reread.py).
+SELECT * FROM record_reading WHERE record_id = ANY(%(ids)s::bigint[]);
+
 -- name: previous_links
 -- Each current record's national UPRN: its own link, or the link of the version of it a later
 -- load replaced (the same source and source_ref), so a changed record keeps its property.

@@ -98,11 +98,10 @@ ON CONFLICT (uprn, field) DO UPDATE SET
 DELETE FROM national_match_key
 WHERE uprn = ANY(%(uprns)s::bigint[]) OR record_id = ANY(%(records)s::bigint[]);
 INSERT INTO national_match_key
-SELECT r.record_id, l.uprn, r.sao_text, r.classification, r.organisation_key,
-       nsai_sao_identity(r.sao_key), r.pao_key, r.building_key, r.street_key,
-       r.locality_key, r.town_key, r.postcode_key
+SELECT m.record_id, l.uprn, m.sao_text, m.classification, m.organisation_key, m.sao_key,
+       m.pao_key, m.building_key, m.street_key, m.locality_key, m.town_key, m.postcode_key
 FROM address_link l
-JOIN source_record r USING (record_id)
+JOIN record_match_keys m USING (record_id)
 JOIN national_address n ON n.uprn = l.uprn AND n.status = 'active'
 WHERE l.uprn = ANY(%(uprns)s::bigint[]);
 

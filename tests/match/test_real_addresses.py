@@ -7,6 +7,7 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+from nsai.match.reread import READING_COLUMNS
 from tests.conftest import CliRunner
 from tests.loaders.conftest import query
 
@@ -55,3 +56,36 @@ def test_a_real_list_and_its_respellings_make_one_record_per_property(
         if national[ref] != national[by_uprn[uprn]]
     }
     assert apart == {}
+
+
+def test_a_list_record_read_again_is_kept_as_read_for_bulk_matching_and_stewards(
+    cli: CliRunner, environ: dict[str, str], db_url: str
+) -> None:
+    for name, source in (("merthyr-sample.csv", "electoral"), ("respelt.csv", "services")):
+        result = cli(
+            "load", str(REAL / name), "--source", source, "--id-column", "ref",
+            "--address-columns", "address", environ=environ,
+        )  # fmt: skip
+        assert result.code == 0, result.err
+    assert cli("reconcile", environ=environ).code == 0
+    # As loaded, "64 the hawthorns pant cf482ej" has the street THE HAWTHORNS PANT; as read,
+    # THE HAWTHORNS in PANT, and bulk matching's copy of its keys says so.
+    loaded, read, matched = query(
+        db_url,
+        "SELECT r.street_key, x.street_key, k.street_key FROM source_record r "
+        "JOIN record_reading x USING (record_id) JOIN national_match_key k USING (record_id) "
+        "WHERE r.source_ref = 'R1'",
+    )[0]
+    assert (loaded, read, matched) == ("THE HAWTHORNS PANT", "THE HAWTHORNS", "THE HAWTHORNS")
+    # The names the run knew are kept for bulk matching.
+    known = query(db_url, "SELECT kind, area, name FROM known_name WHERE name = 'THE HAWTHORNS'")
+    assert ("street", "SCF482", "THE HAWTHORNS") in known
+
+
+def test_readings_are_stored_as_the_code_describes_them(db_url: str) -> None:
+    columns = query(
+        db_url,
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'record_reading' ORDER BY ordinal_position",
+    )
+    assert tuple(c for (c,) in columns) == ("record_id", *READING_COLUMNS)
