@@ -36,6 +36,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from sqlalchemy.engine import Connection
 
+from nsai.address.known import Vocabulary, read_again
 from nsai.address.normalise import match_keys, normalise_town, one_slip
 from nsai.address.parse import parse_address
 from nsai.address.parts import PART_NAMES, AddressParts
@@ -86,7 +87,7 @@ def match(
     for index, query in enumerate(queries):
         if len(query.address) > MAX_ADDRESS_LENGTH:
             raise BadInput(f"records[{index}].address", f"at most {MAX_ADDRESS_LENGTH} characters")
-    places = _places(conn)
+    places, vocabulary = _gazetteer(conn)
     results: dict[int, Matched] = {}
     # The database finds one chunk's candidates while this thread parses and scores another's:
     # a thread of its own runs every statement in turn, the connection's only user meanwhile.
@@ -96,7 +97,7 @@ def match(
         for start in range(0, len(queries), CHUNK):
             wanted: dict[int, MatchRecord] = {}
             for i in range(start, min(start + CHUNK, len(queries))):
-                record = _parsed(i, queries[i], places)
+                record = _parsed(i, queries[i], places, vocabulary)
                 if record is None:
                     results[i] = _decide(queries[i], {}, threshold, plausible)
                 else:
@@ -170,10 +171,13 @@ _PROVENANCE: Final[dict[str, Any]] = {
 }
 
 
-def _parsed(index: int, query: Query, places: Places) -> MatchRecord | None:
-    """The query as a matching record, its town read against the gazetteer's; None when it
-    holds nothing to find an address by."""
-    parts = parse_address(_printable(query.address), _printable(query.postcode or "") or None)
+def _parsed(index: int, query: Query, places: Places, vocabulary: Vocabulary) -> MatchRecord | None:
+    """The query as a matching record, read with the names the last run knew as that run read
+    the lists, its town read against the gazetteer's; None when it holds nothing to find an
+    address by."""
+    text = _printable(query.address)
+    parts = parse_address(text, _printable(query.postcode or "") or None)
+    parts = read_again(text, parts, match_keys(parts), vocabulary) or parts
     keys = _keys(parts)
     if keys["street_key"] is None and keys["town_key"] not in places.common | {None}:
         # "ROSE COTTAGE, THE GREEN, EP9 5DX": no place of any size is called THE GREEN (a list
@@ -249,22 +253,29 @@ class Places:
 # A place naming fewer records than this may be a surviving typo ("WESAHM" for "WESHAM"):
 # never corrected towards, though a query naming it is taken at its word.
 COMMON_PLACE: Final = 5
-_PLACES: dict[int, Places] = {}  # by the change feed's last event: stale when it moves
+# By the change feed's last event and the last run: stale when either moves.
+_GAZETTEER: dict[tuple[int, int], tuple[Places, Vocabulary]] = {}
 
 
-def _places(conn: Connection) -> Places:
+def _gazetteer(conn: Connection) -> tuple[Places, Vocabulary]:
+    """The places the national records name, and the names the last run knew (known_name)."""
     (version,) = rows(conn, "bulk.sql", "version")
-    key = int(version["version"])
-    if key not in _PLACES:
+    key = (int(version["version"]), int(version["run"]))
+    if key not in _GAZETTEER:
         counts: dict[str, int] = {}
         for row in rows(conn, "bulk.sql", "places"):
             place = normalise_town(row["place"])
             counts[place] = counts.get(place, 0) + int(row["records"])
-        _PLACES.clear()
-        _PLACES[key] = Places(
+        places = Places(
             frozenset(counts), frozenset(p for p, n in counts.items() if n >= COMMON_PLACE)
         )
-    return _PLACES[key]
+        known = rows(conn, "bulk.sql", "known_names")
+        vocabulary = Vocabulary.from_rows(
+            (row["kind"], row["area"], row["name"], row["street"]) for row in known
+        )
+        _GAZETTEER.clear()
+        _GAZETTEER[key] = (places, vocabulary)
+    return _GAZETTEER[key]
 
 
 # --- candidates --------------------------------------------------------------------------------

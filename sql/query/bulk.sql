@@ -91,9 +91,16 @@ FROM (SELECT town AS place FROM national_address WHERE status = 'active'
 WHERE place IS NOT NULL
 GROUP BY place;
 
+-- name: known_names
+-- The names the last run knew (sql/011_record_reading.sql): queries are read with them.
+SELECT kind, area, name, street FROM known_name;
+
 -- name: version
--- Moves whenever the published records change: what the places above are cached against.
-SELECT coalesce(max(event_id), 0) AS version FROM change_event;
+-- Moves whenever the published records change, or a run may have learnt other names: what the
+-- places and names above are cached against.
+SELECT coalesce(max(event_id), 0) AS version,
+       (SELECT coalesce(max(run_id), 0) FROM reconcile_run WHERE status = 'done') AS run
+FROM change_event;
 
 -- name: addresses
 SELECT uprn, single_line FROM national_address WHERE uprn = ANY(%(uprns)s::bigint[]);
