@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from nsai.address.normalise import (
     NUMBER_WORD,
@@ -36,6 +39,7 @@ from nsai.address.normalise import (
 from nsai.address.parse import parse_address
 from nsai.address.parts import AddressParts
 from nsai.address.postcode import split_trailing_postcode
+from nsai.address.render import pao_numbers, sao_numbers
 
 LONGEST_PLACE: Final = 4  # words
 LONGEST_STREET: Final = 6  # words
@@ -146,7 +150,13 @@ def read_again(
         return unit
     if vocabulary.confirms(keys):
         return None
-    return reread(text, parts.postcode, keys.postcode_key, vocabulary)
+    again = reread(text, parts.postcode, keys.postcode_key, vocabulary)
+    # Names move between parts, numbers never go: a reading that lost or made one is wrong.
+    return again if again is not None and _numbers(again) == _numbers(parts) else None
+
+
+def _numbers(parts: AddressParts) -> list[str]:
+    return sorted(n for n in (sao_numbers(parts), pao_numbers(parts)) if n)
 
 
 def _unit_of_known_building(
@@ -210,33 +220,52 @@ def reread(
     text: str, postcode: str | None, postcode_key: str | None, vocabulary: Vocabulary
 ) -> AddressParts | None:
     """`text` parsed again with commas where the known names say they go, or None when no
-    known street followed only by known places is in it. `postcode` is a separate postcode
-    column (or None); `postcode_key` the address's postcode key, to look streets up by area."""
+    known street (or known building with its street) followed only by known places is in it.
+    A name one slip from exactly one known name is read as that name. `postcode` is a separate
+    postcode column (or None); `postcode_key` the address's postcode key, to look names up by
+    area."""
     line = " ".join(segment for segment in line_segments(text) if segment.strip())
     rest, found = split_trailing_postcode(line)
     words = tokenise(rest)
     if len(words) < 2:
         return None
-    places = _place_tails(words, postcode_key, vocabulary)
-    best: tuple[tuple[int, int, int], int, int] | None = None
-    for end, tail in places.items():
-        towns = [" ".join(expand_place_words(words[s:e])) for s, e in tail]
+    tails = _place_tails(words, postcode_key, vocabulary)
+    best: tuple[tuple[int, int, int], int, int, _Known] | None = None
+    for end, tail in tails.items():
         for start in range(max(0, end - LONGEST_STREET), end):
-            if not _street_known(words[start:end], postcode_key, towns, vocabulary):
+            known = _street_known(words[start:end], postcode_key, tail, vocabulary)
+            if known is None:
                 continue
-            before = words[:start]
             # The house number just before its street reads best; then the longest street,
             # then the fewest places.
-            rank = (_ends_in_number(before), end - start, end)
+            rank = (_ends_in_number(words[:start]), end - start, end)
             if best is None or rank > best[0]:
-                best = (rank, start, end)
+                best = (rank, start, end, known)
     if best is None:
         return None
-    _, start, end = best
-    segments = _named_site(words[:start], postcode_key, vocabulary) if start else []
-    segments.append(" ".join(words[start:end]))
-    segments += [" ".join(words[s:e]) for s, e in places[end]]
-    return parse_address(segments, postcode if postcode else found)
+    _, start, end, (street, building) = best
+    places = [place for _, place in tails[end]]
+    before = _named_site(words[:start], postcode_key, vocabulary) if start else []
+    if building is not None:
+        before = [*before, building]
+    segments = [*before, street, *places]
+    postcode = postcode if postcode else found
+    parts = parse_address(segments, postcode)
+    if normalise_street(parts.street or "") == street:
+        return parts
+    if any(NUMBER_WORD.fullmatch(word) for word in words[:start]):
+        return None
+    # Names alone, which the parser cannot tell from places ("FRESH WINDS, WAUN BANT"): the
+    # known names say which is which.
+    return AddressParts(
+        sao_text=before[0] if len(before) > 1 else None,
+        pao_text=normalise_street(before[-1]) if before else None,
+        street=street,
+        locality=places[0] if len(places) > 1 else None,
+        town=places[-1] if places else None,
+        postcode=parts.postcode,
+        postcode_valid=parts.postcode_valid,
+    )
 
 
 def _named_site(words: list[str], postcode_key: str | None, vocabulary: Vocabulary) -> list[str]:
@@ -256,16 +285,18 @@ def _ends_in_number(words: list[str]) -> int:
 
 def _place_tails(
     words: list[str], postcode_key: str | None, vocabulary: Vocabulary
-) -> dict[int, list[tuple[int, int]]]:
-    """For each position that known places (and nothing else) follow to the end, those places'
-    spans, read from the end; position len(words) has none. At least one word is left."""
+) -> dict[int, list[tuple[int, str]]]:
+    """For each position that known places (and nothing else) follow to the end, those places
+    (where each starts, and its known key), read from the end; position len(words) has none.
+    At least one word is left before them."""
     n = len(words)
-    tails: dict[int, list[tuple[int, int]]] = {n: []}
+    tails: dict[int, list[tuple[int, str]]] = {n: []}
     end = n
     while end > 1:
         for size in range(min(LONGEST_PLACE, end - 1), 0, -1):
-            if _place_known(words[end - size : end], postcode_key, vocabulary):
-                tails[end - size] = [(end - size, end), *tails[end]]
+            place = _place_known(words[end - size : end], postcode_key, vocabulary)
+            if place is not None:
+                tails[end - size] = [(end - size, place), *tails[end]]
                 end -= size
                 break
         else:
@@ -273,28 +304,58 @@ def _place_tails(
     return tails
 
 
-def _place_known(words: list[str], postcode_key: str | None, vocabulary: Vocabulary) -> bool:
+def _place_known(words: list[str], postcode_key: str | None, vocabulary: Vocabulary) -> str | None:
+    """The known place `words` name, exactly or with one slip (within the postcode's district,
+    or anywhere without a postcode); None when none or several fit."""
     key = " ".join(expand_place_words(words))
     if key in vocabulary.places.get("", ()):
-        return True
-    if len(key) < SLIP_MIN_LENGTH or not postcode_key:
-        return False
-    nearby = vocabulary.places.get("D" + postcode_key[:-3], ())
-    return any(one_slip(key, place) for place in nearby)
+        return key
+    if len(key) < SLIP_MIN_LENGTH:
+        return None
+    area = "D" + postcode_key[:-3] if postcode_key else ""
+    return _one_slip_from(key, vocabulary.places.get(area, ()))
+
+
+_Known = tuple[str, str | None]  # the known street, and the known building on it if named
 
 
 def _street_known(
-    words: list[str], postcode_key: str | None, towns: list[str], vocabulary: Vocabulary
-) -> bool:
+    words: list[str],
+    postcode_key: str | None,
+    places: list[tuple[int, str]],
+    vocabulary: Vocabulary,
+) -> _Known | None:
+    """The known street `words` name in the area, or the known building they name with the
+    street it is on; exactly or, where the postcode or a known place gives the area, one slip
+    from exactly one of them."""
     if NUMBER_WORD.fullmatch(words[0]) or NUMBER_WORD.fullmatch(words[-1]):
-        return False
+        return None
     key = normalise_street(" ".join(words))
-    areas = _areas(postcode_key, None) + ["T" + town for town in towns]
+    areas = _areas(postcode_key, None) + ["T" + place for _, place in places]
     streets = vocabulary.streets
     if not areas:
-        return key in streets.get("", ())
+        return (key, None) if key in streets.get("", ()) else None
     if any(key in streets.get(area, ()) for area in areas):
-        return True
-    if len(key) < SLIP_MIN_LENGTH or not postcode_key:
-        return False
-    return any(one_slip(key, street) for area in areas[:2] for street in streets.get(area, ()))
+        return key, None
+    building = key.removeprefix("THE ") if key.startswith("THE ") and " " in key else key
+    for area in areas:
+        street = vocabulary.buildings.get(area, {}).get(building)
+        if street is not None:
+            return street, key
+    if len(key) < SLIP_MIN_LENGTH:
+        return None
+    nearby: set[str] = set()
+    for area in areas:
+        nearby |= streets.get(area, set())
+    slipped = _one_slip_from(key, nearby)
+    return (slipped, None) if slipped is not None else None
+
+
+def _one_slip_from(key: str, names: Collection[str]) -> str | None:
+    """The one name of `names` that `key` is one slip from, or None."""
+    fits = [
+        name
+        for name, _, _ in process.extract(key, names, scorer=OSA.distance, score_cutoff=1, limit=3)
+        if one_slip(key, name)
+    ]
+    return fits[0] if len(fits) == 1 else None

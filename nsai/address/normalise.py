@@ -153,14 +153,16 @@ _APOSTROPHE_TABLE: Final = str.maketrans("", "", _APOSTROPHES)
 _PUNCTUATION_TABLE: Final = str.maketrans(
     dict.fromkeys(_PUNCTUATION, " ") | dict.fromkeys(_DASHES, "-")
 )
-# The parser's single pass over a line: both tables above, keeping segment separators as ",".
+# The parser's single pass over a line: both tables above, keeping segment separators as ","
+# and brackets as words of their own (a bracketed qualifier belongs to the name before it).
 _LINE_TABLE: Final = str.maketrans(
     dict.fromkeys(_APOSTROPHES)
     | dict.fromkeys(_PUNCTUATION, " ")
     | dict.fromkeys(_DASHES, "-")
     | dict.fromkeys(_SEPARATORS, ",")
+    | {"(": " ( ", ")": " ) "}
 )
-_OTHER_SYMBOLS: Final = re.compile(r"[^\w\s&/,-]|_")
+_OTHER_SYMBOLS: Final = re.compile(r"[^\w\s&/,()-]|_")
 _RANGE_GAP: Final = re.compile(r"(?:(?<=[0-9])|(?<=[0-9][A-Z]))\s*([-/])\s*(?=[0-9])")
 _LOOSE_DASH: Final = re.compile(r"(?<![0-9])(?<![0-9][A-Z])[-/]|[-/](?![0-9])")
 
@@ -291,7 +293,8 @@ def tokenise(text: str) -> list[str]:
 
 def line_segments(line: str) -> list[str]:
     """The parser's segments of one line: `upper_case`, `drop_apostrophes` and
-    `punctuation_to_spaces` in one pass, cut at commas, semicolons and line breaks."""
+    `punctuation_to_spaces` in one pass (but brackets, kept as words "(" and ")"), cut at
+    commas, semicolons and line breaks."""
     return _blank_symbols(line.upper().translate(_LINE_TABLE)).split(",")
 
 

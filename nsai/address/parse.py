@@ -172,7 +172,8 @@ def _drop_countries(segments: list[str]) -> None:
 
 def _pieces(segments: list[list[str]]) -> list[_Piece]:
     pieces: list[_Piece] = []
-    for words in segments:
+    for bracketed in segments:
+        words, held = _unbracketed(bracketed)
         i, n = _relative(words), len(words)
         if i:
             pieces.append(_Piece(_SAO, words[:i]))
@@ -190,8 +191,29 @@ def _pieces(segments: list[list[str]]) -> list[_Piece]:
             else:
                 piece = _Piece(_TEXT, [])
                 i = _read_name(words, i, piece.words)
+            while i < n and i in held:  # "HIGH STREET (ABOVE BRIDGE)" is one street
+                piece.words.append(words[i])
+                i += 1
             pieces.append(piece)
     return pieces
+
+
+def _unbracketed(words: list[str]) -> tuple[list[str], set[int]]:
+    """The words without brackets, and where the bracketed ones are (after a first word: a
+    segment that opens with brackets is read as if it had none, "(FLAT), 22 X LANE")."""
+    out: list[str] = []
+    held: set[int] = set()
+    depth = 0
+    for word in words:
+        if word == "(":
+            depth += 1
+        elif word == ")":
+            depth = max(0, depth - 1)
+        else:
+            if depth and out:
+                held.add(len(out))
+            out.append(word)
+    return out, held
 
 
 def _relative(words: list[str]) -> int:

@@ -29,6 +29,8 @@ KNOWN = _vocabulary(
     "14, GWLADYS STREET, PENYDARREN, MERTHYR TYDFIL, CF47 9UU",
     "23, GLANMORLAIS, PANT, MERTHYR TYDFIL, CF48 2AY",
     "12, FAIR VIEW ESTATE, SWANSEA ROAD, MERTHYR TYDFIL, CF48 1HW",
+    "20, PEN Y DYFFRYN, SWANSEA ROAD, MERTHYR TYDFIL, CF48 1PL",
+    "SPRINGFIELD, WAUN BANT, MERTHYR TYDFIL, CF48 1PD",
 )
 
 
@@ -59,11 +61,24 @@ def _keys(line: str) -> tuple[str | None, ...] | None:
             "16 GWLADYS ST PANT MERTHYR TYDFIL CF482AU",
             (None, "16", None, "GWLADYS STREET", "PANT", "MERTHYR TYDFIL"),
         ),
-        # A slip in the street (within its postcode district) and in the town.
+        # A slip in the street (within its postcode district) and in the town: read as the one
+        # known name each is a slip from.
         (
             "23 GLNAMORLAIS PANT MERTHYR TYDIL CF48 2AY",
-            (None, "23", None, "GLNAMORLAIS", "PANT", "MERTHYR TYDIL"),
+            (None, "23", None, "GLANMORLAIS", "PANT", "MERTHYR TYDFIL"),
         ),
+        # Without a postcode, a known town gives the area.
+        (
+            "23 glanmorlais merthyr tydfil",
+            (None, "23", None, "GLANMORLAIS", None, "MERTHYR TYDFIL"),
+        ),
+        # A unit of a known named terrace, its street left out.
+        (
+            "33 pen y dyffryn merthyr tydfil",
+            ("33", None, "PEN Y DYFFRYN", "SWANSEA ROAD", None, "MERTHYR TYDFIL"),
+        ),
+        # Names alone: the known street says which name is the house's.
+        ("Fresh Winds Waun Bant Cf481Pd", (None, None, "FRESH WINDS", "WAUN BANT", None, None)),
         # A dwelling's name apart from the known site that follows it.
         (
             "kenaud fair view estate swansea road merthyr tydfil cf48 1hw",
