@@ -48,9 +48,10 @@ FROM source_record r LEFT JOIN record_reading x USING (record_id);
 
 -- known_name: the names the last run knew, that bulk matching reads a query with as the run
 -- read the lists: streets by area ("S" + postcode sector, "D" + district, "T" + town, "" all),
--- places (towns and localities) by district, named buildings and sites with their street.
+-- places (towns and localities) by district, named buildings and sites with their street, and
+-- their numbered units ("BUILDING|2") with the street.
 CREATE TABLE known_name (
-    kind    text NOT NULL CHECK (kind IN ('street', 'place', 'building')),
+    kind    text NOT NULL CHECK (kind IN ('street', 'place', 'building', 'unit')),
     area    text NOT NULL,
     name    text NOT NULL,
     street  text,

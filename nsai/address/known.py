@@ -44,6 +44,7 @@ from nsai.address.render import pao_numbers, sao_numbers
 LONGEST_PLACE: Final = 4  # words
 LONGEST_STREET: Final = 6  # words
 SLIP_MIN_LENGTH: Final = 6  # letters: shorter names are too often other names one slip away
+PLACE_SLIP_MIN_LENGTH: Final = 5  # within a postcode district, places are few ("PANTT")
 
 
 @dataclass
@@ -56,6 +57,9 @@ class Vocabulary:
     # Named buildings, sites and terraces ("5, WAUNBANT COURT, SWANSEA ROAD", "KENAUD, FAIR
     # VIEW ESTATE, SWANSEA ROAD"): area -> building key -> the street the building is on.
     buildings: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    # Their numbered units ("2, CYFARTHFA COURT, GWAELODYGARTH LANE"): area -> "BUILDING|2" ->
+    # the street. A number alone on a known building's name is a unit only where one is known.
+    units: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
 
     def add(
         self,
@@ -85,10 +89,28 @@ class Vocabulary:
         return any(street_key in self.streets.get(area, ()) for area in areas)
 
     def add_building(
-        self, building_key: str, street_key: str, postcode_key: str | None, town_key: str | None
+        self,
+        building_key: str,
+        street_key: str,
+        postcode_key: str | None,
+        town_key: str | None,
+        unit: str | None = None,
     ) -> None:
+        """Learn a named building on its street, and the number of a unit in it if given."""
         for area in _areas(postcode_key, town_key):
             self.buildings[area].setdefault(building_key, street_key)
+            if unit:
+                self.units[area].setdefault(f"{building_key}|{unit}", street_key)
+
+    def unit_street(
+        self, building_key: str, unit: str, postcode_key: str | None, town_key: str | None
+    ) -> str | None:
+        """The street of a known unit `unit` of a known building of the area, or None."""
+        for area in _areas(postcode_key, town_key):
+            street = self.units.get(area, {}).get(f"{building_key}|{unit}")
+            if street is not None:
+                return street
+        return None
 
     def building_street(
         self, building_key: str, postcode_key: str | None, town_key: str | None
@@ -111,6 +133,9 @@ class Vocabulary:
         for area, buildings in self.buildings.items():
             for building, street in buildings.items():
                 yield "building", area, building, street
+        for area, units in self.units.items():
+            for unit, street in units.items():
+                yield "unit", area, unit, street
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, str, str, str | None]]) -> Vocabulary:
@@ -120,8 +145,10 @@ class Vocabulary:
                 vocabulary.streets[area].add(name)
             elif kind == "place":
                 vocabulary.places[area].add(name)
-            elif street is not None:
+            elif kind == "building" and street is not None:
                 vocabulary.buildings[area][name] = street
+            elif street is not None:
+                vocabulary.units[area][name] = street
         return vocabulary
 
     def confirms(self, keys: MatchKeys) -> bool:
@@ -150,9 +177,37 @@ def read_again(
         return unit
     if vocabulary.confirms(keys):
         return None
+    street = keys.street_key
+    if street is not None and vocabulary.knows_street(street, keys.postcode_key, keys.town_key):
+        # A known street keeps its reading: only its places, and a dwelling's name before a
+        # known site, are read again.
+        around = _around_known_street(parts, keys, vocabulary)
+        return around if around != parts else None
     again = reread(text, parts.postcode, keys.postcode_key, vocabulary)
     # Names move between parts, numbers never go: a reading that lost or made one is wrong.
     return again if again is not None and _numbers(again) == _numbers(parts) else None
+
+
+def _around_known_street(
+    parts: AddressParts, keys: MatchKeys, vocabulary: Vocabulary
+) -> AddressParts:
+    """`parts` with their places read as known places ("DOWLAIS MERTHYR TYDFIL" as DOWLAIS,
+    MERTHYR TYDFIL) and a building named before a known site as a dwelling there ("KENAUD
+    FAIR VIEW ESTATE"), where the known names read them so."""
+    words = tokenise(" ".join(p for p in (parts.locality, parts.town) if p))
+    tails = _place_tails(["", *words], keys.postcode_key, vocabulary)
+    if words and 1 in tails:
+        places = [place for _, place in tails[1]]
+        parts = dataclasses.replace(
+            parts, locality=places[0] if len(places) > 1 else None, town=places[-1]
+        )
+    if parts.pao_text and not parts.sao_text and keys.sao_key is None:
+        named = _named_site(tokenise(parts.pao_text), keys.postcode_key, vocabulary)
+        if len(named) == 2:
+            parts = dataclasses.replace(
+                parts, sao_text=named[0], pao_text=normalise_street(named[1])
+            )
+    return parts
 
 
 def _numbers(parts: AddressParts) -> list[str]:
@@ -171,7 +226,7 @@ def _unit_of_known_building(
     building = match_keys(AddressParts(pao_text=parts.street)).building_key
     if building is None:
         return None
-    street = vocabulary.building_street(building, keys.postcode_key, keys.town_key)
+    street = vocabulary.unit_street(building, pao_numbers(parts), keys.postcode_key, keys.town_key)
     if street is None:
         return None
     return dataclasses.replace(
@@ -189,10 +244,12 @@ def _unit_of_known_building(
     )
 
 
-def stated_plainly(raw_address: str, street_key: str | None, identified: bool) -> bool:
+def stated_plainly(
+    raw_address: str, street_key: str | None, identified: bool, place_key: str | None = None
+) -> bool:
     """Whether a list's record, `identified` by a number or a name, names its street in a
-    segment of its own ("14, MILL LANE" or "ROSE COTTAGE, MILL LANE"), so its street can teach
-    a `Vocabulary`."""
+    segment of its own ("14, MILL LANE" or "ROSE COTTAGE, MILL LANE"), or followed only by its
+    place (`place_key`: "ROCKY ROAD PENYDARREN"), so its street can teach a `Vocabulary`."""
     if not identified or not street_key:
         return False
     segments = [segment for segment in line_segments(raw_address) if segment.strip()]
@@ -202,7 +259,8 @@ def stated_plainly(raw_address: str, street_key: str | None, identified: bool) -
         words = tokenise(segment)
         if words and NUMBER_WORD.fullmatch(words[0]):
             words = words[1:]
-        if words and " ".join(expand_street_words(words)) == street_key:
+        named = " ".join(expand_street_words(words))
+        if named == street_key or (place_key and named == f"{street_key} {place_key}"):
             return True
     return False
 
@@ -233,7 +291,8 @@ def reread(
     best: tuple[tuple[int, int, int], int, int, _Known] | None = None
     for end, tail in tails.items():
         for start in range(max(0, end - LONGEST_STREET), end):
-            known = _street_known(words[start:end], postcode_key, tail, vocabulary)
+            number = words[start - 1] if _ends_in_number(words[:start]) else None
+            known = _street_known(words[start:end], number, postcode_key, tail, vocabulary)
             if known is None:
                 continue
             # The house number just before its street reads best; then the longest street,
@@ -310,7 +369,7 @@ def _place_known(words: list[str], postcode_key: str | None, vocabulary: Vocabul
     key = " ".join(expand_place_words(words))
     if key in vocabulary.places.get("", ()):
         return key
-    if len(key) < SLIP_MIN_LENGTH:
+    if len(key) < (PLACE_SLIP_MIN_LENGTH if postcode_key else SLIP_MIN_LENGTH):
         return None
     area = "D" + postcode_key[:-3] if postcode_key else ""
     return _one_slip_from(key, vocabulary.places.get(area, ()))
@@ -321,13 +380,14 @@ _Known = tuple[str, str | None]  # the known street, and the known building on i
 
 def _street_known(
     words: list[str],
+    number: str | None,
     postcode_key: str | None,
     places: list[tuple[int, str]],
     vocabulary: Vocabulary,
 ) -> _Known | None:
-    """The known street `words` name in the area, or the known building they name with the
-    street it is on; exactly or, where the postcode or a known place gives the area, one slip
-    from exactly one of them."""
+    """The known street `words` name in the area, or the known building whose unit `number`
+    (the number before them) is known, with the street it is on; exactly or, where the
+    postcode or a known place gives the area, one slip from exactly one known street."""
     if NUMBER_WORD.fullmatch(words[0]) or NUMBER_WORD.fullmatch(words[-1]):
         return None
     key = normalise_street(" ".join(words))
@@ -335,13 +395,15 @@ def _street_known(
     streets = vocabulary.streets
     if not areas:
         return (key, None) if key in streets.get("", ()) else None
-    if any(key in streets.get(area, ()) for area in areas):
-        return key, None
+    # A known unit of that number in a building of that name says more than a street of the
+    # name some lists give.
     building = key.removeprefix("THE ") if key.startswith("THE ") and " " in key else key
     for area in areas:
-        street = vocabulary.buildings.get(area, {}).get(building)
+        street = vocabulary.units.get(area, {}).get(f"{building}|{number}") if number else None
         if street is not None:
             return street, key
+    if any(key in streets.get(area, ()) for area in areas):
+        return key, None
     if len(key) < SLIP_MIN_LENGTH:
         return None
     nearby: set[str] = set()

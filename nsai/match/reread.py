@@ -11,13 +11,20 @@ followed by known places.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from nsai.address.known import Vocabulary, read_again, stated_plainly
-from nsai.address.normalise import MatchKeys, match_keys
+from nsai.address.normalise import MatchKeys, match_keys, one_slip
 from nsai.address.parts import PART_NAMES, AddressParts
+from nsai.address.render import number_range
 from nsai.match.records import MatchRecord, sao_identity
+
+LIST_SUPPORT: Final = 2  # list records that must state a name before it is known
 
 KEY_NAMES = tuple(field.name for field in dataclasses.fields(MatchKeys))
 # A reading as record_reading holds it (sql/011_record_reading.sql), after its record_id: the
@@ -54,22 +61,62 @@ def as_read(
 
 def vocabulary_of(records: Mapping[int, MatchRecord], raw: Mapping[int, str]) -> Vocabulary:
     """The names the records state plainly: every gazetteer record's, and a list record's when
-    it is numbered and its street stands in a segment of its own."""
-    vocabulary = Vocabulary()
+    it is numbered or named and its street stands in a segment of its own, once at least two
+    list records state that street (a list's slip is rarely made twice: "14, EDWARD SRREET"
+    teaches nothing), and its places but those one slip from a far commoner one."""
+    stated: list[MatchRecord] = []
     for record in records.values():
         text = raw.get(record.record_id)
         identified = record.pao_key is not None or record.building_key is not None
         if record.source_kind == "gazetteer" or (
-            text is not None and stated_plainly(text, record.street_key, identified)
+            text is not None
+            and stated_plainly(text, record.street_key, identified, record.locality_key)
         ):
-            vocabulary.add(
-                record.street_key, record.postcode_key, record.town_key, record.locality_key
-            )
-            if record.building_key is not None and record.street_key is not None:
-                vocabulary.add_building(
-                    record.building_key, record.street_key, record.postcode_key, record.town_key
+            stated.append(record)
+    listed = [r for r in stated if r.source_kind != "gazetteer"]
+    support = Counter(r.street_key for r in listed)
+    places = _without_slips(
+        Counter(place for r in listed for place in {r.town_key, r.locality_key} if place)
+    )
+    vocabulary = Vocabulary()
+    for record in stated:
+        if record.source_kind == "gazetteer":
+            town, locality = record.town_key, record.locality_key
+        elif support[record.street_key] >= LIST_SUPPORT:
+            town = record.town_key if record.town_key in places else None
+            locality = record.locality_key if record.locality_key in places else None
+        else:
+            continue
+        vocabulary.add(record.street_key, record.postcode_key, town, locality)
+        if record.building_key is not None and record.street_key is not None:
+            unit = None
+            if record.sao_text is None and record.pao_key is None:
+                unit = number_range(
+                    record.sao_start_number,
+                    record.sao_start_suffix or "",
+                    record.sao_end_number,
+                    record.sao_end_suffix or "",
                 )
+            vocabulary.add_building(
+                record.building_key, record.street_key, record.postcode_key, town, unit
+            )
     return vocabulary
+
+
+def _without_slips(places: Counter[str]) -> Counter[str]:
+    """Place names, without those one slip from a place named ten times as often: the slips a
+    list makes in a town every record names ("MRTHYR TYDFIL") repeat."""
+    names = list(places)
+    kept: Counter[str] = Counter()
+    for place, count in places.items():
+        if not any(
+            places[other] >= 10 * count and one_slip(place, other)
+            for other, _, _ in process.extract(
+                place, names, scorer=OSA.distance, score_cutoff=1, limit=5
+            )
+        ):
+            kept[place] = count
+    return kept
 
 
 def reread_records(

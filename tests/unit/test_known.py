@@ -16,7 +16,7 @@ def _vocabulary(*lines: str) -> Vocabulary:
         vocabulary.add(keys.street_key, keys.postcode_key, keys.town_key, keys.locality_key)
         if keys.building_key and keys.street_key:
             vocabulary.add_building(
-                keys.building_key, keys.street_key, keys.postcode_key, keys.town_key
+                keys.building_key, keys.street_key, keys.postcode_key, keys.town_key, keys.sao_key
             )
     return vocabulary
 
@@ -30,6 +30,7 @@ KNOWN = _vocabulary(
     "23, GLANMORLAIS, PANT, MERTHYR TYDFIL, CF48 2AY",
     "12, FAIR VIEW ESTATE, SWANSEA ROAD, MERTHYR TYDFIL, CF48 1HW",
     "20, PEN Y DYFFRYN, SWANSEA ROAD, MERTHYR TYDFIL, CF48 1PL",
+    "33, PEN Y DYFFRYN, SWANSEA ROAD, MERTHYR TYDFIL, CF48 1PL",
     "SPRINGFIELD, WAUN BANT, MERTHYR TYDFIL, CF48 1PD",
 )
 
