@@ -1,6 +1,8 @@
 """A gazetteer with published national records, made by NSAI's own pipeline: `nsai synth`'s
-region loaded with `nsai load-manifest` and reconciled, then one pair a steward accepts reconciled
-again, so that one UPRN is merged away and the change feed holds updates and a merge too.
+region loaded with `nsai load-manifest` and reconciled; then a steward splits a list record out
+of its property and, thinking better of it, accepts the pair again, and a run merges the UPRN the
+split made into the property's: so that one UPRN is merged away and the change feed holds
+updates, a split and a merge too.
 
 Import `published` into a conftest.py; the database is read-only for the tests that use it. A
 test that writes (a steward's decision) makes its own with `publish`.
@@ -38,13 +40,20 @@ def publish(server: Server, template_db: str, region: Path, home: Path) -> Publi
     environ = {"NSAI_DATABASE_URL": url, "NSAI_HOME": str(home / ".nsai")}
     assert main(["load-manifest", str(region / "manifest.json")], environ) == 0
     assert main(["reconcile"], environ) == 0
+    pair = (
+        "SELECT s.name, r.source_ref, r.record_id FROM address_link l "
+        "JOIN source_record r USING (record_id) JOIN source s USING (source_id) "
+        "WHERE l.uprn = (SELECT uprn FROM address_link GROUP BY uprn HAVING count(*) = 2 "
+        "                ORDER BY uprn LIMIT 1) ORDER BY s.kind DESC, r.record_id"
+    )
+    with psycopg.connect(url, autocommit=True) as conn:
+        (source, ref, listed), (_, _, council) = conn.execute(pair).fetchall()
+    assert main(["steward", "split", source, ref, "--reason", "not the same"], environ) == 0
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO match_decision (record_a, record_b, decision, decided_by) "
-            "SELECT r.record_a, r.record_b, 'accept', 'steward' FROM review_item r "
-            "JOIN address_link a ON a.record_id = r.record_a "
-            "JOIN address_link b ON b.record_id = r.record_b "
-            "WHERE a.uprn <> b.uprn ORDER BY r.review_id LIMIT 1"
+            "UPDATE match_decision SET decision = 'accept', decided_at = now() "
+            "WHERE record_a = least(%s, %s) AND record_b = greatest(%s, %s)",
+            (listed, council, listed, council),
         )
     assert main(["reconcile"], environ) == 0
     done = Published(url, environ)

@@ -178,6 +178,15 @@ def read_again(
     if vocabulary.confirms(keys):
         return None
     street = keys.street_key
+    if (
+        street is not None
+        and keys.town_key is None
+        and street in vocabulary.places.get("", ())
+        and not vocabulary.knows_street(street, keys.postcode_key, None)
+        and (keys.pao_key is not None or keys.building_key is not None)
+    ):
+        # The street left out: "HOLLY HOUSE, 30, EXAMPLETOWN" names a known town, no street.
+        return dataclasses.replace(parts, street=None, town=street)
     if street is not None and vocabulary.knows_street(street, keys.postcode_key, keys.town_key):
         # A known street keeps its reading: only its places, and a dwelling's name before a
         # known site, are read again.

@@ -386,6 +386,9 @@ def _sao_key(parts: AddressParts) -> str | None:
     number = sao_numbers(parts)
     words = tokenise(parts.sao_text) if parts.sao_text else []
     kept = [word for word in words if word not in FLAT_WORDS]
+    if number:
+        # A numbered flat is that number on every floor a source gives it: "FLAT 1 GROUND FLOOR".
+        kept = [word for word in kept if word not in FLOOR_LEVELS and word != "FLOOR"]
     while kept and kept[-1] in ("AT", "OF"):
         kept.pop()  # "FLAT AT" a hotel is its flat; "CARAVAN IN GROUNDS OF" a house
     if not kept and not number:

@@ -72,6 +72,8 @@ from nsai.address.postcode import normalise_postcode, split_trailing_postcode
 _Numbers = tuple[int, str | None, int | None, str | None]
 
 _SAO, _NUMBER, _NUMBERED, _TEXT = range(4)
+# "22/24" and "85/86" are ranges of house numbers; "2/14" is flat 2 of number 14.
+SLASHED_RANGE: Final = 4
 
 # Word classes as bits, so one dict lookup classifies a word or its abbreviation.
 _STREET = 1
@@ -236,9 +238,18 @@ def _number(word: str) -> tuple[_Numbers | None, _Numbers] | None:
     match = NUMBER_WORD.fullmatch(word)
     if match is None:
         return None
-    flat: _Numbers | None = (int(match[1]), match[2] or None, None, None) if match[1] else None
-    end = int(match[5]) if match[5] else None
-    return flat, (int(match[3]), match[4] or None, end, match[6] or None)
+    house = (int(match[3]), match[4] or None, int(match[5]) if match[5] else None, match[6] or None)
+    if not match[1]:
+        return None, house
+    flat: _Numbers = (int(match[1]), match[2] or None, None, None)
+    if house[2] is None and 0 < house[0] - flat[0] <= SLASHED_RANGE:
+        return None, _slashed_range(flat, house)  # "22/24", "85/86": numbers 22 to 24
+    return flat, house
+
+
+def _slashed_range(flat: _Numbers, house: _Numbers) -> _Numbers:
+    """The house numbers from the first of "85/86" to the second."""
+    return (flat[0], flat[1], house[0], house[1])
 
 
 def _read_name(words: list[str], i: int, out: list[str]) -> int:
@@ -461,8 +472,7 @@ class _Assembly:
         else:
             street = pieces[at]
             self.street = street.words
-            self.pao_numbers = street.numbers
-            self.sao_numbers = street.slash
+            self._house(street, pieces[:at])
             before, after = pieces[:at], pieces[at + 1 :]
         self._read_before(before)
         self._read_after(after)
@@ -471,10 +481,22 @@ class _Assembly:
         """With no street and no name, the last number alone is the house's ("FLAT 2, 14")."""
         for k in range(len(pieces) - 1, -1, -1):
             if pieces[k].kind == _NUMBER:
-                self.pao_numbers = pieces[k].numbers
-                self.sao_numbers = pieces[k].slash
+                self._house(pieces[k], pieces[:k])
                 return pieces[:k] + pieces[k + 1 :]
         return pieces
+
+    def _house(self, piece: _Piece, before: list[_Piece]) -> None:
+        """The house numbers of `piece`, and its flat's ("2/14"), unless a numbered flat
+        comes before it: then "FLAT 5, 85/86" is flat 5 of numbers 85 to 86."""
+        self.pao_numbers = piece.numbers
+        self.sao_numbers = piece.slash
+        if (
+            piece.slash is not None
+            and piece.numbers is not None
+            and any(p.kind == _SAO and p.numbers is not None for p in before)
+        ):
+            self.pao_numbers = _slashed_range(piece.slash, piece.numbers)
+            self.sao_numbers = None
 
     def _read_before(self, pieces: list[_Piece]) -> None:
         sao_at = len(pieces)

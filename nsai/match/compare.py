@@ -369,6 +369,31 @@ _SCORING: Final = tuple(
 )
 
 
+# Levels that are one slip of the keys; levels that speak against; what must agree exactly.
+_SLIPS: Final = frozenset((
+    ("street", "one slip"), ("town", "one slip"), ("locality", "one slip"),
+    ("building", "fuzzy >= 90"), ("postcode", "one slip"),
+))  # fmt: skip
+_AGAINST: Final = frozenset(("differs", "one absent", "similar", "same sector", "same district",
+                             "farther", "within 300 m", "fuzzy >= 80"))  # fmt: skip
+
+
+def slip_only(score: PairScore) -> bool:
+    """Whether a pair differs by one slip of the keys alone, and every other part confirms it:
+    its house number or name agree exactly, its postcode or its position (within 25 m) too,
+    and nothing speaks against it ("KINGFISHER CROFT, HENRY ABENUE"). Such a pair is one
+    property, whatever its score: no steward needs to be asked."""
+    if score.veto is not None:
+        return False
+    levels = {name: label for name, (label, _) in score.contributions.items()}
+    slips = [name for name, label in levels.items() if (name, label) in _SLIPS]
+    if len(slips) != 1 or any(label in _AGAINST for label in levels.values()):
+        return False
+    identified = levels["pao"] == "exact" or levels["building"] == "exact"
+    placed = levels["postcode"] == "exact" or levels["distance"] in ("within 5 m", "within 25 m")
+    return identified and placed
+
+
 def compare(a: MatchRecord, b: MatchRecord) -> PairScore:
     """The pair's score with every comparison's contribution; 0.0 when a veto applies."""
     veto = identifiers_conflict(a, b)

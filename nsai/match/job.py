@@ -32,7 +32,7 @@ from nsai.db.migrate import sql_dir
 from nsai.db.queries import copy_rows, execute, statements
 from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, cluster, largest
-from nsai.match.compare import compare
+from nsai.match.compare import compare, slip_only
 from nsai.match.glued import split_glued_names
 from nsai.match.national import desired_row
 from nsai.match.records import MatchRecord
@@ -71,6 +71,7 @@ class Report:
     pairs_by_rule: dict[str, int] = field(default_factory=dict)
     pairs_vetoed: int = 0
     matched_pairs: int = 0
+    slips_matched: int = 0  # of those, below the match threshold by one slip alone (slip_only)
     review_pairs: int = 0
     national_records: int = 0
     largest_cluster: int = 0
@@ -352,12 +353,18 @@ class _Outcome:
                 if record not in self.best or self.best[record][0] < edge.score:
                     self.best[record] = (edge.score, other)
         self.manual = {r for a, b in accepted if together(a) == together(b) for r in (a, b)}
-        # Worth a steward's look: uncertain pairs left apart, and not decided already.
-        self.reviews = [
-            (a, b, score)
-            for a, b, score in reviews
-            if together(a) != together(b) and (a, b) not in decided
-        ]
+        # Worth a steward's look: uncertain pairs left apart, and not decided already; one item
+        # per pair of national records, shown by its likeliest pair of source records.
+        between: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
+        for a, b, score in reviews:
+            ua, ub = together(a), together(b)
+            if ua != ub and ua is not None and ub is not None and (a, b) not in decided:
+                between.setdefault((min(ua, ub), max(ua, ub)), []).append((a, b, score))
+        self.reviews: list[tuple[int, int, float, list[tuple[int, int, float]]]] = []
+        for pairs in between.values():
+            pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+            a, b, score = pairs[0]
+            self.reviews.append((a, b, score, pairs))
 
 
 class _Clock:
@@ -421,7 +428,7 @@ def _block(
 _SHARED: dict[int, MatchRecord] = {}
 
 
-Scored = tuple[int, int, float, bool]  # record a, record b, score, vetoed
+Scored = tuple[int, int, float, bool, bool]  # record a, record b, score, vetoed, slip only
 
 
 def _score_chunk(chunk: Sequence[tuple[int, int]]) -> list[Scored]:
@@ -429,7 +436,7 @@ def _score_chunk(chunk: Sequence[tuple[int, int]]) -> list[Scored]:
     scored = []
     for a, b in chunk:
         pair = compare(_SHARED[a], _SHARED[b])
-        scored.append((a, b, pair.score, pair.veto is not None))
+        scored.append((a, b, pair.score, pair.veto is not None, slip_only(pair)))
     return scored
 
 
@@ -456,11 +463,14 @@ def _decide(
     """Edges (matched pairs) and review pairs."""
     edges: list[Edge] = []
     reviews: list[tuple[int, int, float]] = []
-    for a, b, score, vetoed in scored:
+    for a, b, score, vetoed, slip in scored:
         if vetoed:
             report.pairs_vetoed += 1
         elif score >= settings.match_threshold:
             edges.append(Edge(a, b, score))
+        elif score >= settings.review_threshold and slip:
+            edges.append(Edge(a, b, score))  # one slip that every other part confirms
+            report.slips_matched += 1
         elif score >= settings.review_threshold:
             reviews.append((a, b, score))
     report.matched_pairs = len(edges)
@@ -486,6 +496,10 @@ def _explanation(a: MatchRecord, b: MatchRecord) -> str:
     )
 
 
+def _pairs_json(pairs: list[tuple[int, int, float]]) -> str:
+    return json.dumps([[a, b, round(score, 4)] for a, b, score in pairs])
+
+
 def _publish(
     conn: psycopg.Connection[Any],
     run_id: int,
@@ -502,7 +516,7 @@ def _publish(
         for rid, rec in records.items()
         if rec.uprn is not None
     }
-    in_review = {r for a, b, _ in outcome.reviews for r in (a, b)}
+    in_review = {r for _, _, _, pairs in outcome.reviews for a, b, _ in pairs for r in (a, b)}
     national = set(plan.uprn_of.values())
 
     def addresses() -> Iterator[tuple[Any, ...]]:
@@ -537,7 +551,10 @@ def _publish(
     copy_rows(
         conn,
         "desired_review",
-        [(a, b, score, _explanation(records[a], records[b])) for a, b, score in outcome.reviews],
+        [
+            (a, b, score, _explanation(records[a], records[b]), _pairs_json(pairs))
+            for a, b, score, pairs in outcome.reviews
+        ],
     )
     aliases = {
         rec.uprn: national_of[rid]
@@ -599,7 +616,8 @@ def summary(report: Report) -> list[str]:
         f"{report.reread:,} list records read again with the known names, "
         f"{report.glued_names:,} house names read off the front of their street",
         f"candidate pairs: {sum(report.pairs_by_rule.values()):,} ({rules}); "
-        f"{report.pairs_vetoed:,} vetoed, {report.matched_pairs:,} matched, "
+        f"{report.pairs_vetoed:,} vetoed, {report.matched_pairs:,} matched "
+        f"({report.slips_matched:,} differing by one slip alone), "
         f"{report.review_pairs:,} for review",
         f"national records: {report.created:,} created, {report.updated:,} updated, "
         f"{report.merged:,} merged, {report.retired:,} retired, {report.split:,} splits; "

@@ -42,6 +42,12 @@ class ReviewRecord(BaseModel):
     location: Location | None
 
 
+class ReviewPair(BaseModel):
+    record_a: int
+    record_b: int
+    score: float
+
+
 class ReviewItem(BaseModel):
     review_id: int
     score: float
@@ -52,6 +58,10 @@ class ReviewItem(BaseModel):
     decided_by: str | None
     record_a: ReviewRecord
     record_b: ReviewRecord
+    pairs: list[ReviewPair] = Field(
+        description="Every uncertain pair of source records between the same two national "
+        "records, the one shown first: a decision on the item is a decision on all of them."
+    )
 
 
 class ReviewPage(BaseModel):
@@ -159,9 +169,29 @@ def _items(conn: psycopg.Connection[Any], ids: list[int]) -> list[ReviewItem]:
             decided_by=decided_by,
             record_a=_record(records[int(a)], points),
             record_b=_record(records[int(b)], points),
+            pairs=_pairs(int(a), int(b), float(score), pairs),
         )
-        for review_id, a, b, score, status, version, explanation, decided_by, _, distance in rows
+        for (
+            review_id,
+            a,
+            b,
+            score,
+            status,
+            version,
+            explanation,
+            decided_by,
+            _,
+            distance,
+            pairs,
+        ) in rows
     ]
+
+
+def _pairs(a: int, b: int, score: float, stored: list[list[Any]]) -> list[ReviewPair]:
+    """The item's pairs as the run stored them; an item opened before runs stored them holds
+    its own pair alone."""
+    pairs = [ReviewPair(record_a=int(x), record_b=int(y), score=float(s)) for x, y, s in stored]
+    return pairs or [ReviewPair(record_a=a, record_b=b, score=round(score, 4))]
 
 
 def _explanation(stored: dict[str, Any]) -> dict[str, Comparison]:
@@ -217,7 +247,7 @@ def decide(
         found = execute(w.conn, REVIEW, "for_update", review=review_id)
         if not found:
             raise NotFound(f"there is no review item {review_id}")
-        _, a, b, status, current, decided_by = found[0]
+        _, a, b, status, current, decided_by, pairs = found[0]
         if status not in ("open", "deferred"):
             raise Conflict(f"review item {review_id} was {status} already, by {decided_by}")
         if version is not None and version != current:
@@ -226,7 +256,8 @@ def decide(
                 "changed it since you read it; read it again"
             )
         w.reviews.add(review_id)
-        _apply(w, review_id, decision, int(a), int(b))
+        others = [(int(x), int(y)) for x, y, _ in pairs if (int(x), int(y)) != (a, b)]
+        _apply(w, review_id, decision, int(a), int(b), others)
         execute(w.conn, REVIEW, "decide", status=STATUS_OF[decision], actor=actor, review=review_id)
         w.finish({"review_id": review_id, "decision": decision, "records": [a, b]})
     return Done(
@@ -237,7 +268,11 @@ def decide(
     )
 
 
-def _apply(w: Work, review_id: int, decision: str, a: int, b: int) -> None:
+def _apply(
+    w: Work, review_id: int, decision: str, a: int, b: int, others: list[tuple[int, int]]
+) -> None:
+    """The decision on the item's pair (a, b); a rejection is one of `others` too, the item's
+    other pairs between the same national records, so that no run asks about them again."""
     national = {int(r): int(u) for r, u in execute(w.conn, REVIEW, "national_of", ids=[a, b])}
     ua, ub = national.get(a), national.get(b)
     if decision == "accept" and ua is not None and ub is not None and ua != ub:
@@ -248,9 +283,13 @@ def _apply(w: Work, review_id: int, decision: str, a: int, b: int) -> None:
         w.decide_pair(a, b, "accept")
         w.query("link", uprn=survivor, records=[a, b])
         return
-    w.begin([u for u in (ua, ub) if u is not None], [a, b], [review_id])
+    touched = {a, b} | ({r for pair in others for r in pair} if decision == "reject" else set())
+    w.begin([u for u in (ua, ub) if u is not None], sorted(touched), [review_id])
     if decision != "defer":
         w.decide_pair(a, b, decision)
+    if decision == "reject":
+        for x, y in others:
+            w.decide_pair(x, y, decision)
 
 
 def _survivor(w: Work, ua: int, ub: int) -> tuple[int, int]:

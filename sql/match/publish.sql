@@ -22,7 +22,8 @@ CREATE TEMP TABLE desired_fate (
     uprn bigint, fate text, related_uprn bigint
 ) ON COMMIT DROP;
 CREATE TEMP TABLE desired_review (
-    record_a bigint, record_b bigint, score real, explanation jsonb, PRIMARY KEY (record_a, record_b)
+    record_a bigint, record_b bigint, score real, explanation jsonb, pairs jsonb,
+    PRIMARY KEY (record_a, record_b)
 ) ON COMMIT DROP;
 CREATE TEMP TABLE desired_alias (uprn bigint PRIMARY KEY, national_uprn bigint) ON COMMIT DROP;
 CREATE TEMP TABLE desired_reading (LIKE record_reading) ON COMMIT DROP;
@@ -215,9 +216,13 @@ WHERE r.status IN ('open', 'deferred')
                   WHERE o.record_a = least(ca.record_id, cb.record_id)
                     AND o.record_b = greatest(ca.record_id, cb.record_id)
                     AND o.status IN ('open', 'deferred'));
+UPDATE review_item r SET pairs = d.pairs, version = r.version + 1
+FROM desired_review d
+WHERE r.status IN ('open', 'deferred') AND r.record_a = d.record_a AND r.record_b = d.record_b
+  AND r.pairs <> d.pairs;
 WITH opened AS (
-    INSERT INTO review_item (record_a, record_b, score, explanation, run_id)
-    SELECT d.record_a, d.record_b, d.score, d.explanation, %(run)s FROM desired_review d
+    INSERT INTO review_item (record_a, record_b, score, explanation, pairs, run_id)
+    SELECT d.record_a, d.record_b, d.score, d.explanation, d.pairs, %(run)s FROM desired_review d
     WHERE NOT EXISTS (SELECT 1 FROM review_item r
                       WHERE r.record_a = d.record_a AND r.record_b = d.record_b
                         AND r.status IN ('open', 'deferred'))

@@ -26,7 +26,7 @@ FROM review_item;
 
 -- name: item
 SELECT v.review_id, v.record_a, v.record_b, v.score, v.status, v.version, v.explanation,
-       v.decided_by, v.decided_at, ST_Distance(a.geom, b.geom)
+       v.decided_by, v.decided_at, ST_Distance(a.geom, b.geom), v.pairs
 FROM review_item v
 JOIN source_record a ON a.record_id = v.record_a
 JOIN source_record b ON b.record_id = v.record_b
@@ -45,7 +45,7 @@ LEFT JOIN address_link l USING (record_id)
 WHERE r.record_id = ANY(%(ids)s::bigint[]);
 
 -- name: for_update
-SELECT review_id, record_a, record_b, status, version, decided_by
+SELECT review_id, record_a, record_b, status, version, decided_by, pairs
 FROM review_item WHERE review_id = %(review)s FOR UPDATE;
 
 -- name: decide

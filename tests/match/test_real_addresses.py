@@ -89,3 +89,33 @@ def test_readings_are_stored_as_the_code_describes_them(db_url: str) -> None:
         "WHERE table_name = 'record_reading' ORDER BY ordinal_position",
     )
     assert tuple(c for (c,) in columns) == ("record_id", *READING_COLUMNS)
+
+
+def test_one_review_item_per_pair_of_national_records_and_one_decision_for_all(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    # Two lists agree on ROSE VILLA; a third spells it ROSE VILA with no postcode: uncertain
+    # against each of the two, and both pairs are between the same two national records.
+    lines = {
+        "a": "ROSE VILLA, MILL LANE, OLDTOWN, AB1 2CD",
+        "b": "Rose Villa, Mill Lane, Oldtown, AB1 2CD",
+        "c": "ROSE VILA, MILL LANE, OLDTOWN",
+    }
+    for source, line in lines.items():
+        path = tmp_path / f"{source}.csv"
+        path.write_text(f'ref,address\n{source}1,"{line}"\n')
+        result = cli(
+            "load", str(path), "--source", source, "--id-column", "ref",
+            "--address-columns", "address", environ=environ,
+        )  # fmt: skip
+        assert result.code == 0, result.err
+    assert cli("reconcile", environ=environ).code == 0
+    items = query(db_url, "SELECT review_id, jsonb_array_length(pairs) FROM review_item")
+    assert [count for _, count in items] == [2]
+    ((review_id, _),) = items
+    result = cli("review", "reject", str(review_id), "--reason", "two houses", environ=environ)
+    assert result.code == 0, result.err
+    assert query(db_url, "SELECT count(*) FROM match_decision WHERE decision = 'reject'") == [(2,)]
+    assert cli("reconcile", environ=environ).code == 0
+    assert query(db_url, "SELECT count(*) FROM review_item WHERE status = 'open'") == [(0,)]
+    assert query(db_url, "SELECT count(DISTINCT uprn) FROM address_link") == [(2,)]
