@@ -37,6 +37,7 @@ from nsai.match.glued import split_glued_names
 from nsai.match.national import desired_row
 from nsai.match.records import MatchRecord
 from nsai.match.reread import reading_row, reread_records, vocabulary_of
+from nsai.match.unique import Places, silent_on_place
 from nsai.match.uprns import UprnPlan, plan_uprns
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,9 @@ class Report:
     pairs_by_rule: dict[str, int] = field(default_factory=dict)
     pairs_vetoed: int = 0
     matched_pairs: int = 0
-    slips_matched: int = 0  # of those, below the match threshold by one slip alone (slip_only)
+    # of those, below the match threshold by one slip alone (compare.slip_only), or by a place
+    # one record does not give where the street and number are in one place (unique.py)
+    sure_below_threshold: int = 0
     review_pairs: int = 0
     national_records: int = 0
     largest_cluster: int = 0
@@ -104,6 +107,7 @@ def _ruleset() -> str:
     from nsai.match import records as record_rules
     from nsai.match import reread as reread_rules
     from nsai.match import survive as survive_rules
+    from nsai.match import unique as unique_rules
     from nsai.match import uprns as uprn_rules
 
     digest = hashlib.sha256(__version__.encode())
@@ -117,6 +121,7 @@ def _ruleset() -> str:
         cluster_rules,
         uprn_rules,
         survive_rules,
+        unique_rules,
     ):
         digest.update(Path(str(module.__file__)).read_bytes())
     for name in sorted(p.name for p in (sql_dir() / "match").glob("*.sql")):
@@ -424,27 +429,36 @@ def _block(
     return [(int(a), int(b)) for a, b, _ in _query(conn, "blocking.sql", "pairs")]
 
 
-# Records for the scoring workers: inherited by fork, so they are not pickled per task.
+# Records for the scoring workers, and where their streets and numbers are: inherited by fork,
+# so they are not pickled per task.
 _SHARED: dict[int, MatchRecord] = {}
+_PLACES = Places(())
 
 
-Scored = tuple[int, int, float, bool, bool]  # record a, record b, score, vetoed, slip only
+# record a, record b, score, vetoed, sure below the threshold (slip only, or silent on a place
+# that the street and number leave in no doubt)
+Scored = tuple[int, int, float, bool, bool]
 
 
 def _score_chunk(chunk: Sequence[tuple[int, int]]) -> list[Scored]:
     # Only the score travels back: explanations are recomputed for the few pairs that keep one.
     scored = []
     for a, b in chunk:
-        pair = compare(_SHARED[a], _SHARED[b])
-        scored.append((a, b, pair.score, pair.veto is not None, slip_only(pair)))
+        ra, rb = _SHARED[a], _SHARED[b]
+        pair = compare(ra, rb)
+        sure = slip_only(pair) or (
+            silent_on_place(pair) and _PLACES.one_place(ra) and _PLACES.one_place(rb)
+        )
+        scored.append((a, b, pair.score, pair.veto is not None, sure))
     return scored
 
 
 def _score(
     records: dict[int, MatchRecord], pairs: list[tuple[int, int]], workers: int
 ) -> list[Scored]:
-    global _SHARED
+    global _SHARED, _PLACES
     _SHARED = records
+    _PLACES = Places(records.values())
     chunks = [pairs[i : i + PAIR_CHUNK] for i in range(0, len(pairs), PAIR_CHUNK)]
     try:
         # More processes than cores or chunks only costs memory (each holds its copy's pages).
@@ -455,6 +469,7 @@ def _score(
             return [s for part in pool.imap(_score_chunk, chunks) for s in part]
     finally:
         _SHARED = {}
+        _PLACES = Places(())
 
 
 def _decide(
@@ -463,14 +478,14 @@ def _decide(
     """Edges (matched pairs) and review pairs."""
     edges: list[Edge] = []
     reviews: list[tuple[int, int, float]] = []
-    for a, b, score, vetoed, slip in scored:
+    for a, b, score, vetoed, sure in scored:
         if vetoed:
             report.pairs_vetoed += 1
         elif score >= settings.match_threshold:
             edges.append(Edge(a, b, score))
-        elif score >= settings.review_threshold and slip:
-            edges.append(Edge(a, b, score))  # one slip that every other part confirms
-            report.slips_matched += 1
+        elif score >= settings.review_threshold and sure:
+            edges.append(Edge(a, b, score))  # nothing but a slip or a silence keeps it below
+            report.sure_below_threshold += 1
         elif score >= settings.review_threshold:
             reviews.append((a, b, score))
     report.matched_pairs = len(edges)
@@ -617,7 +632,7 @@ def summary(report: Report) -> list[str]:
         f"{report.glued_names:,} house names read off the front of their street",
         f"candidate pairs: {sum(report.pairs_by_rule.values()):,} ({rules}); "
         f"{report.pairs_vetoed:,} vetoed, {report.matched_pairs:,} matched "
-        f"({report.slips_matched:,} differing by one slip alone), "
+        f"({report.sure_below_threshold:,} below the threshold by a slip or a silence alone), "
         f"{report.review_pairs:,} for review",
         f"national records: {report.created:,} created, {report.updated:,} updated, "
         f"{report.merged:,} merged, {report.retired:,} retired, {report.split:,} splits; "

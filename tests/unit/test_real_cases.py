@@ -14,6 +14,7 @@ from nsai.address.parse import parse_address
 from nsai.config import Settings
 from nsai.match.compare import compare, slip_only
 from nsai.match.records import MatchRecord, sao_identity
+from nsai.match.unique import Places, silent_on_place
 from tests.unit.match_records import match_record
 
 MATCH = Settings().match_threshold
@@ -168,3 +169,17 @@ def test_one_property_is_one(a: str, b: str) -> None:
 )
 def test_a_slip_alone_that_every_other_part_confirms(a: str, b: str, alone: bool) -> None:
     assert slip_only(compare(_record(1, a), _record(2, b))) is alone
+
+
+def test_a_street_and_number_in_one_place_settle_a_silent_town() -> None:
+    pant = _record(1, "72, GWLADYS STREET, PANT, MERTHYR TYDFIL, CF48 2AU")
+    bare = _record(2, "72 gwladys street")
+    score = compare(pant, bare)
+    assert score.score < MATCH
+    assert silent_on_place(score)
+    assert Places([pant, bare]).one_place(bare)
+    # One street name in two localities: "72 GWLADYS STREET" alone may be either.
+    penydarren = _record(3, "72, GWLADYS STREET, PENYDARREN, MERTHYR TYDFIL, CF47 9UU")
+    assert not Places([pant, bare, penydarren]).one_place(bare)
+    # Anything against the pair, and the silence settles nothing.
+    assert not silent_on_place(compare(pant, _record(4, "72 gwladys street, cf48 2at")))
