@@ -1,8 +1,8 @@
 """A gazetteer with published national records, made by NSAI's own pipeline: `nsai synth`'s
-region loaded with `nsai load-manifest` and reconciled; then a steward splits a list record out
-of its property and, thinking better of it, accepts the pair again, and a run merges the UPRN the
-split made into the property's: so that one UPRN is merged away and the change feed holds
-updates, a split and a merge too.
+region loaded with `nsai load-manifest`, with a list of three of its houses written so that the
+matcher is unsure of them (two slips in the street), reconciled; then one of those pairs a steward
+accepts reconciled again, so that one UPRN is merged away, the change feed holds updates and a
+merge too, and two review items stay open.
 
 Import `published` into a conftest.py; the database is read-only for the tests that use it. A
 test that writes (a steward's decision) makes its own with `publish`.
@@ -10,6 +10,7 @@ test that writes (a steward's decision) makes its own with `publish`.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,26 +40,51 @@ def publish(server: Server, template_db: str, region: Path, home: Path) -> Publi
     url = server.url(server.create_database(template=template_db))
     environ = {"NSAI_DATABASE_URL": url, "NSAI_HOME": str(home / ".nsai")}
     assert main(["load-manifest", str(region / "manifest.json")], environ) == 0
+    unsure = _unsure_list(region, home)
+    assert main(["load", str(unsure), "--source", "callers", "--id-column", "ref",
+                 "--address-columns", "address", "--x-column", "x", "--y-column", "y",
+                 "--crs", "EPSG:27700"], environ) == 0  # fmt: skip
     assert main(["reconcile"], environ) == 0
-    pair = (
-        "SELECT s.name, r.source_ref, r.record_id FROM address_link l "
-        "JOIN source_record r USING (record_id) JOIN source s USING (source_id) "
-        "WHERE l.uprn = (SELECT uprn FROM address_link GROUP BY uprn HAVING count(*) = 2 "
-        "                ORDER BY uprn LIMIT 1) ORDER BY s.kind DESC, r.record_id"
-    )
-    with psycopg.connect(url, autocommit=True) as conn:
-        (source, ref, listed), (_, _, council) = conn.execute(pair).fetchall()
-    assert main(["steward", "split", source, ref, "--reason", "not the same"], environ) == 0
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
-            "UPDATE match_decision SET decision = 'accept', decided_at = now() "
-            "WHERE record_a = least(%s, %s) AND record_b = greatest(%s, %s)",
-            (listed, council, listed, council),
+            "INSERT INTO match_decision (record_a, record_b, decision, decided_by) "
+            "SELECT r.record_a, r.record_b, 'accept', 'steward' FROM review_item r "
+            "JOIN address_link a ON a.record_id = r.record_a "
+            "JOIN address_link b ON b.record_id = r.record_b "
+            "WHERE a.uprn <> b.uprn ORDER BY r.review_id LIMIT 1"
         )
     assert main(["reconcile"], environ) == 0
     done = Published(url, environ)
     assert done.scalar("SELECT count(*) FROM national_address WHERE status = 'merged'") >= 1
     return done
+
+
+def _unsure_list(region: Path, home: Path) -> Path:
+    """Three numbered houses of the region, each street written with two slips ("CUHRCH
+    STREE") and the postcode kept: a pair the matcher asks a steward about."""
+    with (region / "properties.csv").open(newline="") as handle:
+        houses = [
+            row
+            for row in csv.DictReader(handle)
+            if row["class"].startswith("RD0")
+            and row["class"] != "RD06"
+            and row["pao_numbers"]
+            and not row["sao"]
+            and not row["pao_text"]
+            and len(row["street"].split()[0]) >= 5
+        ][:3]
+    path = home / "callers.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ref", "address", "x", "y"])
+        for n, row in enumerate(houses, 1):
+            first, *rest = row["street"].split()
+            slipped = " ".join([first[0] + first[2] + first[1] + first[3:], *rest])[:-1]
+            line = f"{row['pao_numbers']} {slipped}, {row['town']}, {row['postcode']}"
+            # A caller's point about 30 m off, on the map beside the house's.
+            writer.writerow([f"C{n}", line, float(row["x"]) + 20, float(row["y"]) + 20])
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+import psycopg
 import typer
 
 from nsai.cli.context import settings_of
@@ -27,10 +28,18 @@ def reconcile(
     started_by: str = typer.Option(
         "cli", "--started-by", hidden=True, help="Who started the run (the API passes its key)."
     ),
+    truth: Path | None = typer.Option(
+        None,
+        help="A truth CSV (source,source_ref,true_id, as `nsai synth` writes): after the run, "
+        "print its pairwise precision and recall against it.",
+    ),
 ) -> None:
     """Resolve every loaded source record to one national address record (incremental)."""
     from nsai.match.job import reconcile as run_job
     from nsai.match.job import summary
+    from nsai.match.quality import measure, national_of, read_truth
+
+    known = read_truth(truth) if truth is not None else None  # a bad file fails before the run
 
     def progress(stage: str) -> None:
         if sys.stderr.isatty():
@@ -40,10 +49,18 @@ def reconcile(
     try:
         require_current(engine)
         report = run_job(engine, settings_of(ctx), workers, progress, started_by)
+        for line in summary(report):
+            typer.echo(line)
+        if known is not None:
+            raw = engine.raw_connection()
+            try:
+                conn = raw.driver_connection
+                assert isinstance(conn, psycopg.Connection)
+                typer.echo(measure(known, national_of(conn)).line())
+            finally:
+                raw.close()
     finally:
         engine.dispose()
-    for line in summary(report):
-        typer.echo(line)
 
 
 def _writable(out: Path) -> None:

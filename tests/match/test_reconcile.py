@@ -540,3 +540,19 @@ def test_a_unit_number_is_the_unit_and_a_flat_is_never_the_shop_below_it(
     assert national["F1"] == 100012
     assert national["S1"] == 100011
     _assert_invariants(db_url)
+
+
+def test_reconcile_reports_its_quality_against_a_truth(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, tmp_path: Path
+) -> None:
+    _load_region(cli, environ, region)
+    # A file that is no truth is refused before any run starts.
+    result = cli("reconcile", "--truth", str(region / "ctax.csv"), environ=environ)
+    assert result.code == 1
+    assert "needs the columns source, source_ref, true_id" in result.err
+    assert scalar(db_url, "SELECT count(*) FROM reconcile_run") == 0
+    out = _ok(cli("reconcile", "--truth", str(region / "truth.csv"), environ=environ))
+    line = next(line for line in out.splitlines() if line.startswith("against the truth"))
+    _, precision, recall = _quality(db_url, _truth(region))
+    assert f"pairwise precision {precision:.4f}, recall {recall:.4f}" in line
+    assert "0 national records hold more than one true property" in line
