@@ -211,7 +211,8 @@ def _around_known_street(
             parts, locality=places[0] if len(places) > 1 else None, town=places[-1]
         )
     if parts.pao_text and not parts.sao_text and keys.sao_key is None:
-        named = _named_site(tokenise(parts.pao_text), keys.postcode_key, vocabulary)
+        street = keys.street_key or ""
+        named = _named_site(tokenise(parts.pao_text), street, keys.postcode_key, vocabulary)
         if len(named) == 2:
             parts = dataclasses.replace(
                 parts, sao_text=named[0], pao_text=normalise_street(named[1])
@@ -313,7 +314,7 @@ def reread(
         return None
     _, start, end, (street, building) = best
     places = [place for _, place in tails[end]]
-    before = _named_site(words[:start], postcode_key, vocabulary) if start else []
+    before = _named_site(words[:start], street, postcode_key, vocabulary) if start else []
     if building is not None:
         before = [*before, building]
     segments = [*before, street, *places]
@@ -336,15 +337,25 @@ def reread(
     )
 
 
-def _named_site(words: list[str], postcode_key: str | None, vocabulary: Vocabulary) -> list[str]:
-    """The words before the street as segments: a dwelling's name apart from the known site or
-    building that closes them ("KENAUD | FAIR VIEW ESTATE"), else one segment."""
+def _named_site(
+    words: list[str], street: str, postcode_key: str | None, vocabulary: Vocabulary
+) -> list[str]:
+    """The words before `street` as segments: a dwelling's name apart from the site or
+    building known on that street that closes them ("KENAUD | FAIR VIEW ESTATE"), else one
+    segment; never when the whole name is a building known there ("JASMINE BARN" beside a
+    known "THE BARN")."""
+    if vocabulary.building_street(_building(words), postcode_key, None) == street:
+        return [" ".join(words)]
     for cut in range(1, len(words)):
-        site = words[cut:]
-        key = " ".join(expand_street_words(site[1:] if site[0] == "THE" else site))
-        if key and vocabulary.building_street(key, postcode_key, None) is not None:
-            return [" ".join(words[:cut]), " ".join(site)]
+        site = _building(words[cut:])
+        if site and vocabulary.building_street(site, postcode_key, None) == street:
+            return [" ".join(words[:cut]), " ".join(words[cut:])]
     return [" ".join(words)]
+
+
+def _building(words: list[str]) -> str:
+    """A building key of `words` (without a leading THE)."""
+    return " ".join(expand_street_words(words[1:] if words and words[0] == "THE" else words))
 
 
 def _ends_in_number(words: list[str]) -> int:

@@ -181,7 +181,10 @@ def _pieces(segments: list[list[str]]) -> list[_Piece]:
             pieces.append(_Piece(_SAO, words[:i]))
         while i < n:
             word = words[i]
-            sao = _read_sao(words, i) if word in _SAO_STARTERS else None
+            sao = None
+            if word in _SAO_STARTERS:
+                # Bracketed words after an SAO word are its qualifiers, not what follows it.
+                sao = _read_sao(words[: min((k for k in held if k > i), default=n)], i)
             numbers = _number(word) if sao is None else None
             if sao is not None:
                 piece, i = sao
@@ -201,8 +204,17 @@ def _pieces(segments: list[list[str]]) -> list[_Piece]:
 
 
 def _unbracketed(words: list[str]) -> tuple[list[str], set[int]]:
-    """The words without brackets, and where the bracketed ones are (after a first word: a
-    segment that opens with brackets is read as if it had none, "(FLAT), 22 X LANE")."""
+    """The words without brackets, and where the bracketed ones are. Brackets opening a
+    segment qualify what follows them: "(SECOND FLOOR) FLAT 12 X HOUSE" is read as FLAT 12
+    (SECOND FLOOR) X HOUSE; a segment that is all brackets as if it had none ("(FLAT), 22 X
+    LANE")."""
+    if words and words[0] == "(" and ")" in words:
+        close = words.index(")")
+        rest = words[close + 1 :]
+        if rest:
+            # After the number it qualifies, or the word: "FLAT 12 (SECOND FLOOR)".
+            at = next((k + 1 for k, word in enumerate(rest) if _number(word)), 1)
+            words = [*rest[:at], *words[: close + 1], *rest[at:]]
     out: list[str] = []
     held: set[int] = set()
     depth = 0

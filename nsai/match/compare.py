@@ -381,7 +381,8 @@ _AGAINST: Final = frozenset(("differs", "one absent", "similar", "same sector", 
 def slip_only(score: PairScore) -> bool:
     """Whether a pair differs by one slip of the keys alone, and every other part confirms it:
     its house number or name agree exactly, its postcode or its position (within 25 m) too,
-    and nothing speaks against it ("KINGFISHER CROFT, HENRY ABENUE"). Such a pair is one
+    and nothing speaks against it ("KINGFISHER CROFT, HENRY ABENUE"); a slip in the house
+    name itself ("GLEBE HOUS") when its street and postcode both agree. Such a pair is one
     property, whatever its score: no steward needs to be asked."""
     if score.veto is not None:
         return False
@@ -389,8 +390,11 @@ def slip_only(score: PairScore) -> bool:
     slips = [name for name, label in levels.items() if (name, label) in _SLIPS]
     if len(slips) != 1 or any(label in _AGAINST for label in levels.values()):
         return False
-    identified = levels["pao"] == "exact" or levels["building"] == "exact"
     placed = levels["postcode"] == "exact" or levels["distance"] in ("within 5 m", "within 25 m")
+    if slips == ["building"]:
+        # The slip in the house name itself: its street and postcode must both say it.
+        return levels["street"] == "exact" and levels["postcode"] == "exact"
+    identified = levels["pao"] == "exact" or levels["building"] == "exact"
     return identified and placed
 
 

@@ -55,6 +55,16 @@ COMMON_STREETS: Final = (
     ("King's Avenue", 0.2),
 )
 
+# Street names without a street-type word, as real gazetteers hold them ("64, THE HAWTHORNS,
+# PANT"), Welsh ones among them: a list that drops its commas leaves no word to say where such a
+# street ends.
+TYPELESS_STREETS: Final = (
+    "The Hawthorns", "The Paddocks", "The Spinney", "The Beeches", "The Meadows", "The Oaks",
+    "The Maltings", "The Orchards", "Hillcrest", "Sunnybank", "Brookfield", "Y Graig",
+    "Bryn Teg", "Maes Y Coed", "Pen Y Bryn", "Heol Y Nant", "Tai'r Twynau", "Brondeg",
+    "Glanmorlais", "Caer Wern", "Twyn Carmel", "Pantglas", "Erw Las", "Cwrt Y Castell",
+)  # fmt: skip
+
 STREET_BASES: Final = (
     "Park", "Victoria", "Manor", "Green", "London", "New", "North", "South", "West", "East",
     "Albert", "York", "Grange", "Orchard", "Meadow", "Springfield", "Windsor", "Elm", "Oak",
@@ -193,6 +203,9 @@ SHOPS: Final = (
     "Launderette", "Barbers", "Estate Agents", "Wine Merchants", "Bookshop",
     "Dry Cleaners", "Jewellers", "Toy Shop", "Delicatessen",
 )  # fmt: skip
+
+# A flat's floor as typists add it to its number ("Flat 2 First Floor"), by level.
+FLOOR_NAMES: Final = ("Ground", "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh")
 
 FLOOR_FLATS: Final = (
     "Ground Floor Flat",

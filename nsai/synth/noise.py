@@ -109,6 +109,8 @@ class Typing:
     postcode_mistyped: float
     postcode_unspaced: float
     organisation: float  # chance the organisation name is kept
+    number_apart: float = 0.0  # "17, Pantyscallog Houses": the house number an item of its own
+    floor_words: float = 0.0  # a numbered flat's floor added: "Flat 2 First Floor"
 
 
 @dataclass(slots=True)
@@ -136,7 +138,10 @@ def typed_parts(
         name = abbreviate(name, rng, typing.dot)
     if rng.random() < typing.saint:
         name = saint(name)
-    items.append(f"{numbers} {name}" if numbers else name)
+    if numbers and rng.random() < typing.number_apart:
+        items += [numbers, name]
+    else:
+        items.append(f"{numbers} {name}" if numbers else name)
     if street.locality and rng.random() >= typing.drop_locality:
         items.append(street.locality)
     items.append(street.town)
@@ -169,7 +174,13 @@ def _sao(prop: Property, rng: random.Random, typing: Typing) -> str:
     if prop.sao_text == "Unit":
         return f"Unit {prop.sao_number}"
     word = rng.choices([w for w, _ in typing.flat_words], [n for _, n in typing.flat_words])[0]
-    return f"{word} {prop.sao_number}" if word else str(prop.sao_number)
+    typed = f"{word} {prop.sao_number}" if word else str(prop.sao_number)
+    known = prop.level.isdigit() and int(prop.level) < len(names.FLOOR_NAMES)
+    if known and rng.random() < typing.floor_words:
+        floor = f"{names.FLOOR_NAMES[int(prop.level)]} Floor"
+        # Now after the number, now before it in brackets: "(Ground Floor) Flat 1".
+        typed = f"{typed} {floor}" if rng.random() < 0.5 else f"({floor}) {typed}"
+    return typed
 
 
 def casing(rng: random.Random, upper: float, lower: float) -> Callable[[str], str]:

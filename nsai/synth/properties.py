@@ -38,6 +38,7 @@ ROW_SPACING = 80.0  # between parallel streets of a settlement (m)
 JUNCTION = 25.0  # gap between consecutive streets in a row (m)
 SETBACK = 12.0  # from a street's centre line to the front of its houses (m)
 CENTRE_SHARE = 0.3  # of a town's properties outside its named localities
+TYPELESS = 0.06  # of ordinary streets named without a street-type word ("The Hawthorns")
 
 FRONTAGE = {"RD02": 16.0, "RD03": 9.0, "RD04": 5.5, "PP": 8.0, "RD06": 5.0, "BLOCK": 30.0}
 SHOP_FRONTAGE = 7.0
@@ -246,6 +247,8 @@ class SettlementBuilder:
             return f"{rng.choice(names.ESTATE_FIRSTS)} {rng.choice(('Way', 'Road', 'Drive'))}"
 
         def ordinary() -> str:
+            if rng.random() < TYPELESS:
+                return rng.choice(names.TYPELESS_STREETS)
             return f"{rng.choice(names.STREET_BASES)} {rng.choices(types, weights)[0]}"
 
         out: list[str] = []

@@ -157,6 +157,14 @@ def test_one_property_is_one(a: str, b: str) -> None:
             True,
         ),
         ("12 HENRY AVENUE, OLDTOWN, AB1 2CD", "12 HENRY AVENUE, OLDTWON, AB1 2CD", True),
+        # A slip in the house name, its street and postcode both agreeing; not without either.
+        (
+            "GLEBE HOUSE, QUEENS ROAD, OLDTOWN, AB1 2CD",
+            "GLEBE HOUS, QUEENS RD, OLDTOWN, AB1 2CD",
+            True,
+        ),
+        ("GLEBE HOUSE, QUEENS ROAD, OLDTOWN, AB1 2CD", "GLEBE HOUS, QUEENS RD, OLDTOWN", False),
+        ("GLEBE HOUSE, QUEENS ROAD, OLDTOWN, AB1 2CD", "GLEBE HOUS, OLDTOWN, AB1 2CD", False),
         # Nothing places it: the postcode is missing.
         ("12 HENRY AVENUE, OLDTOWN, AB1 2CD", "12 HENRY ABENUE, OLDTOWN", False),
         # Two slips, or a slip and a disagreement.

@@ -6,7 +6,8 @@ Dwellings only (houses and flats; no parent shells, shops or units), 3% of them 
 Typing noise, as a chance per record: street type abbreviated 30% (with a full stop 20% of those); a
 street's "St" (Saint) written "Saint" 30%; apostrophes dropped 40%; one typo 4%; a house or building
 name dropped when there is a number 50%; locality dropped 40%; a county or post town added 5%;
-"Flat" written Flat 60%, Apartment 10%, Apt 10%, or not at all 20%; postcode missing 3%, mistyped
+"Flat" written Flat 60%, Apartment 10%, Apt 10%, or not at all 20%, with the flat's floor 10%
+("Flat 2 First Floor", "(Ground Floor) Flat 1"); postcode missing 3%, mistyped
 1.5%, without its space 5%; the whole record in capitals 35%, in lower case 5%. Lines: the parts are
 packed into four lines, two parts sharing a line when there are more than four (and on 30% of
 records anyway).
@@ -38,6 +39,7 @@ TYPING = Typing(
     postcode_mistyped=0.015,
     postcode_unspaced=0.05,
     organisation=0.0,
+    floor_words=0.1,
 )
 UPPER = 0.35
 LOWER = 0.05

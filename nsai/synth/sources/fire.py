@@ -7,8 +7,10 @@ record's id), `address` (one line with the postcode) and `premises_type`.
 Noise, as a chance per record: position off by 0.5-10 m (85%), 10-60 m (12%) or 100-300 m (3%);
 street type abbreviated 40%; a street's "St" written "Saint" 10%; apostrophes dropped 30%; one typo
 2%; name dropped when there is a number 30%; locality dropped 30%; county added 3%; flats written
-Flat 70%, Apartment 5%, Apt 5% or bare 20%; postcode missing 5%, mistyped 1%, without its space 5%;
-organisation name kept 90%; capitals 70%.
+Flat 70%, Apartment 5%, Apt 5% or bare 20%, with their floor ("Flat 2 First Floor", "(Ground
+Floor) Flat 1") 20%; the house number apart from its street ("17, Pantyscallog Houses") 10%;
+postcode missing 5%, mistyped 1%, without its space 5%; organisation name kept 90%; no commas at
+all 15%; capitals 70%.
 """
 
 from __future__ import annotations
@@ -41,8 +43,11 @@ TYPING = Typing(
     postcode_mistyped=0.01,
     postcode_unspaced=0.05,
     organisation=0.9,
+    number_apart=0.1,
+    floor_words=0.2,
 )
 UPPER = 0.7
+NO_COMMAS = 0.15
 
 
 def premises_type(cls: str) -> str:
@@ -88,9 +93,10 @@ class FireList:
             if rng.random() >= coverage:
                 continue
             parts = typed_parts(prop, street, rng, TYPING, self._county)
-            line = ", ".join(parts.items)
+            bare = rng.random() < NO_COMMAS
+            line = (" " if bare else ", ").join(parts.items)
             if parts.postcode:
-                line += (", " if rng.random() < 0.5 else " ") + parts.postcode
+                line += (", " if rng.random() < 0.5 and not bare else " ") + parts.postcode
             chosen.append((prop, casing(rng, UPPER, 0.0)(line)))
             dx, dy = jitter(rng, JITTER)
             xs.append(prop.x + dx)
