@@ -26,6 +26,7 @@ from tests.conftest import Server
 class Published:
     url: str
     environ: dict[str, str]
+    callers: dict[tuple[str, str], str]  # the unsure list's truth: (source, ref) -> true_id
 
     def query(self, statement: str, *params: object) -> list[tuple[Any, ...]]:
         with psycopg.connect(self.url) as conn:
@@ -40,7 +41,7 @@ def publish(server: Server, template_db: str, region: Path, home: Path) -> Publi
     url = server.url(server.create_database(template=template_db))
     environ = {"NSAI_DATABASE_URL": url, "NSAI_HOME": str(home / ".nsai")}
     assert main(["load-manifest", str(region / "manifest.json")], environ) == 0
-    unsure = _unsure_list(region, home)
+    unsure, callers = _unsure_list(region, home)
     assert main(["load", str(unsure), "--source", "callers", "--id-column", "ref",
                  "--address-columns", "address", "--x-column", "x", "--y-column", "y",
                  "--crs", "EPSG:27700"], environ) == 0  # fmt: skip
@@ -54,12 +55,12 @@ def publish(server: Server, template_db: str, region: Path, home: Path) -> Publi
             "WHERE a.uprn <> b.uprn ORDER BY r.review_id LIMIT 1"
         )
     assert main(["reconcile"], environ) == 0
-    done = Published(url, environ)
+    done = Published(url, environ, callers)
     assert done.scalar("SELECT count(*) FROM national_address WHERE status = 'merged'") >= 1
     return done
 
 
-def _unsure_list(region: Path, home: Path) -> Path:
+def _unsure_list(region: Path, home: Path) -> tuple[Path, dict[tuple[str, str], str]]:
     """Three numbered houses of the region, each street written with two slips ("CUHRCH
     STREE") and the postcode kept: a pair the matcher asks a steward about."""
     with (region / "properties.csv").open(newline="") as handle:
@@ -84,7 +85,7 @@ def _unsure_list(region: Path, home: Path) -> Path:
             line = f"{row['pao_numbers']} {slipped}, {row['town']}, {row['postcode']}"
             # A caller's point about 30 m off, on the map beside the house's.
             writer.writerow([f"C{n}", line, float(row["x"]) + 20, float(row["y"]) + 20])
-    return path
+    return path, {("callers", f"C{n}"): row["true_id"] for n, row in enumerate(houses, 1)}
 
 
 @pytest.fixture(scope="session")

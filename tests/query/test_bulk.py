@@ -38,6 +38,7 @@ def _uprn_of_truth(published: Published, region: Path) -> dict[str, set[int]]:
     """true_id -> the national UPRNs holding that property's source records."""
     with (region / "truth.csv").open() as handle:
         truth = {(r["source"], r["source_ref"]): r["true_id"] for r in csv.DictReader(handle)}
+    truth |= published.callers
     national: dict[str, set[int]] = defaultdict(set)
     for uprn, source, ref in published.query(
         "SELECT l.uprn, s.name, r.source_ref FROM address_link l "
