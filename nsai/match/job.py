@@ -278,15 +278,8 @@ def _run(
         with clock("read"):
             records = {r.record_id: r for r in match_records(conn)}
             report.records = len(records)
-            raw = dict(_query(conn, "records.sql", "list_text"))
-            vocabulary = vocabulary_of(records, raw)
-            reread = reread_records(records, raw, vocabulary)
-            records.update(reread)
-            report.reread = len(reread)
-            glued = split_glued_names(records)
-            records.update(glued)
-            report.glued_names = len(glued)
-            reread.update(glued)
+            reading = read_records(conn, records)
+            report.reread, report.glued_names = reading.reread, reading.glued
             previous = dict(_query(conn, "records.sql", "previous_links"))
             active = {int(u) for (u,) in _query(conn, "records.sql", "active")}
             taken = {int(u) for (u,) in _query(conn, "records.sql", "taken")}
@@ -301,7 +294,7 @@ def _run(
             for uprn, name, value in _query(conn, "records.sql", "overrides"):
                 overrides.setdefault(int(uprn), {})[name] = value
         with clock("block"):
-            pairs = _block(conn, report, reread.values())
+            pairs = candidate_pairs(conn, reading.changed.values(), report.pairs_by_rule)
         with clock("score"):
             scored = _score(records, pairs, workers)
         with clock("decide"):
@@ -324,8 +317,8 @@ def _run(
             outcome = _Outcome(clusters, plan, edges, reviews, accepted, decided)
             outcome.held = held
             outcome.overrides = overrides
-            outcome.readings = reread
-            outcome.vocabulary = vocabulary
+            outcome.readings = reading.changed
+            outcome.vocabulary = reading.vocabulary
             _publish(conn, run_id, records, outcome, gone, report)
     return report
 
@@ -410,22 +403,48 @@ def match_records(
             yield MatchRecord(*row)
 
 
-def _block(
-    conn: psycopg.Connection[Any], report: Report, reread: Iterable[MatchRecord]
+@dataclass
+class Reading:
+    """How a run reads the records beyond their load: list records read again with the names
+    every record knows (reread.py), house names read off their street (glued.py)."""
+
+    changed: dict[int, MatchRecord]  # record_id -> the record as read, where it differs
+    vocabulary: Vocabulary  # the names known
+    reread: int
+    glued: int
+
+
+def read_records(conn: psycopg.Connection[Any], records: dict[int, MatchRecord]) -> Reading:
+    """Read `records` (every current one) as a run does; `records` is updated in place."""
+    raw = dict(_query(conn, "records.sql", "list_text"))
+    vocabulary = vocabulary_of(records, raw)
+    changed = reread_records(records, raw, vocabulary)
+    records.update(changed)
+    glued = split_glued_names(records)
+    records.update(glued)
+    reread = len(changed)
+    changed.update(glued)
+    return Reading(changed, vocabulary, reread, len(glued))
+
+
+def candidate_pairs(
+    conn: psycopg.Connection[Any], changed: Iterable[MatchRecord], counts: dict[str, int]
 ) -> list[tuple[int, int]]:
+    """The blocking rules' pairs of the current records, read as `changed` says (in this
+    transaction's temporary tables); each rule's count of the pairs it added into `counts`."""
     _query(conn, "blocking.sql", "prepare")
     copy_rows(
         conn,
         "reread_key",
         (
             (r.record_id, r.sao_key, r.pao_key, r.building_key, r.street_key, r.town_key)
-            for r in reread
+            for r in changed
         ),
     )
     _query(conn, "blocking.sql", "reread")
     for rule in BLOCKING_RULES:
         (statement,) = statements("match/blocking.sql")[rule]
-        report.pairs_by_rule[rule] = conn.execute(statement.encode()).rowcount
+        counts[rule] = conn.execute(statement.encode()).rowcount
     return [(int(a), int(b)) for a, b, _ in _query(conn, "blocking.sql", "pairs")]
 
 
