@@ -20,9 +20,8 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
+from bench.scratch import admin_url, drop_database, env, fresh_database
 from nsai.match.compare import compare
 from nsai.match.job import candidate_pairs, match_records, read_records
 
@@ -44,34 +43,10 @@ SETUP = (
 )
 
 
-def _admin() -> str:
-    url = os.environ.get("NSAI_BENCH_DATABASE_URL")
-    if url is None:
-        out = subprocess.run(
-            [NSAI, "db", "url"], capture_output=True, text=True, check=True, cwd=REPO
-        )
-        url = out.stdout.strip()
-    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
-
-
-def _env(url: str) -> dict[str, str]:
-    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url}
-
-
-def _fresh(admin: str) -> str:
-    with psycopg.connect(admin, autocommit=True) as conn:
-        name = sql.Identifier(BENCH_DB)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    url = make_url(admin).set(database=BENCH_DB).render_as_string(hide_password=False)
-    subprocess.run([NSAI, "db", "migrate"], env=_env(url), check=True, capture_output=True)
-    return url
-
-
 def _measure(args: list[str], url: str) -> tuple[float, float, str]:
     out = subprocess.run(
         [sys.executable, "-c", MEASURE, NSAI, *args],
-        env=_env(url),
+        env=env(url),
         capture_output=True,
         text=True,
         check=True,
@@ -233,7 +208,7 @@ def run(quick: bool) -> str:
     # property, on average).
     sizes = [10_000] if quick else [33_000, 100_000, 330_000]
     judged = 10_000 if quick else 100_000
-    admin = _admin()
+    admin = admin_url()
     quality: list[str] = []
     speed: list[str] = []
     for size in sizes:
@@ -244,10 +219,10 @@ def run(quick: bool) -> str:
                 check=True,
                 capture_output=True,
             )
-            url = _fresh(admin)
+            url = fresh_database(admin, BENCH_DB)
             subprocess.run(
                 [NSAI, "load-manifest", str(region / "manifest.json")],
-                env=_env(url),
+                env=env(url),
                 check=True,
                 capture_output=True,
             )
@@ -270,10 +245,7 @@ def run(quick: bool) -> str:
                 thresholds = _thresholds(url, region)
                 rules = json.dumps(report.get("pairs_by_rule", {}))
                 queue = _queue(url, report)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-        )
+    drop_database(admin, BENCH_DB)
     return "\n".join(
         [
             "## Reconciliation",

@@ -30,10 +30,14 @@ def admin_url() -> str:
     return make_url(url).set(database="postgres").render_as_string(hide_password=False)
 
 
+def env(url: str) -> dict[str, str]:
+    """The environment of an `nsai` process on the database `url`, nothing else inherited."""
+    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url}
+
+
 def nsai(url: str, *args: str) -> str:
     """`nsai ARGS` on the database `url`; its output, or a RuntimeError with its error."""
-    env = {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url}
-    out = subprocess.run([NSAI, *args], env=env, capture_output=True, text=True)
+    out = subprocess.run([NSAI, *args], env=env(url), capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"nsai {' '.join(args)} failed: {out.stderr[-2000:]}")
     return out.stdout

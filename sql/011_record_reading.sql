@@ -21,13 +21,13 @@ CREATE TABLE record_reading (
     street            text,
     locality          text,
     town              text,
-    organisation_key  text,
+    street_key        text,
+    town_key          text,
+    locality_key      text,
     sao_key           text,  -- as matching compares it: without a unit designator
     pao_key           text,
     building_key      text,
-    street_key        text,
-    locality_key      text,
-    town_key          text
+    organisation_key  text
 );
 
 -- A record's match keys as the last run read it: its reading's where it has one.

@@ -31,13 +31,7 @@ KEY_NAMES = tuple(field.name for field in dataclasses.fields(MatchKeys))
 # parts and keys but the postcode's, which a reading never moves.
 READING_COLUMNS: Final = (
     *(name for name in PART_NAMES if name != "postcode"),
-    "organisation_key",
-    "sao_key",
-    "pao_key",
-    "building_key",
-    "street_key",
-    "locality_key",
-    "town_key",
+    *(name for name in KEY_NAMES if name != "postcode_key"),
 )
 
 

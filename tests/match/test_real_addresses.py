@@ -28,15 +28,20 @@ def _national(db_url: str) -> dict[str, int]:
     return {str(ref): int(uprn) for ref, uprn in rows}
 
 
-def test_a_real_list_and_its_respellings_make_one_record_per_property(
-    cli: CliRunner, environ: dict[str, str], db_url: str
-) -> None:
+def _load_sample(cli: CliRunner, environ: dict[str, str]) -> None:
+    """The sample of the list as one source, its re-spellings as another."""
     for name, source in (("merthyr-sample.csv", "electoral"), ("respelt.csv", "services")):
         result = cli(
             "load", str(REAL / name), "--source", source, "--id-column", "ref",
             "--address-columns", "address", environ=environ,
         )  # fmt: skip
         assert result.code == 0, result.err
+
+
+def test_a_real_list_and_its_respellings_make_one_record_per_property(
+    cli: CliRunner, environ: dict[str, str], db_url: str
+) -> None:
+    _load_sample(cli, environ)
     result = cli("reconcile", environ=environ)
     assert result.code == 0, result.err
     truth = _uprns("merthyr-sample.csv") | _uprns("respelt.csv")
@@ -61,12 +66,7 @@ def test_a_real_list_and_its_respellings_make_one_record_per_property(
 def test_a_list_record_read_again_is_kept_as_read_for_bulk_matching_and_stewards(
     cli: CliRunner, environ: dict[str, str], db_url: str
 ) -> None:
-    for name, source in (("merthyr-sample.csv", "electoral"), ("respelt.csv", "services")):
-        result = cli(
-            "load", str(REAL / name), "--source", source, "--id-column", "ref",
-            "--address-columns", "address", environ=environ,
-        )  # fmt: skip
-        assert result.code == 0, result.err
+    _load_sample(cli, environ)
     assert cli("reconcile", environ=environ).code == 0
     # As loaded, "64 the hawthorns pant cf482ej" has the street THE HAWTHORNS PANT; as read,
     # THE HAWTHORNS in PANT, and bulk matching's copy of its keys says so.
