@@ -17,21 +17,25 @@ when no known street is found.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from nsai.address.normalise import (
+    BUILDING_WORDS,
     NUMBER_WORD,
+    STREET_ABBREVIATIONS,
+    STREET_OR_PLACE_TYPES,
+    STREET_TYPES,
     MatchKeys,
     expand_place_words,
     expand_street_words,
     line_segments,
-    match_keys,
     normalise_street,
     one_slip,
     tokenise,
@@ -41,10 +45,40 @@ from nsai.address.parts import AddressParts
 from nsai.address.postcode import split_trailing_postcode
 from nsai.address.render import pao_numbers, sao_numbers
 
+# Words a street's name shares with many others, and whose spelling lists abbreviate.
+_TYPE_WORDS: Final = (
+    STREET_TYPES | STREET_OR_PLACE_TYPES | BUILDING_WORDS | frozenset(STREET_ABBREVIATIONS.values())
+)
 LONGEST_PLACE: Final = 4  # words
 LONGEST_STREET: Final = 6  # words
 SLIP_MIN_LENGTH: Final = 6  # letters: shorter names are too often other names one slip away
 PLACE_SLIP_MIN_LENGTH: Final = 5  # within a postcode district, places are few ("PANTT")
+
+
+class Keyed(Protocol):
+    """What `Vocabulary.confirms` reads of an address: its keys (MatchKeys, a MatchRecord)."""
+
+    @property
+    def street_key(self) -> str | None: ...
+    @property
+    def town_key(self) -> str | None: ...
+    @property
+    def locality_key(self) -> str | None: ...
+    @property
+    def postcode_key(self) -> str | None: ...
+    @property
+    def building_key(self) -> str | None: ...
+
+
+class Read(Keyed, Protocol):
+    """A record as loaded, keys and parts (a MatchRecord)."""
+
+    @property
+    def sao_key(self) -> str | None: ...
+    @property
+    def pao_key(self) -> str | None: ...
+    @property
+    def pao_text(self) -> str | None: ...
 
 
 @dataclass
@@ -151,7 +185,35 @@ class Vocabulary:
                 vocabulary.units[area][name] = street
         return vocabulary
 
-    def confirms(self, keys: MatchKeys) -> bool:
+    def settles(self, record: Read) -> bool:
+        """Whether a record needs no reading again: every name of it known, and no known unit
+        it could be (read_again would leave it as it is)."""
+        could_be_unit = (
+            record.sao_key is None
+            and record.pao_text is None
+            and self.unit_of(
+                record.street_key, record.pao_key, record.postcode_key, record.town_key
+            )
+            is not None
+        )
+        return not could_be_unit and self.confirms(record)
+
+    def unit_of(
+        self,
+        street_key: str | None,
+        pao_key: str | None,
+        postcode_key: str | None,
+        town_key: str | None,
+    ) -> str | None:
+        """The street of the known unit a house numbered `pao_key` on `street_key` could be
+        ("5, WAUNBANT CT": unit 5 of WAUNBANT COURT, on SWANSEA ROAD), or None."""
+        if not self.units or street_key is None or pao_key is None:
+            return None
+        # The street's name as a building's key (nsai.address.normalise: no leading THE).
+        building = _building(street_key.split(" "))
+        return self.unit_street(building, pao_key, postcode_key, town_key)
+
+    def confirms(self, keys: Keyed) -> bool:
         """Whether every name of an address is one the vocabulary knows in its area."""
         street, town, locality = keys.street_key, keys.town_key, keys.locality_key
         places = self.places.get("", set())
@@ -228,15 +290,10 @@ def _unit_of_known_building(
     parts: AddressParts, keys: MatchKeys, vocabulary: Vocabulary
 ) -> AddressParts | None:
     """ "5, WAUNBANT CT" read as unit 5 of WAUNBANT COURT on the street the others put it on
-    ("5, WAUNBANT COURT, SWANSEA ROAD"), when its street is a known building of its area."""
-    if parts.street is None or parts.pao_start_number is None:
-        return None
+    ("5, WAUNBANT COURT, SWANSEA ROAD"), when that unit of that building is known there."""
     if keys.sao_key is not None or parts.pao_text is not None:
         return None
-    building = match_keys(AddressParts(pao_text=parts.street)).building_key
-    if building is None:
-        return None
-    street = vocabulary.unit_street(building, pao_numbers(parts), keys.postcode_key, keys.town_key)
+    street = vocabulary.unit_of(keys.street_key, keys.pao_key, keys.postcode_key, keys.town_key)
     if street is None:
         return None
     return dataclasses.replace(
@@ -265,14 +322,32 @@ def stated_plainly(
     segments = [segment for segment in line_segments(raw_address) if segment.strip()]
     if len(segments) < 2:
         return False  # a line without commas says nothing of where its street ends
+    # Only a segment holding the street's most telling word can state it (most hold none).
+    telling = max(street_key.split(" "), key=lambda w: (w not in _TYPE_WORDS, len(w)))
     for segment in segments:
-        words = tokenise(segment)
-        if words and NUMBER_WORD.fullmatch(words[0]):
-            words = words[1:]
-        named = " ".join(expand_street_words(words))
+        if telling not in _TYPE_WORDS and telling not in segment:
+            continue
+        named = _segment_street(segment.strip())
         if named == street_key or (place_key and named == f"{street_key} {place_key}"):
             return True
     return False
+
+
+def _segment_street(segment: str) -> str:
+    """A segment as a street key, without the house number opening it ("12 MILL LN")."""
+    head, _, rest = segment.partition(" ")
+    if rest and head[:1].isdigit() and NUMBER_WORD.fullmatch(head):
+        segment = rest
+    return _street_key(segment)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _street_key(text: str) -> str:
+    # Lists repeat a street's segment for every house on it: each is read once.
+    words = tokenise(text)
+    if words and NUMBER_WORD.fullmatch(words[0]):
+        words = words[1:]
+    return " ".join(expand_street_words(words))
 
 
 def _areas(postcode_key: str | None, town_key: str | None) -> list[str]:

@@ -121,7 +121,7 @@ def reread_records(
     changed: dict[int, MatchRecord] = {}
     for record_id, text in raw.items():
         record = records.get(record_id)
-        if record is None:
+        if record is None or vocabulary.settles(record):
             continue
         parts = AddressParts(**{name: getattr(record, name) for name in PART_NAMES})
         keys = MatchKeys(**{name: getattr(record, name) for name in KEY_NAMES})
