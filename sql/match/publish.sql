@@ -26,8 +26,9 @@ CREATE TEMP TABLE desired_review (
     PRIMARY KEY (record_a, record_b)
 ) ON COMMIT DROP;
 CREATE TEMP TABLE desired_alias (uprn bigint PRIMARY KEY, national_uprn bigint) ON COMMIT DROP;
-CREATE TEMP TABLE desired_reading (LIKE record_reading) ON COMMIT DROP;
-CREATE TEMP TABLE desired_known_name (LIKE known_name) ON COMMIT DROP;
+-- With their keys: the readings step looks every row up in them.
+CREATE TEMP TABLE desired_reading (LIKE record_reading INCLUDING INDEXES) ON COMMIT DROP;
+CREATE TEMP TABLE desired_known_name (LIKE known_name INCLUDING INDEXES) ON COMMIT DROP;
 
 -- name: custodians
 INSERT INTO custodian (custodian_code, name)
