@@ -447,24 +447,39 @@ def _place_tails(
     tails: dict[int, list[tuple[int, str]]] = {n: []}
     end = n
     while end > 1:
-        for size in range(min(LONGEST_PLACE, end - 1), 0, -1):
-            place = _place_known(words[end - size : end], postcode_key, vocabulary)
-            if place is not None:
-                tails[end - size] = [(end - size, place), *tails[end]]
-                end -= size
-                break
-        else:
+        found = _place_ending(words, end, postcode_key, vocabulary)
+        if found is None:
             break
+        size, place = found
+        tails[end - size] = [(end - size, place), *tails[end]]
+        end -= size
     return tails
 
 
-def _place_known(words: list[str], postcode_key: str | None, vocabulary: Vocabulary) -> str | None:
-    """The known place `words` name, exactly or with one slip (within the postcode's district,
-    or anywhere without a postcode); None when none or several fit."""
+def _place_ending(
+    words: list[str], end: int, postcode_key: str | None, vocabulary: Vocabulary
+) -> tuple[int, str] | None:
+    """The known place whose words end at `end` (how many, and its key), or None: the longest
+    spelt as known, else the shortest one slip from a known one ("OAKWOOD FXWOOD" is OAKWOOD
+    and FOXWOOD, whatever a list ran together)."""
+    longest = min(LONGEST_PLACE, end - 1)
+    for slips, sizes in ((False, range(longest, 0, -1)), (True, range(1, longest + 1))):
+        for size in sizes:
+            place = _place_known(words[end - size : end], postcode_key, vocabulary, slips)
+            if place is not None:
+                return size, place
+    return None
+
+
+def _place_known(
+    words: list[str], postcode_key: str | None, vocabulary: Vocabulary, slips: bool = True
+) -> str | None:
+    """The known place `words` name, exactly or (with `slips`) one slip from it (within the
+    postcode's district, or anywhere without a postcode); None when none or several fit."""
     key = " ".join(expand_place_words(words))
     if key in vocabulary.places.get("", ()):
         return key
-    if len(key) < (PLACE_SLIP_MIN_LENGTH if postcode_key else SLIP_MIN_LENGTH):
+    if not slips or len(key) < (PLACE_SLIP_MIN_LENGTH if postcode_key else SLIP_MIN_LENGTH):
         return None
     area = "D" + postcode_key[:-3] if postcode_key else ""
     return _one_slip_from(key, vocabulary.places.get(area, ()))

@@ -57,7 +57,7 @@ def vocabulary_of(records: Mapping[int, MatchRecord], raw: Mapping[int, str]) ->
     """The names the records state plainly: every gazetteer record's, and a list record's when
     it is numbered or named and its street stands in a segment of its own, once at least two
     list records state that street (a list's slip is rarely made twice: "14, EDWARD SRREET"
-    teaches nothing), and its places but those one slip from a far commoner one."""
+    teaches nothing), and its places but those `places_of_lists` leaves out."""
     stated: list[MatchRecord] = []
     for record in records.values():
         text = raw.get(record.record_id)
@@ -69,8 +69,16 @@ def vocabulary_of(records: Mapping[int, MatchRecord], raw: Mapping[int, str]) ->
             stated.append(record)
     listed = [r for r in stated if r.source_kind != "gazetteer"]
     support = Counter(r.street_key for r in listed)
-    places = _without_slips(
-        Counter(place for r in listed for place in {r.town_key, r.locality_key} if place)
+    gazetteer_places = {
+        place
+        for r in stated
+        if r.source_kind == "gazetteer"
+        for place in (r.town_key, r.locality_key)
+        if place
+    }
+    places = places_of_lists(
+        Counter(place for r in listed for place in {r.town_key, r.locality_key} if place),
+        gazetteer_places,
     )
     vocabulary = Vocabulary()
     for record in stated:
@@ -97,12 +105,21 @@ def vocabulary_of(records: Mapping[int, MatchRecord], raw: Mapping[int, str]) ->
     return vocabulary
 
 
-def _without_slips(places: Counter[str]) -> Counter[str]:
-    """Place names, without those one slip from a place named ten times as often: the slips a
-    list makes in a town every record names ("MRTHYR TYDFIL") repeat."""
+def places_of_lists(places: Counter[str], known: set[str]) -> Counter[str]:
+    """The places lists name (with how many records name each), without those one slip from a
+    place named ten times as often (the slips a list makes in a town every record names,
+    "MRTHYR TYDFIL", repeat) and without two known places run together ("OAKWOOD FOXWOOD", a
+    locality and its town where a list dropped the comma between them)."""
     names = list(places)
     kept: Counter[str] = Counter()
     for place, count in places.items():
+        words = place.split(" ")
+        if any(
+            _named(" ".join(words[:cut]), places, known)
+            and _named(" ".join(words[cut:]), places, known)
+            for cut in range(1, len(words))
+        ):
+            continue
         if not any(
             places[other] >= 10 * count and one_slip(place, other)
             for other, _, _ in process.extract(
@@ -111,6 +128,10 @@ def _without_slips(places: Counter[str]) -> Counter[str]:
         ):
             kept[place] = count
     return kept
+
+
+def _named(place: str, places: Counter[str], known: set[str]) -> bool:
+    return place in known or places[place] >= LIST_SUPPORT
 
 
 def reread_records(

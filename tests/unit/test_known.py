@@ -107,3 +107,24 @@ def test_a_street_teaches_only_where_it_is_stated_plainly() -> None:
     assert stated_plainly("14 GWLADYS ST, PANT", "GWLADYS STREET", identified=True)
     assert not stated_plainly("14 GWLADYS STREET PANT", "GWLADYS STREET PANT", identified=True)
     assert not stated_plainly("GWLADYS STREET, PANT", "GWLADYS STREET", identified=False)
+
+
+def test_a_place_spelt_as_known_reads_before_one_a_slip_from_a_known_one() -> None:
+    vocabulary = Vocabulary()
+    vocabulary.add("KESTREL STREET", None, "FOXWOOD", "OAKWOOD")
+    vocabulary.places[""].add("OAKWOOD FOXWOOD")  # a list's two places run together
+    parts = reread("8 KESTREL STREET OAKWOOD FXWOOD", None, None, vocabulary)
+    assert parts is not None
+    assert (parts.street, parts.locality, parts.town) == ("KESTREL STREET", "OAKWOOD", "FOXWOOD")
+
+
+def test_two_known_places_run_together_teach_no_place() -> None:
+    from collections import Counter
+
+    from nsai.match.reread import places_of_lists
+
+    named = Counter(
+        {"OAKWOOD FOXWOOD": 3, "OAKWOOD": 40, "MRTHYR TYDFIL": 2, "MERTHYR TYDFIL": 500}
+    )
+    kept = places_of_lists(named, {"FOXWOOD"})
+    assert set(kept) == {"OAKWOOD", "MERTHYR TYDFIL"}
