@@ -46,10 +46,10 @@ from urllib.parse import quote, urlencode
 import httpx
 import psycopg
 import uvicorn
-from psycopg import sql
 from sqlalchemy import create_engine
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 
+from bench.scratch import admin_url, drop_database, env, fresh_database
 from nsai.config import Settings
 from nsai.db.engine import to_sqlalchemy_url
 from nsai.query import bulk, lookup, postcodes, search
@@ -107,34 +107,8 @@ QUICK = Sizes(
 # --- databases and processes -------------------------------------------------------------------
 
 
-def _admin() -> str:
-    url = os.environ.get("NSAI_BENCH_DATABASE_URL")
-    if url is None:
-        out = subprocess.run(
-            [NSAI, "db", "url"], capture_output=True, text=True, check=True, cwd=REPO
-        )
-        url = out.stdout.strip()
-    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
-
-
 def _env(url: str, **extra: str) -> dict[str, str]:
-    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url, **extra}
-
-
-def _fresh(admin: str, name: str) -> str:
-    _drop(admin, name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    _nsai(["db", "migrate"], url)
-    return url
-
-
-def _drop(admin: str, name: str) -> None:
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    return {**env(url), **extra}
 
 
 def _nsai(args: list[str], url: str) -> tuple[float, str]:
@@ -722,7 +696,7 @@ def run(quick: bool) -> str:
             "bench_api needs wrk: run `bash scripts/setup-bench.sh` (or `apt-get install wrk`)"
         )
     size = QUICK if quick else FULL
-    admin = _admin()
+    admin = admin_url()
     default_threshold = Settings.model_fields["bulk_match_threshold"].default
     try:
         with (
@@ -731,7 +705,7 @@ def run(quick: bool) -> str:
         ):
             work = Path(tmp)
             _say(f"speed region, {size.properties:,} properties")
-            url = _fresh(admin, SPEED_DB)
+            url = fresh_database(admin, SPEED_DB)
             region = _llpg_region(work / "region", size, url)
             samples = _samples(url)
             files = {}
@@ -797,12 +771,12 @@ def run(quick: bool) -> str:
                 }
             _say("bulk.match in process")
             in_process = _in_process(url, queries, default_threshold)
-            _drop(admin, SPEED_DB)
+            drop_database(admin, SPEED_DB)
 
             _say(f"accuracy region, {size.judged:,} properties")
             judged = work / "judged"
             _synth(judged, size.judged, size.judged_queries)
-            acc_url = _fresh(admin, ACCURACY_DB)
+            acc_url = fresh_database(admin, ACCURACY_DB)
             _nsai(["load-manifest", str(judged / "manifest.json")], acc_url)
             _nsai(["reconcile", "--workers", "2"], acc_url)
             _analyse(acc_url)
@@ -812,8 +786,8 @@ def run(quick: bool) -> str:
                     "SELECT count(*) FROM national_address WHERE status = 'active'"
                 ).fetchone() or (0,)
     finally:
-        _drop(admin, SPEED_DB)
-        _drop(admin, ACCURACY_DB)
+        drop_database(admin, SPEED_DB)
+        drop_database(admin, ACCURACY_DB)
 
     # The ceiling: the best of the constant JSON's runs at that number of connections.
     constants = [*ceilings.values(), sync32]

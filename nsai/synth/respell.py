@@ -17,15 +17,15 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from nsai.synth import names
 from nsai.synth.noise import typo
 
-# Street types as service lists abbreviate them (the first is the commonest).
+# Street types as service lists abbreviate them: those the synth's typists use.
 ABBREVIATIONS: Final = {
-    "ROAD": ("RD",), "STREET": ("ST",), "LANE": ("LN",), "AVENUE": ("AVE", "AV"),
-    "CLOSE": ("CL",), "DRIVE": ("DR",), "GARDENS": ("GDNS",), "CRESCENT": ("CRES",),
-    "PLACE": ("PL",), "GROVE": ("GR", "GRO"), "TERRACE": ("TERR", "TCE"), "COURT": ("CT",),
-    "SQUARE": ("SQ",), "GREEN": ("GRN",), "PARK": ("PK",),
-}  # fmt: skip
+    name.upper(): tuple(short.upper() for short in shorts)
+    for name, _, shorts in names.STREET_TYPES
+    if shorts
+}
 _POSTCODE: Final = re.compile(r"[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}", re.IGNORECASE)
 _NUMBER: Final = re.compile(r"[0-9]+[A-Z]?(?:[-/][0-9]+[A-Z]?)?", re.IGNORECASE)
 
