@@ -32,8 +32,10 @@ calls a rapidfuzz scorer only when keys differ.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from rapidfuzz import fuzz
@@ -219,6 +221,35 @@ def _usrn(a: MatchRecord, b: MatchRecord) -> str:
     return "exact" if a.usrn == b.usrn else "differs"
 
 
+# A house, flat or range number in a key: "12", "12A", the ends of "10-12"; not an ordinal
+# ("1ST") nor a postcode's digits (postcodes are not read).
+_NUMBER: Final = re.compile(r"\b\d+[A-Z]?\b")
+
+
+@lru_cache(maxsize=1 << 17)
+def _numbers_in(*keys: str | None) -> frozenset[str]:
+    return frozenset(_NUMBER.findall(" ".join(k for k in keys if k)))
+
+
+def _numbers_of(r: MatchRecord) -> frozenset[str]:
+    return _numbers_in(
+        r.sao_key, r.pao_key, r.building_key, r.street_key, r.locality_key, r.town_key
+    )
+
+
+def _numbers(a: MatchRecord, b: MatchRecord) -> str:
+    """The numbers of the whole address, wherever the parse put them: "FLAT 5 85/86 HIGH ST"
+    read as a building "85/86 HIGH" holds 5, 85 and 86 all the same."""
+    x, y = _numbers_of(a), _numbers_of(b)
+    if x == y:
+        return "same" if x else "none"
+    if not x or not y:
+        return "one without"
+    # One source gives a number the other leaves out ("ROSE COURT, 2 HIGH STREET" against
+    # "ROSE COURT, HIGH STREET"); numbers on both sides that the other lacks are two addresses.
+    return "one within the other" if x < y or y < x else "differ"
+
+
 def _organisation(a: MatchRecord, b: MatchRecord) -> str:
     x, y = a.organisation_key, b.organisation_key
     if x is None or y is None:
@@ -342,6 +373,20 @@ COMPARISONS: Final[tuple[Comparison, ...]] = (
         _usrn,
     ),
     Comparison(
+        "numbers",
+        (
+            # Evidence against only: the parts' own comparisons count the agreement, and counting
+            # it twice lifts doubtful pairs ("12 SAINT MARYS ROAD", "12 SAINT MARKS ROAD").
+            Level("same", 0.0),
+            Level("none", 0.0),
+            Level("one without", 0.0),
+            Level("one within the other", -1.0),
+            # "FLAT 4" against "FLAT 5", "12" against "12A", whichever part they were read into.
+            Level("differ", -8.0),
+        ),
+        _numbers,
+    ),
+    Comparison(
         "organisation",
         (
             Level("exact", 2.0),
@@ -375,7 +420,8 @@ _SLIPS: Final = frozenset((
     ("building", "fuzzy >= 90"), ("postcode", "one slip"),
 ))  # fmt: skip
 _AGAINST: Final = frozenset(("differs", "one absent", "similar", "same sector", "same district",
-                             "farther", "within 300 m", "fuzzy >= 80"))  # fmt: skip
+                             "farther", "within 300 m", "fuzzy >= 80", "one within the other",
+                             "differ"))  # fmt: skip
 
 
 def slip_only(score: PairScore) -> bool:

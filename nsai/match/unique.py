@@ -25,6 +25,7 @@ _AGREEING: Final = {
     "postcode": ("exact", "missing"),
     "distance": ("within 5 m", "within 25 m", "within 100 m", "missing"),
     "usrn": ("exact", "missing"),
+    "numbers": ("same",),
     "organisation": ("exact", "fuzzy", "missing"),
     "classification": ("same", "same primary", "missing"),
 }

@@ -294,6 +294,17 @@ LEVELS: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("usrn", {"usrn": 5}, {"usrn": 5}, "exact"),
     ("usrn", {"usrn": 5}, {"usrn": 6}, "differs"),
     ("usrn", {"usrn": 5}, {}, "missing"),
+    ("numbers", {"sao_key": "5", "pao_key": "85-86"}, {"sao_key": "5", "pao_key": "85-86"}, "same"),
+    ("numbers", {"building_key": "ROSE COTTAGE"}, {"street_key": "HIGH STREET"}, "none"),
+    ("numbers", {"pao_key": "2", "building_key": "ROSE COURT"}, {"building_key": "ROSE COURT"},
+     "one without"),
+    # A building's number one source leaves out, beside a flat's that both give.
+    ("numbers", {"sao_key": "3", "pao_key": "2"}, {"sao_key": "3"}, "one within the other"),
+    # Flat 5 read as the building's name by one parse: the numbers still clash.
+    ("numbers", {"sao_key": "4", "pao_key": "85-86"}, {"building_key": "5 85-86"}, "differ"),
+    ("numbers", {"pao_key": "12"}, {"pao_key": "12A"}, "differ"),
+    # An ordinal in a street's name is no number.
+    ("numbers", {"street_key": "1ST AVENUE"}, {"street_key": "FIRST AVENUE"}, "none"),
     ("organisation", {"organisation_key": "ACME"}, {"organisation_key": "ACME"}, "exact"),
     (
         "organisation",
@@ -339,6 +350,7 @@ def test_comparisons_are_the_agreed_set() -> None:
         "postcode",
         "distance",
         "usrn",
+        "numbers",
         "organisation",
         "classification",
     ]
@@ -628,7 +640,10 @@ def test_levels_are_declared_from_most_to_least_agreement() -> None:
     for c in COMPARISONS:
         graded = [lv.bits for lv in c.levels if lv.label != "missing"]
         assert graded == sorted(graded, reverse=True), c.name
-        assert graded[0] > 0 > graded[-1], c.name
+        # The numbers of the whole address only ever speak against: their agreement is the
+        # parts' (test_doubtful_pairs_are_not_auto_matched fails when it is counted twice).
+        assert graded[0] >= 0 if c.name == "numbers" else graded[0] > 0, c.name
+        assert graded[-1] < 0, c.name
         assert all(lv.bits == 0.0 for lv in c.levels if lv.label == "missing"), c.name
 
 
