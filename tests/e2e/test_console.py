@@ -8,6 +8,7 @@ Screenshots go to out/test-artifacts/console/ (NSAI_TEST_ARTIFACTS overrides out
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import socket
@@ -26,6 +27,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, 
 
 from api.app import create_app
 from nsai import keys
+from nsai.cli import main
 from nsai.config import Settings
 from nsai.db.engine import make_engine
 from tests.conftest import REPO, Server
@@ -235,6 +237,71 @@ def test_log_in_search_and_open_an_address(page: Page, console: Console) -> None
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="API key")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('nsai.apiKey')") is None
+
+
+# What a council, a list or a steward may write, in the fields the map's tooltips show.
+HOSTILE_STREET = '<img src=x onerror="window.__xss=1">'
+HOSTILE_REF = '<meta http-equiv="refresh" content="0;url=about:blank">'
+
+
+@pytest.fixture
+def hostile_console(
+    server: Server, template_db: str, region: Path, tmp_path: Path
+) -> Iterator[Console]:
+    """A console over a gazetteer holding a list record whose street and id are markup, three
+    metres from a published address (so that others of its postcode are drawn beside it)."""
+    (tmp_path / "gazetteer").mkdir()
+    gazetteer = publish(server, template_db, region, tmp_path / "gazetteer")
+    x, y, postcode = gazetteer.query(
+        "SELECT ST_X(geom), ST_Y(geom), postcode FROM national_address "
+        "WHERE status = 'active' AND geom IS NOT NULL AND postcode IS NOT NULL "
+        "ORDER BY uprn LIMIT 1"
+    )[0]
+    listed = tmp_path / "hostile.csv"
+    with listed.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ref", "pao", "street", "postcode", "x", "y"])
+        writer.writerow([HOSTILE_REF, "7", HOSTILE_STREET, postcode, x + 3, y])
+    assert main(["load", str(listed), "--source", "hostile", "--id-column", "ref",
+                 "--pao-column", "pao", "--street-column", "street",
+                 "--postcode-column", "postcode", "--x-column", "x", "--y-column", "y",
+                 "--crs", "EPSG:27700"], gazetteer.environ) == 0  # fmt: skip
+    assert main(["reconcile"], gazetteer.environ) == 0
+    with _served(gazetteer, tmp_path) as served:
+        yield served
+
+
+def test_council_text_on_the_map_is_never_markup(page: Page, hostile_console: Console) -> None:
+    console = hostile_console
+    (uprn,) = console.gazetteer.query(
+        "SELECT l.uprn FROM address_link l JOIN source_record r USING (record_id) "
+        "JOIN source s USING (source_id) WHERE s.name = 'hostile'"
+    )[0]
+    line = console.api(f"v1/addresses/{uprn}")["single_line"]
+    assert "<IMG" in line.upper()
+    _sign_in(page, console)
+    page.goto(f"{console.url}#/address/{uprn}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(line)
+    expect(page.locator("#map path.nsai-point-main")).to_have_count(1)
+    points = page.locator("#map path.nsai-point")
+    assert points.count() >= 3  # the record, its source, and others of its postcode
+    tips = page.locator("#map .leaflet-tooltip")
+    shown: list[str] = []
+    for n in range(points.count()):
+        # As a pointer entering it would, whichever point is drawn over it.
+        points.nth(n).dispatch_event("mouseover")
+        expect(tips).to_have_count(1)
+        shown.append(tips.inner_text())
+        points.nth(n).dispatch_event("mouseout")
+        expect(tips).to_have_count(0)
+    _shot(page, "hostile-tooltips")
+    # Shown as the text it is, never made into elements: no image, no refresh.
+    assert line in shown, shown
+    assert f"hostile {HOSTILE_REF}" in shown, shown
+    assert page.locator("#map img, #map meta, head meta[http-equiv]").count() == 0
+    assert page.evaluate("window.__xss") is None
+    page.wait_for_timeout(500)  # a refresh to about:blank would have left the page by now
+    assert page.url.endswith(f"#/address/{uprn}")
 
 
 def test_accept_a_review_item_then_run_a_job(page: Page, console: Console) -> None:

@@ -101,10 +101,12 @@ export async function drawMap(container, { points, area, link, label }) {
       fillOpacity: 0.9,
       className: `nsai-point nsai-point-${point.kind}`,
     }).addTo(map);
+    // Tooltips are text nodes: Leaflet sets a string as innerHTML, and titles hold what
+    // councils, lists and stewards wrote.
     if (point.kind === "a" || point.kind === "b") {
-      marker.bindTooltip(point.kind.toUpperCase(), { permanent: true, direction: "top", className: "nsai-pin-label" });
+      marker.bindTooltip(h("span", {}, point.kind.toUpperCase()), { permanent: true, direction: "top", className: "nsai-pin-label" });
     } else if (point.title) {
-      marker.bindTooltip(point.title);
+      marker.bindTooltip(h("span", {}, point.title));
     }
   }
   L.control.scale({ imperial: false }).addTo(map);
