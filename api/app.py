@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from api import access, console, errors, health, lookup_cache, metrics
+from api import access, console, docs, errors, health, lookup_cache, metrics
 from api.access import require
 from api.body_limit import BodyLimit
 from api.database import Database
@@ -58,9 +58,13 @@ def create_app(settings: Settings) -> FastAPI:
         title="NSAI — National Spatial Address Infrastructure",
         version=__version__,
         lifespan=lifespan,
+        # Served by api/docs from files of their own, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.include_router(health.router)
+    docs.install(app)
     # Scopes apply where routers are included: read routers with `dependencies=read`, match and
     # steward routers with [Depends(require("match"))] and [Depends(require("steward"))].
     reads: keys.Scope = "read"

@@ -46,13 +46,25 @@ def _tile_origin(url: str | None) -> str:
     return f" {parts.scheme}://{parts.netloc}"
 
 
-def _policy(tiles: str | None) -> str:
+def policy(tiles: str | None = None) -> str:
+    """The content security policy of every page the server sends: its own scripts and the API
+    only (and the tile server, when one is configured), so that a pasted key stays in the page."""
     return (
         "default-src 'self'; script-src 'self'; connect-src 'self'; "
-        # Leaflet positions its panes and markers with inline styles.
+        # Leaflet positions its panes and markers with inline styles; Swagger UI and ReDoc too.
         f"style-src 'self' 'unsafe-inline'; img-src 'self' data:{_tile_origin(tiles)}; "
+        # ReDoc searches in a worker it makes from its own script.
+        "worker-src 'self' blob:; "
         "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
     )
+
+
+def secure(response: Response, tiles: str | None = None) -> Response:
+    """`response` with the headers every page and file of the console and the docs carry."""
+    response.headers["Content-Security-Policy"] = policy(tiles)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 router = APIRouter(include_in_schema=False)
@@ -68,18 +80,14 @@ def console_config(request: Request) -> ConsoleConfig:
 
 
 class ConsoleFiles(StaticFiles):
-    """The console's files, with a content security policy: its scripts and the API only (and
-    the tile server when one is configured), so that a pasted key stays in this page."""
+    """The console's files, under the content security policy (`policy`)."""
 
-    def __init__(self, policy: str) -> None:
+    def __init__(self, tiles: str | None) -> None:
         super().__init__(directory=STATIC, html=True)
-        self.policy = policy
+        self.tiles = tiles
 
     async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers["Content-Security-Policy"] = self.policy
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response = secure(await super().get_response(path, scope), self.tiles)
         if path in ("", ".", "index.html"):
             response.headers["Cache-Control"] = "no-cache"
         return response
@@ -109,5 +117,5 @@ def install(app: FastAPI) -> None:
     """Serve the console at `/`, behind every route of `app` (whenever they are included)."""
     app.include_router(router)
     settings: Settings = app.state.settings
-    files = ConsoleFiles(_policy(settings.console_tile_url))
+    files = ConsoleFiles(settings.console_tile_url)
     app.router.default = ConsoleFallback(files, app.router.default)

@@ -3,6 +3,8 @@ the API without changing what the API answers."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.console import STATIC, _policy
+from api.console import STATIC, policy
 from nsai.config import Settings
 
 PROBLEM = "application/problem+json"
@@ -69,6 +71,27 @@ def test_the_api_answers_as_before(client: TestClient) -> None:
     assert not [p for p in paths if p == "/" or p.startswith("/console")]
 
 
+def test_the_docs_come_from_this_server_under_the_consoles_policy(client: TestClient) -> None:
+    for page, build in (("/docs", "docs/vendor/swagger-ui-bundle.js"),
+                        ("/redoc", "docs/vendor/redoc.standalone.js")):  # fmt: skip
+        response = client.get(page)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        assert response.headers["content-security-policy"] == policy(None)
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        # Nothing fetched from elsewhere, nothing run inline.
+        sources = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+        assert build in sources
+        assert not [s for s in sources if "//" in s], sources
+        assert not re.search(r"<script>", response.text)
+        for source in sources:
+            asset = client.get("/" + source)
+            assert asset.status_code == 200, source
+            assert asset.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/docs/vendor/nothing.js").status_code == 404
+
+
 def test_a_tile_url_is_handed_to_the_console(client: TestClient) -> None:
     state = client.app.state  # type: ignore[attr-defined]
     real = state.settings
@@ -80,9 +103,9 @@ def test_a_tile_url_is_handed_to_the_console(client: TestClient) -> None:
         state.settings = real
     assert config == {"tile_url": url, "tile_attribution": "© Example"}
     # The page may fetch tiles from that server, and from no other.
-    assert "img-src 'self' data: https://*.tiles.example.org;" in _policy(url)
-    assert "img-src 'self' data:;" in _policy(None)
-    assert "img-src 'self' data:;" in _policy("javascript:alert(1)")
+    assert "img-src 'self' data: https://*.tiles.example.org;" in policy(url)
+    assert "img-src 'self' data:;" in policy(None)
+    assert "img-src 'self' data:;" in policy("javascript:alert(1)")
 
 
 def test_routes_included_later_are_not_shadowed(tmp_path: Path) -> None:
