@@ -4,7 +4,6 @@ the API without changing what the API answers."""
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 from types import SimpleNamespace
 

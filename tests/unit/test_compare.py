@@ -296,8 +296,12 @@ LEVELS: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("usrn", {"usrn": 5}, {}, "missing"),
     ("numbers", {"sao_key": "5", "pao_key": "85-86"}, {"sao_key": "5", "pao_key": "85-86"}, "same"),
     ("numbers", {"building_key": "ROSE COTTAGE"}, {"street_key": "HIGH STREET"}, "none"),
-    ("numbers", {"pao_key": "2", "building_key": "ROSE COURT"}, {"building_key": "ROSE COURT"},
-     "one without"),
+    (
+        "numbers",
+        {"pao_key": "2", "building_key": "ROSE COURT"},
+        {"building_key": "ROSE COURT"},
+        "one without",
+    ),
     # A building's number one source leaves out, beside a flat's that both give.
     ("numbers", {"sao_key": "3", "pao_key": "2"}, {"sao_key": "3"}, "one within the other"),
     # Flat 5 read as the building's name by one parse: the numbers still clash.
