@@ -19,7 +19,7 @@ from loaders.mapping import build_mapping
 from loaders.store import AlreadyLoaded, Batch, LoadResult
 from nsai.errors import NsaiError
 
-SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
 
 
 def load(
@@ -37,7 +37,7 @@ def load(
     A list's columns are mapped by `mapping_options` (the command line's --*-column options,
     by key without dashes) over `mapping_file` (the same keys in YAML).
     """
-    if not SOURCE_NAME.match(source):
+    if not SOURCE_NAME.fullmatch(source):
         raise NsaiError(
             f"source name {source!r}: use lower-case letters, digits, '.', '_' and '-' "
             "(e.g. llpg-1505, county, ctax)"

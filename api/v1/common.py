@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Concatenate, Literal, ParamSpec, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection
 
@@ -15,6 +15,10 @@ from nsai.query.limits import CURSOR_FORM
 from nsai.query.models import Srs
 
 GEOJSON = "application/geo+json"
+# A bigint key (a run, a review item, an operation): beyond it nothing can exist, so the id is
+# refused as invalid (422) before it reaches the database (which would fail on the cast).
+BIGINT_MAX = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=BIGINT_MAX)]
 P = ParamSpec("P")
 T = TypeVar("T")
 

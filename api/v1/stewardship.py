@@ -15,6 +15,7 @@ from api.access import Principal, require
 from api.errors import PROBLEM_RESPONSES
 from api.lookup_cache import LookupCache
 from api.problems import Problem
+from api.v1.common import BIGINT_MAX, RowId
 from nsai.steward import audit, corrections, jobs, review
 from nsai.steward.work import Conflict
 
@@ -106,7 +107,7 @@ def review_queue(
 
 
 @router.get("/review/{review_id}", response_model=review.ReviewItem)
-def review_item(request: Request, principal: Steward, review_id: int) -> review.ReviewItem:
+def review_item(request: Request, principal: Steward, review_id: RowId) -> review.ReviewItem:
     """One item: both records (every part, source, status, point), their distance, the score and
     each comparison's contribution."""
     return review.item(_engine(request), review_id)
@@ -126,7 +127,7 @@ class DecisionOut(BaseModel):
 
 
 @router.post("/review/{review_id}/decision", response_model=DecisionOut, responses=CONFLICT)
-def decide(request: Request, principal: Steward, review_id: int, body: DecisionIn) -> DecisionOut:
+def decide(request: Request, principal: Steward, review_id: RowId, body: DecisionIn) -> DecisionOut:
     """Accept (merge the two national records now), reject (never propose the pair again) or
     defer. Applied at once and in the change feed; two stewards on one item: one wins, the other
     gets a 409."""
@@ -189,11 +190,11 @@ class EditIn(BaseModel):
         description="Text; a logical status; a location {x, y} in EPSG:27700; or null."
     )
     reason: str = Field(min_length=1, max_length=1000)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=BIGINT_MAX)
 
 
 class UndoIn(BaseModel):
-    operation_id: int = Field(ge=1)
+    operation_id: int = Field(ge=1, le=BIGINT_MAX)
     reason: Reason
 
 
@@ -285,7 +286,7 @@ def operations(
 
 
 @router.get("/steward/operations/{operation_id}", response_model=audit.Operation)
-def operation(request: Request, principal: Steward, operation_id: int) -> audit.Operation:
+def operation(request: Request, principal: Steward, operation_id: RowId) -> audit.Operation:
     return audit.operation(_engine(request), operation_id)
 
 
@@ -309,7 +310,7 @@ def job_list(
 
 
 @router.get("/jobs/{run_id}", response_model=jobs.Job)
-def job_show(request: Request, principal: Steward, run_id: int) -> jobs.Job:
+def job_show(request: Request, principal: Steward, run_id: RowId) -> jobs.Job:
     return jobs.job(_engine(request), run_id)
 
 
@@ -323,7 +324,7 @@ def job_start(request: Request, principal: Steward, body: JobIn) -> jobs.Job:
 
 
 @router.post("/jobs/{run_id}/cancel", response_model=jobs.Job, status_code=202, responses=CONFLICT)
-def job_cancel(request: Request, principal: Steward, run_id: int) -> jobs.Job:
+def job_cancel(request: Request, principal: Steward, run_id: RowId) -> jobs.Job:
     """Cancel a running job: it ends as cancelled and the national tables stay as they were."""
     with _conflict_is_409():
         return jobs.cancel(_engine(request), run_id)

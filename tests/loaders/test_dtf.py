@@ -486,12 +486,13 @@ def test_a_mapping_for_a_dtf_file_is_refused(
     assert "DTF 7.3 files need no column mapping" in result.err
 
 
+@pytest.mark.parametrize("name", ["Bad Name", "llpg-1505\n", "\nllpg"])
 def test_a_bad_source_name_is_refused(
-    cli: CliRunner, environ: dict[str, str], tmp_path: Path
+    cli: CliRunner, environ: dict[str, str], tmp_path: Path, name: str
 ) -> None:
-    result = _load(cli, environ, _base().write(tmp_path / "a.csv"), source="Bad Name")
+    result = _load(cli, environ, _base().write(tmp_path / "a.csv"), source=name)
     assert result.code == 1
-    assert "source name 'Bad Name'" in result.err
+    assert f"source name {name!r}" in result.err
 
 
 def test_a_broken_manifest_is_one_clear_error(

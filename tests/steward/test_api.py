@@ -50,6 +50,26 @@ def test_steward_routes_need_the_steward_scope(api: Any) -> None:
     )
 
 
+def test_ids_beyond_any_row_are_invalid_not_errors(api: Any) -> None:
+    client, headers = api
+    anna = headers["anna"]
+    beyond = str(2**63)  # one past bigint: the database would fail on it
+    for method, path in [
+        ("GET", f"/v1/review/{beyond}"),
+        ("POST", f"/v1/review/{beyond}/decision"),
+        ("GET", f"/v1/steward/operations/{beyond}"),
+        ("GET", f"/v1/jobs/{beyond}"),
+        ("POST", f"/v1/jobs/{beyond}/cancel"),
+    ]:
+        body = {"decision": "accept", "reason": "x"} if method == "POST" else None
+        response = client.request(method, path, json=body, headers=anna)
+        assert _problem(response, 422), path
+    undo = {"operation_id": 2**63, "reason": "x"}
+    _problem(client.post("/v1/steward/undo", json=undo, headers=anna), 422)
+    # The largest id there can be is a plain "not found".
+    _problem(client.get(f"/v1/review/{2**63 - 1}", headers=anna), 404)
+
+
 def test_a_review_decision_over_http(api: Any, gazetteer: Gazetteer) -> None:
     client, headers = api
     page = client.get("/v1/review", headers=headers["anna"]).json()
