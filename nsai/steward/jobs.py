@@ -130,7 +130,7 @@ def cancel(engine: Engine, run_id: int) -> Job:
     current = job(engine, run_id)
     if current.status != "running":
         raise Conflict(f"run {run_id} is {current.status}: there is nothing to cancel")
-    _rows(engine, "cancel", run=run_id)
+    _rows(engine, "cancel", run=run_id, key=LOCK_KEY)
     return job(engine, run_id)
 
 

@@ -4,14 +4,16 @@ log and the change feed, survives later runs, and can be undone."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import psycopg
 import pytest
 
 from nsai.errors import NsaiError
-from nsai.match.job import Report
+from nsai.match.job import LOCK_KEY, Report
 from nsai.query.errors import BadInput, NotFound
-from nsai.steward import corrections, review
+from nsai.steward import corrections, jobs, review
 from nsai.steward.work import Conflict
 from tests.loaders.conftest import query, scalar
 from tests.steward.conftest import LIST, Gazetteer
@@ -288,3 +290,37 @@ def test_a_cancelled_run_publishes_nothing(gazetteer: Gazetteer) -> None:
     assert scalar(
         gazetteer.url, "SELECT status FROM reconcile_run ORDER BY run_id DESC LIMIT 1"
     ) == ("cancelled")
+
+
+def test_a_cancel_interrupts_only_the_session_holding_the_jobs_lock(gazetteer: Gazetteer) -> None:
+    with psycopg.connect(gazetteer.url, autocommit=True) as other:
+        # A run that died: its backend's pid now belongs to another session (`other`).
+        (run_id,) = other.execute(
+            "INSERT INTO reconcile_run (workers, started_by, backend_pid) "
+            "VALUES (1, 'gone', %s) RETURNING run_id",
+            (other.info.backend_pid,),
+        ).fetchone() or (0,)
+
+        def sleeps_through_a_cancel() -> bool:
+            outcome: list[bool] = []
+
+            def sleep() -> None:
+                try:
+                    other.execute("SELECT pg_sleep(2)")
+                    outcome.append(True)
+                except psycopg.errors.QueryCanceled:
+                    outcome.append(False)
+
+            thread = threading.Thread(target=sleep)
+            thread.start()
+            time.sleep(0.3)  # the sleep has begun
+            jobs.cancel(gazetteer.engine, run_id)
+            thread.join()
+            return outcome == [True]
+
+        assert sleeps_through_a_cancel()  # not the run's session: left alone
+        assert scalar(
+            gazetteer.url, "SELECT cancel_requested FROM reconcile_run WHERE run_id = %s", run_id
+        )
+        other.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))  # now it is the run's
+        assert not sleeps_through_a_cancel()
