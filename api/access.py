@@ -13,21 +13,30 @@ with `presented_key` itself, the same check.
   at most once a minute on top of that, see sql/access/keys.sql).
 - Rate limits are token buckets (capacity N, refilled at N a minute): one per key, and one per
   client address for requests without a valid key (so guessing keys is limited too). The state is
-  in this process: with W uvicorn workers a client may get up to W times the limit. The client
-  address is the connection's; behind a proxy, run uvicorn with --proxy-headers and
-  --forwarded-allow-ips so that it is the client's, not the proxy's.
+  in this process: with W uvicorn workers a client may get up to W times the limit. The tables
+  are bounded (MAX_CLIENTS): past it the least recently seen clients are forgotten.
+- The client address is the connection's, unless that is a proxy of NSAI_TRUSTED_PROXIES: then
+  it is the right-most address of X-Forwarded-For that is not a trusted proxy (what a client
+  writes there itself is further left, never believed). IPv6 clients are counted by their /64,
+  which one subscriber usually holds whole.
+- Bulk matching costs what it asks: each key has a budget of addresses a minute
+  (NSAI_MATCH_RECORDS_PER_MINUTE), charged by the records of each request, stated in
+  `Match-Records-Limit`, `Match-Records-Remaining` and `Match-Records-Reset`.
 - Every response of a limited route says `RateLimit-Limit`, `RateLimit-Remaining` and
   `RateLimit-Reset` (seconds until the bucket is full again); a 429 adds `Retry-After`.
+- A request with a body is checked before its body is read (`Gate`): without a key for its
+  route it is refused before it is sent whole, and only bulk matching takes a large body.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -36,17 +45,19 @@ from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ACCESS_RESPONSES
-from api.problems import Problem, handle_problem
+from api.problems import Problem, handle_problem, problem_response
 from nsai import keys
 from nsai.config import Settings
 
 Clock = Callable[[], float]
 _STATE_PRINCIPAL = "nsai_principal"
 _STATE_QUOTA = "nsai_quota"
+_STATE_RECORDS = "nsai_records_quota"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="nsai"'}
 
 _X_API_KEY = APIKeyHeader(
@@ -66,46 +77,54 @@ class Principal:
 
 @dataclass(frozen=True)
 class Quota:
-    """One request's standing against its rate limit."""
+    """One request's standing against a rate limit."""
 
     limit: int
     remaining: int
     reset: int
     retry_after: int | None  # None: the request is allowed
 
-    def headers(self) -> list[tuple[bytes, bytes]]:
+    def headers(self, prefix: bytes = b"ratelimit") -> list[tuple[bytes, bytes]]:
         return [
-            (b"ratelimit-limit", str(self.limit).encode()),
-            (b"ratelimit-remaining", str(self.remaining).encode()),
-            (b"ratelimit-reset", str(self.reset).encode()),
+            (prefix + b"-limit", str(self.limit).encode()),
+            (prefix + b"-remaining", str(self.remaining).encode()),
+            (prefix + b"-reset", str(self.reset).encode()),
         ]
 
 
-class RateLimiter:
-    """Token buckets per client, in this process: `per_minute` requests, refilled evenly."""
+# Clients each limiter remembers at most (about 200 bytes each): an attacker with many
+# addresses can make it forget others' spent buckets, never exhaust the process's memory.
+MAX_CLIENTS = 100_000
 
-    def __init__(self, per_minute: int, clock: Clock) -> None:
+
+class RateLimiter:
+    """Token buckets per client, in this process: `per_minute` tokens, refilled evenly."""
+
+    def __init__(self, per_minute: int, clock: Clock, max_clients: int = MAX_CLIENTS) -> None:
         self.per_minute = per_minute
         self._rate = per_minute / 60.0
         self._clock = clock
-        self._buckets: dict[Hashable, tuple[float, float]] = {}  # who -> (tokens, at)
+        self._max_clients = max_clients
+        # who -> (tokens, at), least recently seen first
+        self._buckets: dict[Hashable, tuple[float, float]] = {}
         self._next_prune = clock() + 60.0
 
-    def take(self, who: Hashable) -> Quota:
-        """Spend one token of `who`'s bucket if there is one."""
+    def take(self, who: Hashable, cost: int = 1) -> Quota:
+        """Spend `cost` tokens of `who`'s bucket if it holds them (nothing is spent if not)."""
         now = self._clock()
         tokens = self._tokens(who, now)
-        allowed = tokens >= 1
+        allowed = tokens >= cost
         if allowed:
-            tokens -= 1
+            tokens -= cost
+        self._buckets.pop(who, None)
         self._buckets[who] = (tokens, now)
-        if now >= self._next_prune:
+        if now >= self._next_prune or len(self._buckets) > self._max_clients:
             self._prune(now)
         return Quota(
             limit=self.per_minute,
             remaining=int(tokens),
             reset=math.ceil((self.per_minute - tokens) / self._rate),
-            retry_after=None if allowed else max(1, math.ceil((1 - tokens) / self._rate)),
+            retry_after=None if allowed else max(1, math.ceil((cost - tokens) / self._rate)),
         )
 
     def _tokens(self, who: Hashable, now: float) -> float:
@@ -124,7 +143,53 @@ class RateLimiter:
             for who, held in self._buckets.items()
             if self._tokens(who, now) < self.per_minute
         }
+        # Still too many spent buckets: the least recently seen go.
+        for who in list(self._buckets)[: max(0, len(self._buckets) - self._max_clients)]:
+            del self._buckets[who]
         self._next_prune = now + 60.0
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def client_of(scope: Scope, trusted: tuple[Network, ...]) -> str:
+    """Whom a request counts against: its client's address (an IPv6 client's /64), found as the
+    module says."""
+    peer = scope.get("client")
+    hops: list[str] = [peer[0]] if peer else []
+    if hops and _among(hops[0], trusted):
+        forwarded = Headers(scope=scope).getlist("x-forwarded-for")
+        hops = [hop.strip() for value in forwarded for hop in value.split(",")] + hops
+    for hop in reversed(hops):
+        if not _among(hop, trusted):
+            return _counted(hop)
+    # Every hop a trusted proxy: the first of them stands for the client.
+    return _counted(hops[0]) if hops else "unknown"
+
+
+def _among(hop: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(hop)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in networks)
+
+
+def _counted(hop: str) -> str:
+    try:
+        address = ipaddress.ip_address(hop)
+    except ValueError:
+        return "unparsable"  # one bucket for every address no proxy would write
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 class Access:
@@ -138,6 +203,24 @@ class Access:
         self._verified: dict[str, tuple[Principal, float]] = {}  # digest -> (key, valid until)
         self._per_key = _limiter(settings.rate_limit_per_key, clock)
         self._per_address = _limiter(settings.rate_limit_anonymous, clock)
+        self._records = _limiter(settings.match_records_per_minute, clock)
+        self._trusted = tuple(
+            ipaddress.ip_network(network, strict=False) for network in settings.trusted_proxies
+        )
+
+    async def caller(self, request: Request, presented: str | None) -> Principal:
+        """Who calls, checked once per request (a gate's, a router's and a route's checks share
+        it); a Problem (401/429/503) for a bad key, or no key where nothing is open without."""
+        principal: Principal | None = getattr(request.state, _STATE_PRINCIPAL, None)
+        if principal is None:
+            principal = await self._identify(request, presented)
+            setattr(request.state, _STATE_PRINCIPAL, principal)
+        if not principal.scopes:
+            raise Problem(
+                401, "this route needs an API key: send it as X-API-Key or Authorization: Bearer",
+                _CHALLENGE,
+            )  # fmt: skip
+        return principal
 
     async def authorize(
         self, request: Request, scope: keys.Scope, presented: str | None
@@ -163,6 +246,14 @@ class Access:
             f"(it has {', '.join(principal.scopes)})",
         )
 
+    async def identified(self, request: Request, presented: str | None) -> Principal:
+        """The caller if it presents a valid key (whatever its scopes); else a Problem (401,
+        429 or 503)."""
+        principal = await self._identify(request, presented)
+        if principal.key_id is None:
+            raise Problem(401, "this route needs a valid API key", _CHALLENGE)
+        return principal
+
     async def _identify(self, request: Request, presented: str | None) -> Principal:
         rejected: str | None = None
         principal = self._anonymous
@@ -175,7 +266,7 @@ class Access:
             quota = self._charge(request, self._per_key, ("key", principal.key_id))
         else:
             # Without a valid key the client address pays, so guessing keys is limited too.
-            address = request.client.host if request.client else "unknown"
+            address = client_of(request.scope, self._trusted)
             quota = self._charge(request, self._per_address, ("address", address))
         if quota is not None and quota.retry_after is not None:
             raise Problem(
@@ -187,6 +278,26 @@ class Access:
         if rejected is not None:
             raise Problem(401, rejected, _CHALLENGE)
         return principal
+
+    def charge_records(self, request: Request, principal: Principal, records: int) -> None:
+        """Charge bulk matching's `records` to the caller's budget; a Problem (429) when it
+        cannot pay them now."""
+        if self._records is None:
+            return
+        limit = self._records.per_minute
+        if records > limit:
+            raise Problem(
+                429, f"this key may send {limit:,} addresses a minute; send fewer per request"
+            )
+        quota = self._records.take(("key", principal.key_id), records)
+        setattr(request.state, _STATE_RECORDS, quota)
+        if quota.retry_after is not None:
+            raise Problem(
+                429,
+                f"{records:,} addresses is more than this key's budget has left "
+                f"({quota.remaining:,} of {limit:,} a minute); retry in {quota.retry_after} s",
+                {"Retry-After": str(quota.retry_after)},
+            )
 
     def _charge(self, request: Request, limiter: RateLimiter | None, who: Hashable) -> Quota | None:
         if limiter is None:
@@ -207,7 +318,7 @@ class Access:
         except keys.KeyRejected:
             self._verified.pop(digest, None)  # revoked: kept no longer
             raise
-        except DBAPIError:
+        except (DBAPIError, PoolTimeout):
             raise Problem(
                 503, "the key store is unavailable; try again shortly", {"Retry-After": "5"}
             ) from None
@@ -254,6 +365,39 @@ def require(scope: keys.Scope) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
+BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
+
+
+# The scope of each route that takes a large body (api/body_limit.py), checked before it is read.
+LARGE_BODY_SCOPES: Final[dict[str, keys.Scope]] = {"/v1/match": "match"}
+
+
+class Gate:
+    """The access check of a request with a body, before its body is read: a caller without a
+    valid key (where the route needs one) is refused while its body is still on the wire, and
+    so is a caller whose key lacks the scope of a route taking a large body. The route's own
+    check then finds the caller known, and charges nothing twice."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in BODY_METHODS:
+            request = Request(scope)  # no receive: nothing of the body is read here
+            access: Access = request.app.state.access
+            presented = presented_key(request.headers)
+            needed = LARGE_BODY_SCOPES.get(scope["path"])
+            try:
+                if needed is None:
+                    await access.caller(request, presented)
+                else:
+                    await access.authorize(request, needed, presented)
+            except Problem as exc:
+                await problem_response(exc.status, exc.detail, exc.headers)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class RateLimitHeaders:
     """Adds a limited request's RateLimit-* headers to whatever response it gets, errors too."""
 
@@ -268,21 +412,26 @@ class RateLimitHeaders:
         async def send_with_quota(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # request.state lives in scope["state"]: the access check left the quota there.
-                quota: Quota | None = scope.get("state", {}).get(_STATE_QUOTA)
+                state = scope.get("state", {})
+                quota: Quota | None = state.get(_STATE_QUOTA)
+                records: Quota | None = state.get(_STATE_RECORDS)
+                headers = [*message.get("headers", [])]
                 if quota is not None:
-                    message = {
-                        **message,
-                        "headers": [*message.get("headers", []), *quota.headers()],
-                    }
+                    headers += quota.headers()
+                if records is not None:
+                    headers += records.headers(b"match-records")
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_quota)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """The access state, problem responses and rate-limit headers of `app`."""
+    """The access state, problem responses, the gate and rate-limit headers of `app` (the gate
+    runs before the body limit, which app.py adds first)."""
     app.state.access = Access(settings)
     app.add_exception_handler(Problem, handle_problem)
+    app.add_middleware(Gate)
     app.add_middleware(RateLimitHeaders)
 
 

@@ -1,5 +1,6 @@
 """Request bodies larger than the API takes are refused with 413, whether the client declares
-their length or streams them, before any route reads them."""
+their length or streams them, before any route reads them: bulk matching takes up to 8 MiB,
+every other route 1 MiB."""
 
 from __future__ import annotations
 
@@ -12,20 +13,24 @@ from api.problems import problem_response
 # The largest legitimate body: 10,000 bulk-match records of the longest id, address and
 # postcode allowed (about 6.5 MB of JSON), with room to spare.
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+# Every other body: a polygon of the most vertices allowed (10,000) is about 400 KB of GeoJSON;
+# a steward's operation a few hundred bytes.
+SMALL_BODY_BYTES: Final = 1024 * 1024
+LARGE_BODY_PATHS: Final = frozenset(("/v1/match",))
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
+        limit = MAX_BODY_BYTES if scope["path"] in LARGE_BODY_PATHS else SMALL_BODY_BYTES
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await _refuse(limit, scope, receive, send)
             return
         # Read here, up to the limit, and hand the app what was read: a streamed body that
         # grows past the limit is refused without the app holding it. (FastAPI turns any error
@@ -38,8 +43,8 @@ class BodyLimit:
                 break  # the client went away: the app sees the disconnect
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if size > limit:
+                await _refuse(limit, scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -56,6 +61,7 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"the body is larger than {self.max_bytes // (1024 * 1024)} MiB"
-        await problem_response(413, detail)(scope, receive, send)
+
+async def _refuse(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+    detail = f"the body is larger than {limit // (1024 * 1024)} MiB"
+    await problem_response(413, detail)(scope, receive, send)

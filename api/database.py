@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from nsai.config import Settings
-from nsai.db.engine import make_engine
+from nsai.db.engine import make_engine, statement_options
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -96,8 +96,11 @@ class LoopConnections:
 class Database:
     def __init__(self, settings: Settings) -> None:
         size = settings.api_connections
-        self.engine: Engine = make_engine(settings)
-        self._read_pool = make_engine(settings, pool_size=size, max_overflow=0, pre_ping=False)
+        timeout = settings.statement_timeout_seconds
+        self.engine: Engine = make_engine(settings, statement_timeout=timeout)
+        self._read_pool = make_engine(
+            settings, pool_size=size, max_overflow=0, pre_ping=False, statement_timeout=timeout
+        )
         self._reads = self._read_pool.execution_options(isolation_level="AUTOCOMMIT")
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="nsai-read")
         # libpq's form, built from the parts: the URL rendered again would escape differently.
@@ -106,7 +109,9 @@ class Database:
             **url.translate_connect_args(username="user", database="dbname"),
             **{k: v for k, v in url.query.items() if isinstance(v, str)},
         )
-        self._on_loop = LoopConnections(self.conninfo, size)
+        self._on_loop = LoopConnections(
+            make_conninfo(self.conninfo, **statement_options(timeout)), size
+        )
 
     async def read_on_loop(
         self,

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 import psycopg
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from nsai.db import migrate as migrations
 from nsai.errors import NsaiError
 from nsai.query.lookup import published
 
 router = APIRouter(tags=["health"])
+log = logging.getLogger(__name__)
 
 
 @router.get("/healthz")
@@ -32,8 +36,10 @@ def readyz(request: Request) -> JSONResponse:
         if not pending:
             with engine.connect() as conn:
                 has_data = published(conn)
-    except (DBAPIError, psycopg.Error, NsaiError) as exc:
-        return _not_ready(f"database unavailable: {str(exc).splitlines()[0]}")
+    except (DBAPIError, PoolTimeout, psycopg.Error, NsaiError):
+        # The reason stays in the server's log: its text names hosts, users and databases.
+        log.warning("not ready: the database is unavailable", exc_info=True)
+        return _not_ready("the database is unavailable")
     if pending:
         return _not_ready(f"migrations pending: {', '.join(pending)}")
     if not has_data:

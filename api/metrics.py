@@ -17,6 +17,8 @@ from prometheus_client.process_collector import ProcessCollector
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.access import Access, presented_key
+
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # From a cached lookup (~1 ms) to a bulk match of 10,000 records (seconds).
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -88,8 +90,12 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request) -> Response:
-    """This worker's request metrics, in the exposition format the scraper asks for."""
+async def metrics(request: Request) -> Response:
+    """This worker's request metrics, in the exposition format the scraper asks for; with
+    NSAI_METRICS_PUBLIC=false only to a request with a valid key (any scope)."""
+    if not request.app.state.settings.metrics_public:
+        access: Access = request.app.state.access
+        await access.identified(request, presented_key(request.headers))
     registry: CollectorRegistry = request.app.state.metrics.registry
     encode, content_type = choose_encoder(request.headers.get("accept", ""))
     return Response(encode(registry), headers={"Content-Type": content_type})

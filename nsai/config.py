@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "NSAI_"
+
+
+def _networks(value: tuple[str, ...]) -> tuple[str, ...]:
+    """CIDRs, each checked (a bare address is its /32 or /128); never a wildcard."""
+    for network in value:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ValueError(f"{network!r} is no CIDR (such as 10.0.0.0/8 or fd00::/8)") from None
+    return value
 
 
 def _comma_separated(value: Any) -> Any:
@@ -129,6 +140,29 @@ class Settings(BaseSettings):
         default=(),
         description="Origins browsers may call the API from, comma-separated (`*` for any); "
         "empty: no CORS headers at all.",
+    )
+    trusted_proxies: Annotated[
+        tuple[str, ...], BeforeValidator(_comma_separated), AfterValidator(_networks)
+    ] = Field(
+        default=(),
+        description="Proxies whose X-Forwarded-For the API believes, as CIDRs, comma-separated "
+        "(e.g. 10.0.0.0/8); the client is the right-most address not among them. Empty: the "
+        "connection's own address is the client's.",
+    )
+    match_records_per_minute: int = Field(
+        default=100_000,
+        ge=0,
+        description="Addresses a minute each API key may send to bulk matching (POST /v1/match), "
+        "per API worker process, charged by the records of each request (0: no limit).",
+    )
+    statement_timeout_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="The longest any one database statement of the API may run (0: no limit).",
+    )
+    metrics_public: bool = Field(
+        default=True,
+        description="Serve /metrics to anyone; false: only to a request with a valid API key.",
     )
 
     @classmethod

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+import logging
+import threading
+from typing import Annotated, Final
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy.engine import Connection
 
+from api.access import Access, Principal, require
 from api.body_limit import MAX_BODY_BYTES
 from api.errors import PROBLEM_RESPONSES, problem
 from api.v1.common import on_connection
 from nsai.query import bulk
 
 router = APIRouter(prefix="/v1", tags=["match"], responses=PROBLEM_RESPONSES)
+log = logging.getLogger(__name__)
+DISCONNECT_POLL_SECONDS: Final = 0.25
 
 
 class AddressIn(BaseModel):
@@ -63,20 +69,45 @@ class MatchResponse(BaseModel):
     responses={413: problem(f"The body is over {MAX_BODY_BYTES // (1024 * 1024)} MiB.")},
     description=(
         f"Up to {bulk.MAX_RECORDS:,} addresses per request (bodies up to "
-        f"{MAX_BODY_BYTES // (1024 * 1024)} MiB); results in request order. A UPRN is given "
+        f"{MAX_BODY_BYTES // (1024 * 1024)} MiB); results in request order. Each key has a "
+        "budget of addresses a minute (NSAI_MATCH_RECORDS_PER_MINUTE, 100,000 by default), "
+        "charged by the records of each request and stated in `Match-Records-Limit`, "
+        "`Match-Records-Remaining` and `Match-Records-Reset` (seconds until it is whole "
+        "again); a request the budget cannot pay now is a 429 with `Retry-After`. A client "
+        "that disconnects stops its match. A UPRN is given "
         "only when one property is the likely answer: the chance that it is the one meant, "
         "among every candidate found, reaches the configured threshold (0.8 by default). A "
         "flat missing from the gazetteer never returns its building, nor a house number past "
         "the end of a street a neighbour."
     ),
 )
-async def match_addresses(request: Request, body: MatchRequest) -> Response:
+async def match_addresses(
+    request: Request, body: MatchRequest, principal: Annotated[Principal, Depends(require("match"))]
+) -> Response:
     settings = request.app.state.settings
+    access: Access = request.app.state.access
+    access.charge_records(request, principal, len(body.records))
     queries = [bulk.Query(r.id, r.address, r.postcode) for r in body.records]
-    # The answer is built in the thread pool too: 10,000 results would hold up the event loop.
-    return await on_connection(
-        request, _match, queries, settings.bulk_match_threshold, settings.review_threshold
-    )
+    # A client that goes away stops its match: no chunk after that is read or scored.
+    stop = threading.Event()
+    watcher = asyncio.create_task(_watch(request, stop))
+    try:
+        # The answer is built in the thread pool too: 10,000 results would hold up the loop.
+        return await on_connection(
+            request, _match, queries, settings.bulk_match_threshold, settings.review_threshold,
+            stop,
+        )  # fmt: skip
+    except bulk.Stopped:
+        log.info("bulk match of %d addresses stopped: the client went away", len(queries))
+        return Response(status_code=499)  # nginx's "client closed request": nobody reads it
+    finally:
+        watcher.cancel()
+
+
+async def _watch(request: Request, stop: threading.Event) -> None:
+    while not await request.is_disconnected():
+        await asyncio.sleep(DISCONNECT_POLL_SECONDS)
+    stop.set()
 
 
 # bulk.match's results written as JSON as they are: the JSON of MatchResponse (the tests hold
@@ -86,7 +117,11 @@ _ANSWER = TypeAdapter(dict[str, list[bulk.Matched]])
 
 
 def _match(
-    conn: Connection, queries: list[bulk.Query], threshold: float, plausible: float
+    conn: Connection,
+    queries: list[bulk.Query],
+    threshold: float,
+    plausible: float,
+    stop: threading.Event,
 ) -> Response:
-    results = bulk.match(conn, queries, threshold, plausible)
+    results = bulk.match(conn, queries, threshold, plausible, stop)
     return Response(_ANSWER.dump_json({"results": results}), media_type="application/json")

@@ -30,4 +30,7 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        # The client's address is the connection's; X-Forwarded-For is read by the access
+        # layer, from NSAI_TRUSTED_PROXIES only (uvicorn would believe it from 127.0.0.1).
+        proxy_headers=False,
     )

@@ -39,17 +39,27 @@ def describe(url: URL) -> str:
 
 
 def make_engine(
-    settings: Settings, *, pool_size: int = 5, max_overflow: int = 10, pre_ping: bool = True
+    settings: Settings,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pre_ping: bool = True,
+    statement_timeout: float = 0.0,
 ) -> Engine:
     """An engine on NSAI's database, checked to be reachable. `pre_ping` tests each connection
-    with a round trip as it is checked out, so that one the server dropped is never used."""
+    with a round trip as it is checked out, so that one the server dropped is never used;
+    `statement_timeout` (seconds, 0 for none) bounds every statement of its connections."""
     url = database_url(settings)
     engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=pre_ping,
-        connect_args={"connect_timeout": 10, "application_name": "nsai"},
+        connect_args={
+            "connect_timeout": 10,
+            "application_name": "nsai",
+            **statement_options(statement_timeout),
+        },
     )
     hint = (
         "check NSAI_DATABASE_URL and that the server is running"
@@ -58,6 +68,11 @@ def make_engine(
     )
     check_reachable(engine, hint)
     return engine
+
+
+def statement_options(seconds: float) -> dict[str, str]:
+    """libpq's connection options bounding each statement to `seconds` (none for 0)."""
+    return {"options": f"-c statement_timeout={round(seconds * 1000)}"} if seconds > 0 else {}
 
 
 def check_reachable(engine: Engine, hint: str) -> None:

@@ -77,11 +77,21 @@ class Matched:
     candidates: list[Candidate] = field(default_factory=list)
 
 
+class Stopped(Exception):
+    """The match was stopped (its caller went away) before it finished."""
+
+
 def match(
-    conn: Connection, queries: Sequence[Query], threshold: float, plausible: float
+    conn: Connection,
+    queries: Sequence[Query],
+    threshold: float,
+    plausible: float,
+    stop: threading.Event | None = None,
 ) -> list[Matched]:
     """One result per query, in order: a UPRN where the chance it is the one meant reaches
-    `threshold`, counting as alternatives the candidates whose pair score reaches `plausible`."""
+    `threshold`, counting as alternatives the candidates whose pair score reaches `plausible`.
+    Once `stop` is set no further chunk is read or scored (Stopped is raised)."""
+    stop = stop or threading.Event()
     if len(queries) > MAX_RECORDS:
         raise BadInput("records", f"at most {MAX_RECORDS:,} records per request")
     for index, query in enumerate(queries):
@@ -91,10 +101,11 @@ def match(
     results: dict[int, Matched] = {}
     # The database finds one chunk's candidates while this thread parses and scores another's:
     # a thread of its own runs every statement in turn, the connection's only user meanwhile.
-    database = _Statements(conn)
+    database = _Statements(conn, stop)
     try:
         first_pass = []
         for start in range(0, len(queries), CHUNK):
+            _check(stop)
             wanted: dict[int, MatchRecord] = {}
             for i in range(start, min(start + CHUNK, len(queries))):
                 record = _parsed(i, queries[i], places, vocabulary)
@@ -105,6 +116,7 @@ def match(
             first_pass.append((wanted, database.candidates("candidates", wanted.values())))
         second_pass = []
         for wanted, pending in first_pass:
+            _check(stop)
             found = pending.result()
             best = _best_by_property(wanted, found)
             results |= {i: _decide(queries[i], best[i], threshold, plausible) for i in best}
@@ -112,6 +124,7 @@ def match(
             unsure = {i: r for i, r in wanted.items() if results[i].uprn is None}
             second_pass.append((unsure, found, database.candidates("second_pass", unsure.values())))
         for unsure, found, pending in second_pass:
+            _check(stop)
             wider = pending.result()
             for i in unsure:
                 wider[i] = wider.get(i, []) + found.get(i, [])
@@ -125,15 +138,21 @@ def match(
     return ordered
 
 
+def _check(stop: threading.Event) -> None:
+    if stop.is_set():
+        raise Stopped
+
+
 class _Statements:
     """The candidate statements of one match, run in turn on a thread of its own. Once one
-    fails, the rest are not run: the error raised is the first, and the connection is free
-    again (nothing running on it) once `close` returns."""
+    fails, or the match is stopped, the rest are not run: the error raised is the first, and
+    the connection is free again (nothing running on it) once `close` returns."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, stop: threading.Event) -> None:
         self._conn = conn
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nsai-bulk-sql")
         self._failed = threading.Event()
+        self._stop = stop
 
     def candidates(self, section: str, queries: Iterable[MatchRecord]) -> Future[Found]:
         return self._thread.submit(self._run, section, list(queries))
@@ -141,6 +160,7 @@ class _Statements:
     def _run(self, section: str, queries: list[MatchRecord]) -> Found:
         if self._failed.is_set():
             raise CancelledError  # an earlier statement failed: its error is the one raised
+        _check(self._stop)
         try:
             return _candidates(self._conn, section, queries)
         except BaseException:

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -17,12 +20,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from api.access import Access, presented_key, require
+from api.access import Access, RateLimiter, client_of, presented_key, require
 from api.app import create_app
+from api.problems import Problem
 from nsai import keys
 from nsai.config import Settings
 from nsai.db.engine import to_sqlalchemy_url
 from tests.conftest import Server
+from tests.served import served
 
 
 class FakeClock:
@@ -415,3 +420,160 @@ def test_the_key_presented_is_read_as_fastapis_security_schemes_read_it(
         return given
 
     assert presented_key(request.headers) == asyncio.run(schemes())
+
+
+# --- behind a proxy ----------------------------------------------------------------------------
+
+
+def _scope(peer: str, forwarded: str | None = None) -> dict[str, Any]:
+    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded is not None else []
+    return {"type": "http", "client": (peer, 40000), "headers": headers}
+
+
+PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8"))
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "client"),
+    [
+        # No trusted proxy in front: the connection's address, whatever the header says.
+        ("203.0.113.7", "198.51.100.1", "203.0.113.7"),
+        # Through the proxy: the address it saw, not what the client wrote further left.
+        ("10.0.0.2", "198.51.100.1", "198.51.100.1"),
+        ("10.0.0.2", "1.1.1.1, 198.51.100.1", "198.51.100.1"),
+        ("10.0.0.2", "1.1.1.1, 198.51.100.1, 10.0.0.9", "198.51.100.1"),  # two proxies
+        ("10.0.0.2", "garbage", "unparsable"),
+        ("10.0.0.2", None, "10.0.0.2"),  # the proxy itself asked
+        ("10.0.0.2", "10.0.0.3", "10.0.0.3"),
+        # IPv6 clients by /64: one subscriber's addresses share a bucket.
+        ("2001:db8:1:2:aaaa::1", None, "2001:db8:1:2::/64"),
+        ("fd00::1", "2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+        ("::ffff:10.0.0.2", "198.51.100.1", "198.51.100.1"),
+    ],
+)
+def test_the_client_is_the_right_most_untrusted_hop(
+    peer: str, forwarded: str | None, client: str
+) -> None:
+    assert client_of(_scope(peer, forwarded), PROXIES) == client
+
+
+def test_anonymous_clients_behind_a_trusted_proxy_have_buckets_of_their_own(
+    make_client: MakeClient, db_url: str, tmp_path: Path
+) -> None:
+    client = make_client(rate_limit_anonymous=1, anonymous_reads=True)
+    proxied = TestClient(client.app, client=("10.0.0.2", 5000))
+    settings = Settings(database_url=db_url, home=tmp_path, rate_limit_anonymous=1,
+                        anonymous_reads=True, trusted_proxies=("10.0.0.0/8",))  # fmt: skip
+    client.app.state.access = Access(settings)  # type: ignore[attr-defined]
+    for who in ("198.51.100.1", "198.51.100.2"):
+        assert proxied.get("/v1/whoami", headers={"X-Forwarded-For": who}).status_code == 200
+    again = proxied.get("/v1/whoami", headers={"X-Forwarded-For": "198.51.100.1"})
+    assert again.status_code == 429
+    # A client naming someone else's address in front of its own still pays for its own.
+    spoofed = proxied.get("/v1/whoami", headers={"X-Forwarded-For": "6.6.6.6, 198.51.100.2"})
+    assert spoofed.status_code == 429
+
+
+def test_a_wildcard_is_no_trusted_proxy() -> None:
+    with pytest.raises(ValueError, match="'\\*' is no CIDR"):
+        Settings(trusted_proxies="*")
+
+
+def test_the_bucket_table_is_bounded(clock: FakeClock) -> None:
+    limiter = RateLimiter(5, clock, max_clients=100)
+    for n in range(1_000):
+        limiter.take(("address", n))
+    assert len(limiter) <= 100
+    # The most recent clients are remembered.
+    assert limiter.take(("address", 999)).remaining == 3
+
+
+# --- bulk matching pays by the record ----------------------------------------------------------
+
+
+def _records(n: int) -> dict[str, Any]:
+    return {"records": [{"id": str(i), "address": f"{i} CHURCH STREET"} for i in range(n)]}
+
+
+def test_bulk_matching_is_charged_by_its_records(
+    make_client: MakeClient, new_key: Callable[..., str], clock: FakeClock
+) -> None:
+    client = make_client(match_records_per_minute=15, rate_limit_per_key=0)
+    headers = {"X-API-Key": new_key("bulk", "match")}
+    first = client.post("/v1/match", json=_records(10), headers=headers)
+    assert first.status_code == 200
+    assert [first.headers[f"match-records-{h}"] for h in ("limit", "remaining", "reset")] == [
+        "15", "5", "40",
+    ]  # fmt: skip
+    refused = client.post("/v1/match", json=_records(10), headers=headers)
+    assert_problem(refused, 429, "10 addresses is more than this key's budget has left")
+    assert refused.headers["retry-after"] == "20"
+    assert refused.headers["match-records-remaining"] == "5"
+    assert_problem(client.post("/v1/match", json=_records(16), headers=headers), 429, "send fewer")
+    clock.now += 20
+    assert client.post("/v1/match", json=_records(10), headers=headers).status_code == 200
+    # Each key its own budget.
+    other = {"X-API-Key": new_key("other", "match")}
+    assert client.post("/v1/match", json=_records(10), headers=other).status_code == 200
+
+
+# --- checked before the body is read -----------------------------------------------------------
+
+
+def test_a_body_is_refused_before_it_is_read_without_a_key_for_its_route(
+    make_client: MakeClient, new_key: Callable[..., str]
+) -> None:
+    app = make_client().app
+    reader = new_key("reader")
+    with served(app) as (host, port):
+        for key, status in ((None, b"401"), (reader, b"403")):
+            # Headers announcing 8 MiB, and not one byte of the body sent: the answer comes
+            # anyway, so nothing of the body was waited for.
+            head = f"POST /v1/match HTTP/1.1\r\nHost: {host}\r\n"
+            head += "Content-Type: application/json\r\nContent-Length: 8000000\r\n"
+            head += f"X-API-Key: {key}\r\n" if key else ""
+            with socket.create_connection((host, port), timeout=5) as conn:
+                conn.sendall((head + "\r\n").encode())
+                answer = conn.recv(65536)
+            assert answer.split(b" ")[1] == status, answer[:200]
+
+
+def test_bodies_other_than_bulk_matchings_are_small(
+    make_client: MakeClient, new_key: Callable[..., str]
+) -> None:
+    client = make_client()
+    steward = {"X-API-Key": new_key("s", "read,steward,match")}
+    big = {"uprns": [1] * 700_000}  # 1.4 MB of JSON
+    assert_problem(
+        client.post("/v1/steward/merge", json=big, headers=steward), 413, "larger than 1 MiB"
+    )
+    # Bulk matching still takes its 10,000 records (about 0.4 MB here).
+    assert client.post("/v1/match", json=_records(10_000), headers=steward).status_code == 200
+
+
+# --- metrics, and the key store under load -----------------------------------------------------
+
+
+def test_metrics_may_need_a_key(make_client: MakeClient, new_key: Callable[..., str]) -> None:
+    client = make_client(metrics_public=False)
+    assert_problem(client.get("/metrics"), 401, "needs a valid API key")
+    assert client.get("/metrics", headers={"X-API-Key": new_key("scraper")}).status_code == 200
+    assert make_client().get("/metrics").status_code == 200  # public by default
+
+
+def test_a_pool_timeout_during_a_key_check_is_503(
+    db_url: str, tmp_path: Path, new_key: Callable[..., str]
+) -> None:
+    key = new_key("k")
+    tiny = create_engine(to_sqlalchemy_url(db_url), pool_size=1, max_overflow=0, pool_timeout=0.2)
+    access = Access(Settings(database_url=db_url, home=tmp_path, api_key_cache_seconds=0))
+    held = tiny.connect()  # the pool's only connection, taken
+    try:
+        request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(engine=tiny)))
+        with pytest.raises(Problem) as refused:
+            asyncio.run(access._verify(request.app.state.engine, key))
+        assert refused.value.status == 503
+        assert refused.value.headers == {"Retry-After": "5"}
+    finally:
+        held.close()
+        tiny.dispose()

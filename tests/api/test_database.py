@@ -5,12 +5,15 @@ problem saying to try again, never a 500."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 from api import database
 from api.app import create_app
@@ -107,3 +110,26 @@ def test_a_read_on_the_loop_waits_for_a_free_connection_at_most_so_long(
         await connections.close()
 
     asyncio.run(scenario())
+
+
+def test_every_statement_of_the_api_is_bounded_in_time(own: Published, tmp_path: Path) -> None:
+    settings = Settings(database_url=own.url, home=tmp_path, statement_timeout_seconds=0.5)
+    db = database.Database(settings)
+
+    async def sleep_on_the_loop(conn: psycopg.AsyncConnection[Any]) -> None:
+        await conn.execute("SELECT pg_sleep(5)")
+
+    try:
+        for attempt in (
+            lambda: db.read(lambda conn: conn.exec_driver_sql("SELECT pg_sleep(5)")),
+            lambda: db.read_on_loop(sleep_on_the_loop),
+        ):
+            started = time.monotonic()
+            with pytest.raises((OperationalError, psycopg.errors.QueryCanceled)):
+                asyncio.run(attempt())
+            assert time.monotonic() - started < 4
+        # Key checks and steward writes too.
+        with db.engine.connect() as conn, pytest.raises(OperationalError, match="statement"):
+            conn.exec_driver_sql("SELECT pg_sleep(5)")
+    finally:
+        asyncio.run(db.dispose())

@@ -33,3 +33,18 @@ def test_readyz_is_503_while_migrations_are_pending(server: Server, tmp_path: Pa
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert "migrations pending: 001_initial_schema, 002_loading" in response.json()["detail"]
+
+
+def test_readyz_says_not_ready_without_the_databases_words(
+    server: Server, template_db: str, tmp_path: Path
+) -> None:
+    name = server.create_database(template=template_db)
+    app = create_app(Settings(database_url=server.url(name), home=tmp_path))
+    with TestClient(app) as client:
+        server.drop(name)
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["detail"] == "the database is unavailable"
+    # Nothing of the server's message (which names the database, its host and user).
+    assert name not in response.text
+    assert "127.0.0.1" not in response.text

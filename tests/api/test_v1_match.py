@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+import socket
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
+from api.app import create_app
 from api.v1.match import MatchResponse
 from nsai import keys
+from nsai.config import Settings
 from nsai.db.engine import to_sqlalchemy_url
 from nsai.query.bulk import MAX_RECORDS
 from tests.published import Published
+from tests.served import served
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +136,30 @@ def test_an_oversized_body_is_413_declared_or_streamed(
         headers={"X-API-Key": headers["match"], "Content-Type": "application/json"},
     )
     assert streamed.status_code == 413
+
+
+def test_a_client_that_goes_away_stops_its_match(
+    published: Published,
+    headers: dict[str, str],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="api.v1.match")
+    settings = Settings(database_url=published.url, home=tmp_path, match_records_per_minute=0)
+    lines = [line for (line,) in published.query("SELECT single_line FROM national_address")]
+    body = json.dumps(
+        {"records": [{"id": str(n), "address": lines[n % len(lines)]} for n in range(MAX_RECORDS)]}
+    ).encode()
+    with served(create_app(settings)) as (host, port):
+        with socket.create_connection((host, port)) as conn:
+            conn.sendall(
+                f"POST /v1/match HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {headers['match']}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            time.sleep(0.3)  # the match has begun
+        deadline = time.monotonic() + 10
+        while "stopped: the client went away" not in caplog.text:
+            assert time.monotonic() < deadline, "the match went on without its client"
+            time.sleep(0.05)
+    assert f"bulk match of {MAX_RECORDS} addresses stopped" in caplog.text

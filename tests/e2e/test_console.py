@@ -11,9 +11,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -40,6 +36,7 @@ from nsai.config import Settings
 from nsai.db.engine import make_engine
 from tests.conftest import REPO, Server
 from tests.published import Published, publish
+from tests.served import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("NSAI_TEST_ARTIFACTS", REPO / "out" / "test-artifacts")) / "console"
@@ -81,23 +78,8 @@ def _served(gazetteer: Published, home: Path) -> Iterator[Console]:
         key = keys.create(engine, STEWARD, ("read", "steward")).key
     finally:
         engine.dispose()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield Console(f"http://127.0.0.1:{port}/", key, gazetteer)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+    with served(create_app(settings)) as (host, port):
+        yield Console(f"http://{host}:{port}/", key, gazetteer)
 
 
 @pytest.fixture(scope="module")
