@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from loaders.files import InputFiles, csv_rows
+from loaders.files import InputFiles, csv_rows, too_long
 from loaders.store import Batch, LoadResult
 from nsai import bng
 from nsai.address.normalise import match_keys, normalise_street, normalise_text, normalise_town
@@ -486,6 +486,10 @@ def _load_volume(
         record_type = int(kind)
         if record_type not in STAGED:
             counts.skip(kind)
+            continue
+        refused = too_long(fields)
+        if refused is not None:
+            batch.quarantine(path.name, line_number, raw, refused)
             continue
         try:
             row = _stage_row(record_type, fields, header)

@@ -12,9 +12,10 @@ import codecs
 import csv
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from nsai.errors import NsaiError
 
@@ -179,6 +180,24 @@ def _hash_and_decode(path: Path, digest: hashlib._Hash, *, text: bool) -> str:
     )
 
 
+# No field of an address is longer (BS7666's longest, a street description, is 100 characters):
+# a longer one is a broken row, quarantined before anything parses it.
+MAX_FIELD_CHARS: Final = 1_000
+
+
+def too_long(values: Iterable[str], names: Sequence[str] = ()) -> str | None:
+    """Why a row is refused for a field over MAX_FIELD_CHARS (by its name in `names`, else by
+    its position), or None."""
+    for n, value in enumerate(values):
+        if len(value) > MAX_FIELD_CHARS:
+            which = names[n] if n < len(names) else f"field {n + 1}"
+            return (
+                f"{which} is {len(value):,} characters long: "
+                f"no address field is over {MAX_FIELD_CHARS:,}"
+            )
+    return None
+
+
 def csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str], str]]:
     """(line number, fields, raw line) of each row; unreadable CSV is an NsaiError.
 
@@ -201,6 +220,9 @@ def csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str], str]]:
                 last[0] = line
                 yield line
 
+    # A field may be as long as a line (the csv module's own bound, 128 KiB, would refuse the
+    # whole file for one): too_long quarantines the row that holds it.
+    csv.field_size_limit(MAX_LINE)
     reader = csv.reader(lines(), strict=True)
     try:
         for fields in reader:

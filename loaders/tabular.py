@@ -22,7 +22,7 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
-from loaders.files import InputFiles, csv_rows
+from loaders.files import InputFiles, csv_rows, too_long
 from loaders.mapping import STRUCTURED, Mapping
 from loaders.store import Batch, LoadResult
 from nsai import bng
@@ -290,6 +290,10 @@ def _record(chunk: Chunk, i: int, mapping: Mapping) -> Staged | str:
     ref = _text(chunk.values[mapping.id_column][i])
     if not ref:
         return f"missing id ({mapping.id_column} is empty)"
+    columns = mapping.columns
+    refused = too_long((_text(chunk.values[c][i]) for c in columns), columns)
+    if refused is not None:
+        return refused
     parts, one_line = _parts(chunk, i, mapping)
     if parts.pao_start_number is None and not parts.pao_text and not parts.street:
         return "no address: nothing in it reads as a building or a street"

@@ -108,7 +108,10 @@ _RELATIONS_BEFORE_OF: Final = frozenset(
     ("GROUNDS", "REAR", "NORTH", "SOUTH", "EAST", "WEST", "SIDE", "PART", "OUTSIDE", "FRONT")
 )
 _LETTER_ID: Final = re.compile(r"[A-Z][0-9]{0,3}")
-_COUNTRY: Final = re.compile(r"\W*(?:U\W*K|UNITED\s+KINGDOM|ENGLAND|G\W*B\W*R?|GREAT\s+BRITAIN)\W*")
+_COUNTRY: Final = re.compile(
+    # Possessive: adjacent optional separators ("G B R", "GB.") backtracked quadratically.
+    r"\W*+(?:U\W*+K|UNITED\s++KINGDOM|ENGLAND|G\W*+B(?:\W*+R)?|GREAT\s++BRITAIN)\W*+"
+)
 _COUNTIES: Final = frozenset(
     (
         "CLEVELAND", "CO DURHAM", "COUNTY DURHAM", "CORNWALL", "CUMBRIA", "DEVON",

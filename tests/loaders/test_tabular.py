@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon
@@ -572,3 +575,18 @@ def test_an_enormous_line_is_refused_without_reading_it_whole(
     )
     assert result.code == 1
     assert "l.csv line 2: longer than 1,048,576 characters: not an address file" in result.err
+
+
+def test_a_field_of_a_mebibyte_is_quarantined_naming_its_column(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "l.parquet"  # no line bound in Parquet, unlike CSV
+    huge = "12 HIGH STREET, GB" + " " * (1 << 20) + "!"
+    pq.write_table(pa.table({"ref": ["R1", "R2"], "address": [huge, "2 Mill Lane"]}), path)
+    started = time.monotonic()
+    out = _ok(cli("load", str(path), "--source", "l", "--id-column", "ref",
+                  "--address-columns", "address", environ=environ))  # fmt: skip
+    assert time.monotonic() - started < 10
+    assert "2 rows read, 1 loaded, 1 quarantined" in out
+    (reason,) = [r for (r,) in query(db_url, "SELECT reason FROM quarantine")]
+    assert reason == "address is 1,048,595 characters long: no address field is over 1,000"

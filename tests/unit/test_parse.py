@@ -9,6 +9,7 @@ organisation; postcode is a valid one, bad_postcode an invalid one kept as writt
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -732,3 +733,25 @@ def test_a_rendered_address_reads_back(address: AddressParts, run_on: bool) -> N
     line = single_line(address)
     parts = parse_address(line.replace(",", "") if run_on and not address.locality else line)
     assert parts == address
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        # Separators between the letters of a country, then no country: each of these made a
+        # pattern with adjacent optional separators backtrack for hours at a mebibyte.
+        "G B" + " " * (1 << 20) + "X",
+        "12 HIGH STREET, GB" + "." * (1 << 20) + "!",
+        "U" + " " * (1 << 20) + "K" + " " * (1 << 20) + "X",
+    ],
+)
+def test_a_mebibyte_of_hostile_text_is_parsed_in_under_a_second(hostile: str) -> None:
+    started = time.perf_counter()
+    parse_address(hostile)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_country_at_the_end_is_still_dropped() -> None:
+    for country in ("UK", "U.K.", "G B R", "GB.", "GREAT BRITAIN", "ENGLAND"):
+        parts = parse_address(f"12 HIGH STREET, OLDTOWN, {country}")
+        assert (parts.street, parts.town) == ("HIGH STREET", "OLDTOWN"), country
