@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-
-import time
 
 import pytest
 
@@ -638,7 +637,13 @@ def test_a_field_of_a_mebibyte_is_quarantined_at_once(
     # What made the country pattern backtrack for hours; a line stays under the file's bound of
     # a mebibyte (a longer line refuses the file).
     huge = "G B" + " " * 1_000_000 + "X"
-    dtf = _base().blpu(100020).lpi(100020, 20, PAO_TEXT=huge).blpu(100021).lpi(100021, 21, PAO_START_NUMBER=1)
+    dtf = (
+        _base()
+        .blpu(100020)
+        .lpi(100020, 20, PAO_TEXT=huge)
+        .blpu(100021)
+        .lpi(100021, 21, PAO_START_NUMBER=1)
+    )
     started = time.monotonic()
     out = _ok(_load(cli, environ, dtf.write(tmp_path / "f.csv")))
     assert time.monotonic() - started < 10  # the whole load, the database's part included
