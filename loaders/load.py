@@ -31,11 +31,13 @@ def load(
     mapping_file: Path | None = None,
     advance: Callable[[int], None] = lambda _: None,
     priority: int | None = None,
+    max_removal: float | None = None,
 ) -> LoadResult:
     """Load one file (or one set of DTF volumes) into a source, all or nothing.
 
     A list's columns are mapped by `mapping_options` (the command line's --*-column options,
-    by key without dashes) over `mapping_file` (the same keys in YAML).
+    by key without dashes) over `mapping_file` (the same keys in YAML). A full load that would
+    remove more than `max_removal` of the source's records is refused (None: any share).
     """
     if not SOURCE_NAME.fullmatch(source):
         raise NsaiError(
@@ -60,7 +62,7 @@ def load(
     conn.autocommit = False
     try:
         try:
-            batch = Batch(conn, source, kind, inputs, fingerprint)
+            batch = Batch(conn, source, kind, inputs, fingerprint, max_removal)
         except AlreadyLoaded as repeat:
             conn.rollback()
             return repeat.result

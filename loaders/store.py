@@ -20,6 +20,7 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 
 from loaders.files import InputFiles
+from nsai.config import REMOVAL_ALWAYS_ALLOWED
 from nsai.db.queries import statements
 from nsai.errors import NsaiError
 
@@ -84,9 +85,12 @@ class Batch:
         kind: str,
         files: InputFiles,
         fingerprint: str,
+        max_removal: float | None = None,
     ) -> None:
         self.conn = conn
         self.files = files
+        # The share of the source's records a full load may remove; None: any.
+        self.max_removal = max_removal
         self.source_name = source
         self.fingerprint = fingerprint
         self.counts = Counts()
@@ -195,14 +199,28 @@ class Batch:
         staged = self.conn.execute("SELECT count(*) FROM stage_record").fetchone()
         staged_records = int(staged[0]) if staged else 0
         current = int(self.run("load/batch.sql", "current_records")[0][0])
-        if full and staged_records == 0 and current > 0:
+        if full and staged_records == 0 and current > 0 and self.max_removal is not None:
             raise NsaiError(
                 f"{self.files.name} yields no records, so loading it would remove all {current:,} "
                 f"records of source {self.source_name!r}: refused, nothing was loaded (if every "
-                "row was refused, check the file's mapping and --crs)"
+                f"row was refused, check the file's mapping and --crs).{self._refusals()}"
             )
         self.run("load/merge.sql", "hash_records")
         changed, gone = (int(v) for v in self.run("load/merge.sql", "remove_records", full=full)[0])
+        if (
+            full
+            and self.max_removal is not None
+            and gone > max(self.max_removal * current, REMOVAL_ALWAYS_ALLOWED)
+        ):
+            # A file cut short, or a wrong --crs that quarantined most rows, would empty the
+            # source and then retire its national records: the transaction is rolled back.
+            raise NsaiError(
+                f"{self.files.name} lacks {gone:,} of the {current:,} records of source "
+                f"{self.source_name!r} ({gone / current:.0%}; at most {self.max_removal:.0%} may "
+                "go in one full load): refused, nothing was loaded. Is the file whole, and "
+                f"its mapping and --crs right?{self._refusals()} If the records are really "
+                "gone, load it with --allow-removal."
+            )
         cursor = self.conn.execute(
             statements("load/merge.sql")["insert_records"][0].encode(), self.params
         )
@@ -213,6 +231,15 @@ class Batch:
             "removed": gone,
             "unchanged": staged_records - inserted,
         }
+
+    def _refusals(self) -> str:
+        """What was refused while reading, for a refusal's message."""
+        self.flush_quarantine()
+        rows = self.run("load/batch.sql", "top_reasons")
+        if not rows:
+            return ""
+        said = "; ".join(f"{int(n):,} {kind!r}" for kind, n, _ in rows)
+        return f" Rows refused while reading: {int(rows[0][2]):,} ({said})."
 
     def finish(self, records: dict[str, int], *, change_only: bool) -> LoadResult:
         self.flush_quarantine()

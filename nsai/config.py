@@ -12,6 +12,9 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "NSAI_"
+# So many records a load may remove, or a reconcile retire, whatever share of the whole they are:
+# a small list's few changes need no --allow-removal.
+REMOVAL_ALWAYS_ALLOWED = 10
 
 
 def _networks(value: tuple[str, ...]) -> tuple[str, ...]:
@@ -135,6 +138,22 @@ class Settings(BaseSettings):
         le=3600,
         description="How long the API trusts a verified key before checking it again: a revoked "
         "key is refused within this many seconds (0: checked on every request).",
+    )
+    max_removal: float = Field(
+        default=0.10,
+        ge=0,
+        le=1,
+        description="The largest share of a source's records a full load may remove (records "
+        "absent from the file); a load that would remove more (and more than "
+        "REMOVAL_ALWAYS_ALLOWED) is refused unless --allow-removal is given.",
+    )
+    max_retirement: float = Field(
+        default=0.10,
+        ge=0,
+        le=1,
+        description="The largest share of the active national records one reconcile may retire; "
+        "a run that would retire more (and more than REMOVAL_ALWAYS_ALLOWED) publishes nothing "
+        "unless --allow-removal is given.",
     )
     cors_origins: Annotated[tuple[str, ...], BeforeValidator(_comma_separated)] = Field(
         default=(),

@@ -65,6 +65,14 @@ def _summary(result: LoadResult, files: list[Path], seconds: float) -> str:
     )
 
 
+ALLOW_REMOVAL = typer.Option(
+    False,
+    "--allow-removal",
+    help="Let a full file remove more than NSAI_MAX_REMOVAL (10%) of its source's records "
+    "(by default such a load is refused: a file cut short, or the wrong --crs).",
+)
+
+
 def load(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="The file, or the volumes of one DTF file set."),
@@ -98,6 +106,7 @@ def load(
         max=1000,
         help="The source's rank when records disagree (lower wins; gazetteers 10, lists 100).",
     ),
+    allow_removal: bool = ALLOW_REMOVAL,
 ) -> None:
     """Load an LLPG (DTF 7.3) or an address list (CSV, GeoJSON, GPKG, SHP, Parquet)."""
     options = {
@@ -121,14 +130,16 @@ def load(
     # need not pay for at start-up.
     from loaders.load import load as load_files
 
-    engine = make_engine(settings_of(ctx), pool_size=1)
+    settings = settings_of(ctx)
+    engine = make_engine(settings, pool_size=1)
     started = time.monotonic()
     try:
         require_current(engine)
         with _progress(f"loading {paths[0].name}") as advance:
             result = load_files(
-                engine, paths, source, fmt, options, mapping_file, advance, priority
-            )
+                engine, paths, source, fmt, options, mapping_file, advance, priority,
+                None if allow_removal else settings.max_removal,
+            )  # fmt: skip
     finally:
         engine.dispose()
     typer.echo(_summary(result, paths, time.monotonic() - started))
@@ -137,6 +148,7 @@ def load(
 def load_manifest(
     ctx: typer.Context,
     manifest: Path = typer.Argument(..., help="A manifest.json, as `nsai synth` writes."),
+    allow_removal: bool = ALLOW_REMOVAL,
 ) -> None:
     """Load every source a manifest lists (name, file, format and column mapping of each)."""
     from loaders.load import load as load_files
@@ -155,14 +167,18 @@ def load_manifest(
         ]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise NsaiError(f"{manifest}: not a readable manifest ({exc})") from None
-    engine = make_engine(settings_of(ctx), pool_size=1)
+    settings = settings_of(ctx)
+    most = None if allow_removal else settings.max_removal
+    engine = make_engine(settings, pool_size=1)
     try:
         require_current(engine)
         for name, path, fmt, mapping, priority in sources:
             started = time.monotonic()
             options = {key.replace("-", "_"): value for key, value in (mapping or {}).items()}
             with _progress(f"loading {path.name}") as advance:
-                result = load_files(engine, [path], name, fmt, options, None, advance, priority)
+                result = load_files(
+                    engine, [path], name, fmt, options, None, advance, priority, most
+                )
             typer.echo(_summary(result, [path], time.monotonic() - started))
     finally:
         engine.dispose()

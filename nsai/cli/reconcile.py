@@ -33,6 +33,12 @@ def reconcile(
         help="A truth CSV (source,source_ref,true_id, as `nsai synth` writes): after the run, "
         "print its pairwise precision and recall against it.",
     ),
+    allow_removal: bool = typer.Option(
+        False,
+        "--allow-removal",
+        help="Let the run retire more than NSAI_MAX_RETIREMENT (10%) of the active national "
+        "records (by default such a run publishes nothing).",
+    ),
 ) -> None:
     """Resolve every loaded source record to one national address record (incremental)."""
     from nsai.match.job import reconcile as run_job
@@ -48,7 +54,7 @@ def reconcile(
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
         require_current(engine)
-        report = run_job(engine, settings_of(ctx), workers, progress, started_by)
+        report = run_job(engine, settings_of(ctx), workers, progress, started_by, allow_removal)
         for line in summary(report):
             typer.echo(line)
         if known is not None:

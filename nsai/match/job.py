@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 from nsai import __version__
 from nsai.address.known import Vocabulary
-from nsai.config import Settings
+from nsai.config import REMOVAL_ALWAYS_ALLOWED, Settings
 from nsai.db.migrate import sql_dir
 from nsai.db.queries import copy_rows, execute, statements
 from nsai.errors import NsaiError, first_line
@@ -135,10 +135,13 @@ def reconcile(
     workers: int = 1,
     progress: Progress = lambda _: None,
     started_by: str = "cli",
+    allow_removal: bool = False,
 ) -> Report:
     """Run the job once; returns its report (also stored on the run). A run that a steward's
     operation overtook (one committed after the run took its snapshot) starts again, so the
-    steward's decision is in what it publishes."""
+    steward's decision is in what it publishes. A run that would retire more than
+    `settings.max_retirement` of the active national records publishes nothing, unless
+    `allow_removal`."""
     raw = engine.raw_connection()
     conn = raw.driver_connection
     assert isinstance(conn, psycopg.Connection)
@@ -152,7 +155,7 @@ def reconcile(
         try:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
-                    report = _run(conn, run_id, settings, workers, watcher)
+                    report = _run(conn, run_id, settings, workers, watcher, allow_removal)
                     report.attempts = attempt
                     break
                 except _Overtaken:
@@ -260,6 +263,7 @@ def _run(
     settings: Settings,
     workers: int,
     watcher: _Watcher,
+    allow_removal: bool,
 ) -> Report:
     report = Report(run_id)
     clock = _Clock(report, watcher.stage)
@@ -314,6 +318,16 @@ def _run(
                 raise _Overtaken
             # A published record none of whose source records remain is retired.
             gone = active - set(plan.uprn_of.values()) - set(plan.merged) - set(plan.retired)
+            retiring = len(gone) + len(plan.retired & active)
+            most = max(settings.max_retirement * len(active), REMOVAL_ALWAYS_ALLOWED)
+            if not allow_removal and retiring > most:
+                raise NsaiError(
+                    f"run {run_id} would retire {retiring:,} of the {len(active):,} active "
+                    f"national records ({retiring / len(active):.0%}; at most "
+                    f"{settings.max_retirement:.0%} in one run): nothing was published. A "
+                    "source loaded short or emptied? `nsai batches` shows what changed; if "
+                    "the addresses are really gone, run it with --allow-removal."
+                )
             outcome = _Outcome(clusters, plan, edges, reviews, accepted, decided)
             outcome.held = held
             outcome.overrides = overrides

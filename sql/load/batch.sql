@@ -32,6 +32,15 @@ SELECT count(*) FROM source_record WHERE source_id = %(source)s AND removed_batc
 -- name: quarantined
 SELECT count(*) FROM quarantine WHERE batch_id = %(batch)s;
 
+-- name: top_reasons
+-- The commonest kinds of refusal of this batch, with the number of all: a reason with its
+-- numbers and quoted values taken out is its kind ("coordinates (…, …) are outside …").
+SELECT kind, n, sum(n) OVER ()
+FROM (SELECT regexp_replace(reason, '[0-9][0-9.,]*|''[^'']*''', '…', 'g') AS kind, count(*) AS n
+      FROM quarantine WHERE batch_id = %(batch)s GROUP BY 1) kinds
+ORDER BY n DESC, kind
+LIMIT 3;
+
 -- name: finish_batch
 UPDATE load_batch SET status = 'loaded', finished_at = now(), change_only = %(change_only)s,
     rows_read = %(read)s, rows_loaded = %(loaded)s, rows_quarantined = %(quarantined)s,

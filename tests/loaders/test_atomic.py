@@ -98,6 +98,7 @@ def test_a_load_killed_half_way_leaves_nothing_and_the_next_load_works(
         "--source",
         "big",
         *LIST_ARGS,
+        "--allow-removal",  # half the records go, on purpose
         environ=environ,
     )
     assert result.code == 0, result.err

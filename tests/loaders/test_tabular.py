@@ -590,3 +590,46 @@ def test_a_field_of_a_mebibyte_is_quarantined_naming_its_column(
     assert "2 rows read, 1 loaded, 1 quarantined" in out
     (reason,) = [r for (r,) in query(db_url, "SELECT reason FROM quarantine")]
     assert reason == "address is 1,048,595 characters long: no address field is over 1,000"
+
+
+def _street_list(path: Path, houses: int, *, x: int = 530000) -> Path:
+    rows = [f"R{n},{n} Long Road,{x + n},180000" for n in range(1, houses + 1)]
+    return _csv(path, "ref,address,x,y\n" + "\n".join(rows) + "\n")
+
+
+LONG_ROAD = ["--source", "l", "--id-column", "ref", "--address-columns", "address",
+             "--x-column", "x", "--y-column", "y"]  # fmt: skip
+
+
+def test_a_full_file_cut_short_is_refused_and_changes_nothing(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    _ok(cli("load", str(_street_list(tmp_path / "a.csv", 200)), *LONG_ROAD, environ=environ))
+    before = snapshot(db_url)
+    short = _street_list(tmp_path / "b.csv", 150)  # a quarter of the street gone
+    result = cli("load", str(short), *LONG_ROAD, environ=environ)
+    assert result.code == 1
+    assert "b.csv lacks 50 of the 200 records of source 'l' (25%; at most 10%" in result.err
+    assert "nothing was loaded" in result.err and "--allow-removal" in result.err
+    assert snapshot(db_url) == before
+    # Within the share, or allowed, the records go.
+    out = _ok(cli("load", str(short), *LONG_ROAD, "--allow-removal", environ=environ))
+    assert "50 removed" in out
+    _ok(cli("load", str(_street_list(tmp_path / "c.csv", 140)), *LONG_ROAD, environ=environ))
+
+
+def test_a_wrong_crs_that_refuses_most_rows_is_refused_whole(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    path = _street_list(tmp_path / "a.csv", 200)
+    _ok(cli("load", str(path), *LONG_ROAD, environ=environ))
+    before = snapshot(db_url)
+    result = cli("load", str(path), *LONG_ROAD, "--crs", "EPSG:4326", environ=environ)
+    assert result.code == 1
+    assert "lacks 200 of the 200 records" not in result.err  # nothing staged: said so
+    assert "yields no records, so loading it would remove all 200 records" in result.err
+    # Why, in a word: the commonest kinds of refusal, with the number of all.
+    assert "Rows refused while reading: 200 (200 'coordinates are outside Great Britain')" in (
+        result.err
+    )
+    assert snapshot(db_url) == before

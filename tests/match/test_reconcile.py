@@ -556,3 +556,31 @@ def test_reconcile_reports_its_quality_against_a_truth(
     _, precision, recall = _quality(db_url, _truth(region))
     assert f"pairwise precision {precision:.4f}, recall {recall:.4f}" in line
     assert "0 national records hold more than one true property" in line
+
+
+def test_a_run_that_would_retire_too_much_publishes_nothing(
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    def street(houses: int) -> Path:
+        path = tmp_path / f"road-{houses}.csv"
+        rows = [f"R{n},{n} Long Road,Oldtown,{530000 + 10 * n},180000" for n in range(houses)]
+        path.write_text("ref,address,town,x,y\n" + "\n".join(rows) + "\n")
+        return path
+
+    args = ["--source", "l", "--id-column", "ref", "--address-columns", "address,town",
+            "--x-column", "x", "--y-column", "y"]  # fmt: skip
+    _ok(cli("load", str(street(100)), *args, environ=environ))
+    _ok(cli("reconcile", environ=environ))
+    # Forty houses gone from a list: loaded on purpose, but the run will not retire them alone.
+    _ok(cli("load", str(street(60)), *args, "--allow-removal", environ=environ))
+    before = _checksums(db_url)
+    refused = cli("reconcile", environ=environ)
+    assert refused.code == 1
+    assert "would retire 40 of the 100 active national records (40%" in refused.err
+    assert "nothing was published" in refused.err
+    assert _checksums(db_url) == before
+    assert scalar(db_url, "SELECT status FROM reconcile_run ORDER BY run_id DESC LIMIT 1") == (
+        "failed"
+    )
+    out = _ok(cli("reconcile", "--allow-removal", environ=environ))
+    assert "40 retired" in out
