@@ -20,5 +20,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
 
-# Migrations first (a no-op when up to date), then the API with two workers.
-CMD ["sh", "-c", "nsai db migrate && exec nsai serve --host 0.0.0.0 --port 8000 --workers 2"]
+# Migrations first (a no-op when up to date), the API's own login (NSAI_API_DATABASE_URL), then
+# the API with two workers.
+CMD ["sh", "-c", "nsai db migrate && nsai db api-login && exec nsai serve --host 0.0.0.0 --port 8000 --workers 2"]

@@ -97,9 +97,14 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         size = settings.api_connections
         timeout = settings.statement_timeout_seconds
-        self.engine: Engine = make_engine(settings, statement_timeout=timeout)
+        self.engine: Engine = make_engine(settings, statement_timeout=timeout, api=True)
         self._read_pool = make_engine(
-            settings, pool_size=size, max_overflow=0, pre_ping=False, statement_timeout=timeout
+            settings,
+            pool_size=size,
+            max_overflow=0,
+            pre_ping=False,
+            statement_timeout=timeout,
+            api=True,
         )
         self._reads = self._read_pool.execution_options(isolation_level="AUTOCOMMIT")
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="nsai-read")

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         default=None, description="Directory of initdb/pg_ctl (default: found on the system)."
     )
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    api_database_url: str | None = Field(
+        default=None,
+        description="postgresql:// URL the API connects with: a role that reads and writes data "
+        "but may not change the schema (nsai_api, see sql/013_api_role.sql). Default: the "
+        "managed cluster's nsai_api login, else NSAI_DATABASE_URL.",
+    )
     match_threshold: float = Field(
         # BENCHMARKS.md, "Reconciliation": the lowest threshold whose scored pairs keep
         # precision at or above 0.9999 on 100k synthetic properties.

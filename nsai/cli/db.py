@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import typer
 from sqlalchemy import text
 
 from nsai.cli.context import settings_of
 from nsai.config import Settings
+from nsai.db import backup as backups
 from nsai.db import migrate as migrations
-from nsai.db.cluster import LocalCluster
-from nsai.db.engine import describe, make_engine
+from nsai.db.cluster import API_ROLE, LocalCluster
+from nsai.db.engine import database_url, describe, make_engine, to_sqlalchemy_url
 from nsai.errors import NsaiError
 
 app = typer.Typer(help="Start, stop, inspect and migrate NSAI's database.", no_args_is_help=True)
@@ -103,6 +106,73 @@ def migrate(ctx: typer.Context) -> None:
             typer.echo(f"applied {migration.label}")
     else:
         typer.echo(f"database {describe(engine.url)} is up to date")
+
+
+@app.command("api-login")
+def api_login(ctx: typer.Context) -> None:
+    """Give the API its login: the user of NSAI_API_DATABASE_URL, with that URL's password, as
+    a member of nsai_api (reads and writes data, changes no schema). Run as the owner after
+    `nsai db migrate`; the managed cluster does this itself."""
+    settings = settings_of(ctx)
+    if settings.api_database_url is None:
+        typer.echo("NSAI_API_DATABASE_URL is not set: the API connects as NSAI_DATABASE_URL does")
+        return
+    wanted = to_sqlalchemy_url(settings.api_database_url, source="NSAI_API_DATABASE_URL")
+    if not wanted.username or not wanted.password:
+        raise NsaiError("NSAI_API_DATABASE_URL needs a user and a password")
+    engine = make_engine(settings, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            if (
+                conn.execute(
+                    text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": API_ROLE}
+                ).first()
+                is None
+            ):
+                raise NsaiError(
+                    f"role {API_ROLE} does not exist: run `nsai db migrate` as a role that may "
+                    "create roles, or have an administrator create it"
+                )
+            found = conn.execute(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": wanted.username}
+            ).first()
+            verb = "ALTER" if found is not None else "CREATE"
+            user = conn.dialect.identifier_preparer.quote(wanted.username)
+            password = conn.exec_driver_sql("SELECT quote_literal(%s)", (wanted.password,)).scalar()
+            conn.exec_driver_sql(f"{verb} ROLE {user} LOGIN PASSWORD {password}")
+            if wanted.username != API_ROLE:
+                conn.exec_driver_sql(f"GRANT {API_ROLE} TO {user}")
+    finally:
+        engine.dispose()
+    typer.echo(f"the API logs in as {wanted.username} (a member of {API_ROLE})")
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The backup to write (PostgreSQL's custom format)."),
+) -> None:
+    """Back up the whole database with pg_dump."""
+    settings = settings_of(ctx)
+    started = time.monotonic()
+    backups.backup(settings, database_url(settings), file)
+    size = file.stat().st_size
+    typer.echo(f"backed up to {file} ({size / 1e6:,.1f} MB) in {time.monotonic() - started:.1f} s")
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A backup written by `nsai db backup`."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace what the database holds (by default it must be empty)."
+    ),
+) -> None:
+    """Restore a backup with pg_restore, in one transaction: all of it or nothing."""
+    settings = settings_of(ctx)
+    started = time.monotonic()
+    backups.restore(settings, database_url(settings), file, force=force)
+    typer.echo(f"restored {file} in {time.monotonic() - started:.1f} s")
 
 
 @app.command()

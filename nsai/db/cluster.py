@@ -10,6 +10,7 @@ the data directory lives under /var/lib/nsai/clusters/ and `.nsai/pgdata` is a s
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -36,6 +37,8 @@ from nsai.errors import NsaiError
 log = logging.getLogger(__name__)
 
 SUPERUSER = "nsai"
+# The API's role (sql/013_api_role.sql): reads and writes data, changes no schema.
+API_ROLE = "nsai_api"
 DATABASE = "nsai"
 SHARED_DATA_ROOT = Path("/var/lib/nsai/clusters")
 START_TIMEOUT_S = 60
@@ -63,9 +66,13 @@ class ClusterConfig:
     password: str
     data_dir: str
     bindir: str
+    api_password: str = ""  # made at the first `up` after a version that had none
 
     def url(self, database: str = DATABASE) -> str:
         return f"postgresql://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    def api_url(self, database: str = DATABASE) -> str:
+        return f"postgresql://{API_ROLE}:{self.api_password}@127.0.0.1:{self.port}/{database}"
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,9 @@ class LocalCluster:
             data_dir = Path(config.data_dir)
             if self._live_postmaster_pid(data_dir) is None:
                 self._start(config)
+            if not config.api_password:
+                config = dataclasses.replace(config, api_password=secrets.token_urlsafe(24))
+                self._write_config(config)
             self._ensure_database(config)
         return self.status()
 
@@ -177,6 +187,13 @@ class LocalCluster:
             config = self._read_config()
         assert config is not None
         return config.url()
+
+    def api_url(self) -> str:
+        """The URL the API connects with (as API_ROLE), the cluster started if stopped."""
+        self.ensure_running()
+        config = self._read_config()
+        assert config is not None
+        return config.api_url()
 
     def down(self) -> bool:
         """Stop the cluster; False if it was not running."""
@@ -263,7 +280,7 @@ class LocalCluster:
                 f"the local cluster is running on port {config.port}: "
                 "stop it with `nsai db down` before moving it to another port"
             )
-        moved = ClusterConfig(port, config.password, config.data_dir, config.bindir)
+        moved = dataclasses.replace(config, port=port)
         self._write_config(moved)
         return moved
 
@@ -309,6 +326,14 @@ class LocalCluster:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,))
             if exists.fetchone() is None:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+            # The API's login (its grants come with the migrations).
+            role = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (API_ROLE,))
+            verb = "CREATE" if role.fetchone() is None else "ALTER"
+            conn.execute(
+                sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(API_ROLE), sql.Literal(config.api_password)
+                )
+            )
             postgis = conn.execute(
                 "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'"
             ).fetchone()

@@ -18,6 +18,16 @@ def database_url(settings: Settings) -> URL:
     return to_sqlalchemy_url(settings.database_url, source="NSAI_DATABASE_URL")
 
 
+def api_database_url(settings: Settings) -> URL:
+    """The API's: NSAI_API_DATABASE_URL if set, else the managed cluster's API login, else
+    NSAI_DATABASE_URL (the owner: the README says to give the API a role of its own)."""
+    if settings.api_database_url is not None:
+        return to_sqlalchemy_url(settings.api_database_url, source="NSAI_API_DATABASE_URL")
+    if settings.database_url is None:
+        return to_sqlalchemy_url(LocalCluster(settings).api_url())
+    return database_url(settings)
+
+
 def to_sqlalchemy_url(raw: str, source: str = "database URL") -> URL:
     """Parse a postgresql:// URL and bind it to the psycopg 3 driver."""
     try:
@@ -45,11 +55,13 @@ def make_engine(
     max_overflow: int = 10,
     pre_ping: bool = True,
     statement_timeout: float = 0.0,
+    api: bool = False,
 ) -> Engine:
     """An engine on NSAI's database, checked to be reachable. `pre_ping` tests each connection
     with a round trip as it is checked out, so that one the server dropped is never used;
-    `statement_timeout` (seconds, 0 for none) bounds every statement of its connections."""
-    url = database_url(settings)
+    `statement_timeout` (seconds, 0 for none) bounds every statement of its connections; `api`
+    connects as the API's role (api_database_url)."""
+    url = api_database_url(settings) if api else database_url(settings)
     engine = create_engine(
         url,
         pool_size=pool_size,

@@ -16,6 +16,8 @@ import pytest
 
 from nsai.config import Settings
 from nsai.db.cluster import LocalCluster
+from nsai.db.engine import make_engine
+from nsai.db.migrate import migrate
 from nsai.errors import NsaiError
 from tests.conftest import MIGRATIONS, CliRunner
 
@@ -245,3 +247,25 @@ def test_only_db_up_creates_a_cluster(cli: CliRunner, tmp_path: Path) -> None:
     assert result.code == 1
     assert f"no local cluster in {home}: create it with `nsai db up`" in result.err
     assert not (home / "pgdata").exists()
+
+
+def test_the_api_logs_in_as_a_role_that_cannot_change_the_schema(clusters: Clusters) -> None:
+    cluster = clusters.make()
+    cluster.up()
+    engine = make_engine(cluster.settings)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    with psycopg.connect(cluster.api_url(), autocommit=True) as api:
+        assert api.execute("SELECT current_user").fetchone() == ("nsai_api",)
+        assert api.execute("SELECT count(*) FROM national_address").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            api.execute("CREATE TABLE taken (n int)")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            api.execute("DROP TABLE national_address")
+    # Its password is kept with the cluster's and survives a restart.
+    cluster.down()
+    cluster.up()
+    with psycopg.connect(cluster.api_url()) as api:
+        assert api.execute("SELECT 1").fetchone() == (1,)

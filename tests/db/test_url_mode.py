@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 import psycopg
+import pytest
 from psycopg import sql
 
 from tests.conftest import MIGRATIONS, CliRunner, Server, plain_url
@@ -112,3 +113,27 @@ def test_what_the_database_refuses_is_one_line(
     assert result.code == 1
     line = _one_error_line(result.err)
     assert 'the database refused this (relation "source" does not exist' in line
+
+
+def test_api_login_gives_the_apis_url_its_role(
+    cli: CliRunner, server: Server, template_db: str, tmp_path: Path
+) -> None:
+    name = server.create_database(template=template_db)
+    user = f"nsai_web_{secrets.token_hex(3)}"
+    environ = _env(server.url(name), tmp_path)
+    for password in ("first", "second"):  # again: the password follows the URL
+        api = server.url(name, user=user, password=password)
+        out = cli("db", "api-login", environ=environ | {"NSAI_API_DATABASE_URL": api})
+        assert out.code == 0, out.err
+        assert f"the API logs in as {user} (a member of nsai_api)" in out.out
+        with psycopg.connect(plain_url(api)) as conn:
+            assert conn.execute("SELECT count(*) FROM national_address").fetchone() == (0,)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("CREATE TABLE taken (n int)")
+            conn.rollback()
+    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(user)))
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(user)))
+    assert cli("db", "api-login", environ=environ).out.startswith(
+        "NSAI_API_DATABASE_URL is not set"
+    )

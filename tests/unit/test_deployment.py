@@ -32,12 +32,16 @@ def test_api_is_built_here_waits_for_a_healthy_db_and_publishes_its_port() -> No
     assert api["ports"] == ["127.0.0.1:8000:8000"]
     assert api["environment"]["NSAI_DATABASE_URL"].startswith("postgresql://nsai:")
     assert "@db:5432/nsai" in api["environment"]["NSAI_DATABASE_URL"]
+    # The API itself connects as the role that cannot change the schema.
+    assert api["environment"]["NSAI_API_DATABASE_URL"].startswith("postgresql://nsai_api:")
+    assert "@db:5432/nsai" in api["environment"]["NSAI_API_DATABASE_URL"]
 
 
 def test_dockerfile_migrates_before_it_serves_as_an_unprivileged_user() -> None:
     lines = (REPO / "Dockerfile").read_text().splitlines()
     command = next(line for line in lines if line.startswith("CMD "))
-    assert command.index("nsai db migrate") < command.index("nsai serve")
+    assert command.index("nsai db migrate") < command.index("nsai db api-login")
+    assert command.index("nsai db api-login") < command.index("nsai serve")
     assert "--port 8000" in command
     assert any(line.startswith("USER nsai") for line in lines)
     copied = {line.split()[1] for line in lines if line.startswith("COPY ")}

@@ -1,0 +1,81 @@
+"""The API connects as a role that reads and writes data but cannot change the schema
+(sql/013_api_role.sql): lookups and a steward's operation work through it, DDL does not."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
+
+from api.app import create_app
+from nsai import keys
+from nsai.config import Settings
+from nsai.db.engine import make_engine
+from tests.conftest import Server
+from tests.published import Published, publish
+
+
+@pytest.fixture
+def login(server: Server) -> Iterator[str]:
+    """A login role of the API's group role, for this test only."""
+    name = f"nsai_api_test_{secrets.token_hex(3)}"
+    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE nsai_api").format(
+                sql.Identifier(name), sql.Literal(name)
+            )
+        )
+    yield name
+    with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def gazetteer(server: Server, template_db: str, region: Path, tmp_path: Path) -> Published:
+    return publish(server, template_db, region, tmp_path)
+
+
+def test_the_api_reads_and_writes_as_its_role_and_cannot_change_the_schema(
+    server: Server, gazetteer: Published, login: str, tmp_path: Path
+) -> None:
+    name = gazetteer.url.rsplit("/", 1)[1]
+    settings = Settings(
+        database_url=gazetteer.url,  # the owner's: migrations, keys, jobs
+        api_database_url=server.url(name, user=login, password=login),
+        home=tmp_path / ".nsai",
+    )
+    owner = make_engine(settings)
+    try:
+        key = keys.create(owner, "steward", ("read", "steward")).key
+    finally:
+        owner.dispose()
+    uprn = gazetteer.scalar("SELECT min(uprn) FROM national_address WHERE status = 'active'")
+    with TestClient(create_app(settings)) as client:
+        headers = {"X-API-Key": key}
+        assert client.get("/readyz").status_code == 200
+        assert client.get(f"/v1/addresses/{uprn}", headers=headers).status_code == 200
+        retired = client.post(
+            "/v1/steward/retire", json={"uprn": uprn, "reason": "demolished"}, headers=headers
+        )
+        assert retired.status_code == 200, retired.text
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT current_user")).scalar() == login
+        for ddl in (
+            "CREATE TABLE taken (n int)",
+            "DROP TABLE change_event",
+            "ALTER TABLE national_address ADD COLUMN taken int",
+            "TRUNCATE change_event",
+        ):
+            with engine.connect() as conn, pytest.raises(ProgrammingError):
+                conn.execute(text(ddl))
+    assert gazetteer.scalar("SELECT status FROM national_address WHERE uprn = %s", uprn) == (
+        "retired"
+    )
