@@ -25,7 +25,9 @@ demo: setup
 	$(NSAI) export links --out $(DEMO_DIR)/links.csv
 	NSAI=$(NSAI) bash scripts/demo_serve.sh
 
-test: setup
+# The suite's browser test needs Chromium too: setup installs it for this target.
+test:
+	@bash scripts/setup.sh --browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup

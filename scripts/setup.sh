@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what NSAI needs on this machine and is quick when nothing is missing:
 #  1. PostgreSQL server programs and PostGIS (Debian/Ubuntu packages; needs root or sudo),
-#  2. .venv with the project and its dev tools.
+#  2. .venv with the project and its dev tools,
+#  3. with --browser (`make test`), Debian's Chromium for the console's browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +34,9 @@ apt_install() {
     apt_updated=1
   fi
   log "installing $*"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+  local lean=--no-install-recommends
+  [ "${WITH_RECOMMENDS:-0}" = 1 ] && lean=
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $lean "$@"
 }
 
 # 1. PostgreSQL and PostGIS: the managed cluster and the test suite's cluster tests need both.
@@ -66,4 +69,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e '.[dev]'
   echo "$want" > "$stamp"
+fi
+
+# 3. The browser test drives Debian's headless Chromium (Playwright's own browsers are never
+# downloaded), installed as CI always has (with what its libraries recommend).
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  WITH_RECOMMENDS=1 apt_install chromium
 fi

@@ -1,7 +1,7 @@
 """The web console in a real browser: Playwright driving Debian's headless Chromium
-(/usr/bin/chromium, installed by .ci/run; Playwright's own browsers are never downloaded) against
-the real app, served by uvicorn on a free port over a published gazetteer of its own (a steward's
-decision writes to it). No tile server: the map must draw its points and outline offline.
+(/usr/bin/chromium, installed by `make test`; Playwright's own browsers are never downloaded)
+against the real app, served by uvicorn on a free port over a published gazetteer of its own
+(a steward's decision writes to it). No tile server: the map must draw its points and outline offline.
 
 Screenshots go to out/test-artifacts/console/ (NSAI_TEST_ARTIFACTS overrides out/test-artifacts).
 """
@@ -102,7 +102,7 @@ def own_console(
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it)")
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (`make test` does it)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         try:
