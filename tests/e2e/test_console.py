@@ -1,7 +1,8 @@
 """The web console in a real browser: Playwright driving Debian's headless Chromium
 (/usr/bin/chromium, installed by `make test`; Playwright's own browsers are never downloaded)
 against the real app, served by uvicorn on a free port over a published gazetteer of its own
-(a steward's decision writes to it). No tile server: the map must draw its points and outline offline.
+(a steward's decision writes to it). No tile server: the map must draw its points and outline
+offline.
 
 Screenshots go to out/test-artifacts/console/ (NSAI_TEST_ARTIFACTS overrides out/test-artifacts).
 """
