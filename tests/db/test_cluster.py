@@ -13,7 +13,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from nsai.config import Settings
 from nsai.db.cluster import LocalCluster
 from nsai.db.engine import make_engine
@@ -269,3 +271,27 @@ def test_the_api_logs_in_as_a_role_that_cannot_change_the_schema(clusters: Clust
     cluster.up()
     with psycopg.connect(cluster.api_url()) as api:
         assert api.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_the_api_answers_again_after_the_database_restarts_without_a_restart_of_its_own(
+    clusters: Clusters,
+) -> None:
+    cluster = clusters.make()
+    cluster.up()
+    engine = make_engine(cluster.settings)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    settings = cluster.settings.model_copy(update={"anonymous_reads": True})
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/v1/addresses/100000001").status_code == 404  # answered: none such
+        cluster.down()
+        for path in ("/v1/addresses/100000001", "/v1/search?q=church", "/readyz"):
+            down = client.get(path)
+            assert down.status_code == 503, (path, down.text)
+            assert down.headers["content-type"] == "application/problem+json"
+        assert client.get("/v1/addresses/100000001").headers["retry-after"] == "5"
+        cluster.up()
+        assert client.get("/v1/addresses/100000001").status_code == 404
+        assert client.get("/v1/search", params={"q": "church"}).status_code == 200

@@ -584,3 +584,47 @@ def test_a_run_that_would_retire_too_much_publishes_nothing(
     )
     out = _ok(cli("reconcile", "--allow-removal", environ=environ))
     assert "40 retired" in out
+
+
+# Run in a process of its own, killed (SIGKILL, as the OOM killer would) as it enters a stage.
+KILLED_AT = """
+import os, signal, sys
+from sqlalchemy import create_engine
+from nsai.config import Settings
+from nsai.db.engine import to_sqlalchemy_url
+from nsai.match.job import reconcile
+
+url, stage = sys.argv[1], sys.argv[2]
+
+def progress(now: str) -> None:
+    if now == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+engine = create_engine(to_sqlalchemy_url(url))
+reconcile(engine, Settings(database_url=url), progress=progress)
+"""
+
+
+@pytest.mark.parametrize(
+    "stage", ["read", "block", "score", "decide", "cluster", "uprns", "publish"]
+)
+def test_a_run_killed_at_any_stage_changes_nothing_it_had_not_published(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, tmp_path: Path, stage: str
+) -> None:
+    _load_region(cli, environ, region)
+    _ok(cli("reconcile", environ=environ))
+    council, code = _council(db_url)
+    change = Dtf(file_type="C", custodian=code).add(21, "D", UPRN=_some_uprn(db_url, code))
+    _ok(cli("load", str(change.write(tmp_path / "c.csv")), "--source", council, environ=environ))
+    before = _checksums(db_url)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AT, db_url, stage],
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert _checksums(db_url) == before
+    # The next run does the work.
+    _ok(cli("reconcile", environ=environ))
+    assert _checksums(db_url) != before
