@@ -97,7 +97,12 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         size = settings.api_connections
         timeout = settings.statement_timeout_seconds
-        self.engine: Engine = make_engine(settings, statement_timeout=timeout, api=True)
+        # Not checked at start: a worker that starts while the database is away (uvicorn
+        # replacing one that died) answers 503 until it is back, where failing to start would
+        # make uvicorn stop every worker.
+        self.engine: Engine = make_engine(
+            settings, statement_timeout=timeout, api=True, check=False
+        )
         self._read_pool = make_engine(
             settings,
             pool_size=size,
@@ -105,6 +110,7 @@ class Database:
             pre_ping=False,
             statement_timeout=timeout,
             api=True,
+            check=False,
         )
         self._reads = self._read_pool.execution_options(isolation_level="AUTOCOMMIT")
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="nsai-read")

@@ -56,11 +56,13 @@ def make_engine(
     pre_ping: bool = True,
     statement_timeout: float = 0.0,
     api: bool = False,
+    check: bool = True,
 ) -> Engine:
     """An engine on NSAI's database, checked to be reachable. `pre_ping` tests each connection
     with a round trip as it is checked out, so that one the server dropped is never used;
     `statement_timeout` (seconds, 0 for none) bounds every statement of its connections; `api`
-    connects as the API's role (api_database_url)."""
+    connects as the API's role (api_database_url); `check` connects once before returning, so
+    that an unreachable database is a clear error at once."""
     url = api_database_url(settings) if api else database_url(settings)
     engine = create_engine(
         url,
@@ -78,7 +80,8 @@ def make_engine(
         if settings.database_url
         else "see `nsai db status`"
     )
-    check_reachable(engine, hint)
+    if check:
+        check_reachable(engine, hint)
     return engine
 
 

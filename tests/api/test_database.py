@@ -133,3 +133,22 @@ def test_every_statement_of_the_api_is_bounded_in_time(own: Published, tmp_path:
             conn.exec_driver_sql("SELECT pg_sleep(5)")
     finally:
         asyncio.run(db.dispose())
+
+
+def test_a_worker_started_while_the_database_is_away_answers_503_then_serves(
+    own: Published, server: Server, tmp_path: Path
+) -> None:
+    # uvicorn stops every worker when one fails to start: a worker replacing a dead one while
+    # the database is away must start all the same.
+    uprn = own.scalar("SELECT min(uprn) FROM national_address WHERE status = 'active'")
+    settings = Settings(database_url=own.url, home=tmp_path / ".nsai", anonymous_reads=True)
+    _cut(own, server, refuse=True)
+    try:
+        with TestClient(create_app(settings)) as client:
+            away = client.get(f"/v1/addresses/{uprn}")
+            assert away.status_code == 503
+            assert away.headers["retry-after"] == "5"
+            _restore(own, server)
+            assert client.get(f"/v1/addresses/{uprn}").status_code == 200
+    finally:
+        _restore(own, server)
