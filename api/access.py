@@ -118,7 +118,9 @@ class RateLimiter:
             tokens -= cost
         self._buckets.pop(who, None)
         self._buckets[who] = (tokens, now)
-        if now >= self._next_prune or len(self._buckets) > self._max_clients:
+        if len(self._buckets) > self._max_clients:
+            del self._buckets[next(iter(self._buckets))]  # the least recently seen
+        if now >= self._next_prune:
             self._prune(now)
         return Quota(
             limit=self.per_minute,
@@ -143,9 +145,6 @@ class RateLimiter:
             for who, held in self._buckets.items()
             if self._tokens(who, now) < self.per_minute
         }
-        # Still too many spent buckets: the least recently seen go.
-        for who in list(self._buckets)[: max(0, len(self._buckets) - self._max_clients)]:
-            del self._buckets[who]
         self._next_prune = now + 60.0
 
     def __len__(self) -> int:
