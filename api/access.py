@@ -53,6 +53,7 @@ from api.errors import ACCESS_RESPONSES
 from api.problems import Problem, handle_problem, problem_response
 from nsai import keys
 from nsai.config import Settings
+from nsai.query.errors import BadInput
 
 Clock = Callable[[], float]
 _STATE_PRINCIPAL = "nsai_principal"
@@ -169,10 +170,23 @@ def client_of(scope: Scope, trusted: tuple[Network, ...]) -> str:
     return _counted(hops[0]) if hops else "unknown"
 
 
-def _among(hop: str, networks: tuple[Network, ...]) -> bool:
+def _address(hop: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A hop of X-Forwarded-For as an address: "1.2.3.4", "1.2.3.4:5555", "[2001:db8::1]:443"
+    or "2001:db8::1"; None when it is none."""
+    hop = hop.strip()
+    if hop.startswith("["):
+        hop = hop[1 : hop.find("]")] if "]" in hop else hop
+    elif hop.count(":") == 1:
+        hop = hop.split(":", 1)[0]
     try:
-        address = ipaddress.ip_address(hop)
+        return ipaddress.ip_address(hop)
     except ValueError:
+        return None
+
+
+def _among(hop: str, networks: tuple[Network, ...]) -> bool:
+    address = _address(hop)
+    if address is None:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
@@ -180,9 +194,8 @@ def _among(hop: str, networks: tuple[Network, ...]) -> bool:
 
 
 def _counted(hop: str) -> str:
-    try:
-        address = ipaddress.ip_address(hop)
-    except ValueError:
+    address = _address(hop)
+    if address is None:
         return "unparsable"  # one bucket for every address no proxy would write
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
@@ -285,9 +298,8 @@ class Access:
             return
         limit = self._records.per_minute
         if records > limit:
-            raise Problem(
-                429, f"this key may send {limit:,} addresses a minute; send fewer per request"
-            )
+            # Never payable: not a matter of waiting.
+            raise BadInput("records", f"this key may send {limit:,} addresses a minute")
         quota = self._records.take(("key", principal.key_id), records)
         setattr(request.state, _STATE_RECORDS, quota)
         if quota.retry_after is not None:

@@ -120,8 +120,13 @@ class Database:
             **url.translate_connect_args(username="user", database="dbname"),
             **{k: v for k, v in url.query.items() if isinstance(v, str)},
         )
+        given = url.query.get("options")
         self._on_loop = LoopConnections(
-            make_conninfo(self.conninfo, **statement_options(timeout)), size
+            make_conninfo(
+                self.conninfo,
+                **statement_options(timeout, given if isinstance(given, str) else None),
+            ),
+            size,
         )
 
     async def read_on_loop(

@@ -172,6 +172,10 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # time, a deadlock: nothing the client sent, and it may try again (a read whose connection
     # was dropped has been tried once more already, see api/database.py). The log says which.
     _log.error("database unavailable: %s", (str(exc).strip() or type(exc).__name__).splitlines()[0])
+    if isinstance(getattr(exc, "orig", exc), psycopg.errors.QueryCanceled):
+        # Its statement ran out of time (NSAI_STATEMENT_TIMEOUT_SECONDS): asking again at once
+        # would only cost as much again.
+        return problem_response(503, "the request took longer than the API allows its queries")
     return problem_response(
         503, "the database could not answer; try again shortly", {"Retry-After": "5"}
     )

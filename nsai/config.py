@@ -18,12 +18,14 @@ REMOVAL_ALWAYS_ALLOWED = 10
 
 
 def _networks(value: tuple[str, ...]) -> tuple[str, ...]:
-    """CIDRs, each checked (a bare address is its /32 or /128); never a wildcard."""
+    """CIDRs, each checked (a bare address is its /32 or /128); never a wildcard, nor /0."""
     for network in value:
         try:
-            ipaddress.ip_network(network, strict=False)
+            parsed = ipaddress.ip_network(network, strict=False)
         except ValueError:
             raise ValueError(f"{network!r} is no CIDR (such as 10.0.0.0/8 or fd00::/8)") from None
+        if parsed.prefixlen == 0:
+            raise ValueError(f"{network!r} trusts every address: name the proxies' networks")
     return value
 
 
@@ -169,13 +171,15 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[
         tuple[str, ...], BeforeValidator(_comma_separated), AfterValidator(_networks)
     ] = Field(
-        default=(),
+        # A proxy on the same machine (uvicorn's own default believed 127.0.0.1 too).
+        default=("127.0.0.1/32", "::1/128"),
         description="Proxies whose X-Forwarded-For the API believes, as CIDRs, comma-separated "
-        "(e.g. 10.0.0.0/8); the client is the right-most address not among them. Empty: the "
-        "connection's own address is the client's.",
+        "(e.g. 10.0.0.5/32); the client is the right-most address not among them. Name the "
+        "proxies themselves: a client inside a trusted network may choose its address.",
     )
     match_records_per_minute: int = Field(
-        default=100_000,
+        # Ten thousand a second: above what one worker matches (BENCHMARKS.md, "API").
+        default=600_000,
         ge=0,
         description="Addresses a minute each API key may send to bulk matching (POST /v1/match), "
         "per API worker process, charged by the records of each request (0: no limit).",

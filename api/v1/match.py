@@ -70,7 +70,7 @@ class MatchResponse(BaseModel):
     description=(
         f"Up to {bulk.MAX_RECORDS:,} addresses per request (bodies up to "
         f"{MAX_BODY_BYTES // (1024 * 1024)} MiB); results in request order. Each key has a "
-        "budget of addresses a minute (NSAI_MATCH_RECORDS_PER_MINUTE, 100,000 by default), "
+        "budget of addresses a minute (NSAI_MATCH_RECORDS_PER_MINUTE, 600,000 by default), "
         "charged by the records of each request and stated in `Match-Records-Limit`, "
         "`Match-Records-Remaining` and `Match-Records-Reset` (seconds until it is whole "
         "again); a request the budget cannot pay now is a 429 with `Retry-After`. A client "

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from api.body_limit import MAX_BODY_BYTES
+from api.body_limit import POLYGON_BODY_BYTES
 from api.errors import PROBLEM_RESPONSES, problem
 from api.v1.common import (
     GEOJSON_RESPONSE,
@@ -117,7 +117,7 @@ async def addresses_in(
     "/addresses/within",
     response_model=AddressPage,
     responses=GEOJSON_RESPONSE
-    | {413: problem(f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB.")},
+    | {413: problem(f"The body is larger than {POLYGON_BODY_BYTES // (1024 * 1024)} MiB.")},
 )
 async def addresses_within(
     request: Request,

@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import typer
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import text
 
 from nsai.cli.context import settings_of
 from nsai.config import Settings
 from nsai.db import backup as backups
 from nsai.db import migrate as migrations
-from nsai.db.cluster import API_ROLE, LocalCluster
+from nsai.db.cluster import LocalCluster
 from nsai.db.engine import database_url, describe, make_engine, to_sqlalchemy_url
+from nsai.db.roles import API_ROLE, grant_api_role
 from nsai.errors import NsaiError
 
 app = typer.Typer(help="Start, stop, inspect and migrate NSAI's database.", no_args_is_help=True)
@@ -111,8 +116,8 @@ def migrate(ctx: typer.Context) -> None:
 @app.command("api-login")
 def api_login(ctx: typer.Context) -> None:
     """Give the API its login: the user of NSAI_API_DATABASE_URL, with that URL's password, as
-    a member of nsai_api (reads and writes data, changes no schema). Run as the owner after
-    `nsai db migrate`; the managed cluster does this itself."""
+    a member of nsai_api (reads and writes data, changes no schema), and nsai_api its rights.
+    Run as the owner after `nsai db migrate`; the managed cluster does this itself."""
     settings = settings_of(ctx)
     if settings.api_database_url is None:
         typer.echo("NSAI_API_DATABASE_URL is not set: the API connects as NSAI_DATABASE_URL does")
@@ -122,29 +127,54 @@ def api_login(ctx: typer.Context) -> None:
         raise NsaiError("NSAI_API_DATABASE_URL needs a user and a password")
     engine = make_engine(settings, pool_size=1)
     try:
-        with engine.begin() as conn:
-            if (
-                conn.execute(
-                    text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": API_ROLE}
-                ).first()
-                is None
-            ):
-                raise NsaiError(
-                    f"role {API_ROLE} does not exist: run `nsai db migrate` as a role that may "
-                    "create roles, or have an administrator create it"
-                )
-            found = conn.execute(
-                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": wanted.username}
-            ).first()
-            verb = "ALTER" if found is not None else "CREATE"
-            user = conn.dialect.identifier_preparer.quote(wanted.username)
-            password = conn.exec_driver_sql("SELECT quote_literal(%s)", (wanted.password,)).scalar()
-            conn.exec_driver_sql(f"{verb} ROLE {user} LOGIN PASSWORD {password}")
-            if wanted.username != API_ROLE:
-                conn.exec_driver_sql(f"GRANT {API_ROLE} TO {user}")
+        raw = engine.raw_connection()
+        try:
+            conn = raw.driver_connection
+            assert isinstance(conn, psycopg.Connection)
+            _give_login(conn, wanted.username, wanted.password)
+        finally:
+            raw.close()
     finally:
         engine.dispose()
     typer.echo(f"the API logs in as {wanted.username} (a member of {API_ROLE})")
+
+
+def _give_login(conn: psycopg.Connection[Any], user: str, password: str) -> None:
+    if not grant_api_role(conn):
+        raise NsaiError(
+            f"role {API_ROLE} does not exist: run `nsai db migrate` as a role that may create "
+            "roles, or have an administrator create it"
+        )
+    ready = conn.execute(
+        "SELECT rolcanlogin AND pg_has_role(oid, %s, 'MEMBER') FROM pg_roles WHERE rolname = %s",
+        (API_ROLE, user),
+    ).fetchone()
+    if ready is None or not ready[0]:
+        verb = "CREATE" if ready is None else "ALTER"
+        conn.execute(
+            sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(user), sql.Literal(password)
+            )
+        )
+        if user != API_ROLE:
+            conn.execute(
+                sql.SQL("GRANT {} TO {}").format(sql.Identifier(API_ROLE), sql.Identifier(user))
+            )
+    elif not _logs_in(conn, user, password):
+        # A login an administrator made stays as it is unless its password is another.
+        conn.execute(
+            sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(user), sql.Literal(password))
+        )
+    conn.commit()
+
+
+def _logs_in(conn: psycopg.Connection[Any], user: str, password: str) -> bool:
+    params = conn.info.get_parameters() | {"user": user, "password": password}
+    try:
+        psycopg.connect(make_conninfo(**params), connect_timeout=10).close()
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 @app.command()

@@ -4,6 +4,7 @@ into an empty database only, unless forced, when what is there is dropped first.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,14 +13,15 @@ import psycopg
 from sqlalchemy.engine import URL
 
 from nsai.config import Settings
-from nsai.db.cluster import API_ROLE, find_bindir
+from nsai.db.cluster import find_bindir
+from nsai.db.roles import grant_api_role
 from nsai.errors import NsaiError
 
 
 def backup(settings: Settings, url: URL, path: Path) -> None:
     """Dump the database of `url` to `path` (written whole or not at all)."""
     scratch = path.with_name(path.name + ".partial")
-    _run(settings, "pg_dump", "--format=custom", f"--file={scratch}", _libpq(url))
+    _run(settings, url, "pg_dump", "--format=custom", f"--file={scratch}")
     scratch.replace(path)
 
 
@@ -28,7 +30,7 @@ def restore(settings: Settings, url: URL, path: Path, *, force: bool) -> None:
     table of its own, unless `force` (which drops what the dump holds first)."""
     if not path.is_file():
         raise NsaiError(f"{path}: no such backup file")
-    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+    with psycopg.connect(_libpq(url, password=True), autocommit=True) as conn:
         (tables,) = conn.execute(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
             "AND tablename <> 'spatial_ref_sys'"
@@ -38,33 +40,38 @@ def restore(settings: Settings, url: URL, path: Path, *, force: bool) -> None:
                 f"the database {url.database} already holds {tables} tables: restore into an "
                 "empty database, or give --force to replace what it holds"
             )
-        # The dump's grants name the API's role; a server that lacks it gets it (if this role
-        # may create roles: else an administrator must).
-        if (
-            conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (API_ROLE,)).fetchone()
-            is None
-        ):
-            conn.execute(f"CREATE ROLE {API_ROLE} NOLOGIN")
     options = ["--clean", "--if-exists"] if force else []
+    # Without the dump's owners and grants, which name roles this server may not have: the
+    # API's role gets its rights again below.
     _run(
         settings,
+        url,
         "pg_restore",
         "--single-transaction",
         "--exit-on-error",
         "--no-owner",
+        "--no-privileges",
         *options,
-        f"--dbname={_libpq(url)}",
         str(path),
     )
+    with psycopg.connect(_libpq(url, password=True), autocommit=True) as conn:
+        grant_api_role(conn)
 
 
-def _libpq(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq(url: URL, *, password: bool) -> str:
+    """The URL as libpq reads it; without its password for a program's command line, which any
+    user of the machine may read (the program gets it in PGPASSWORD)."""
+    bare = url.set(drivername="postgresql")
+    if not password:
+        bare = bare.set(password=None)
+    return bare.render_as_string(hide_password=False)
 
 
-def _run(settings: Settings, program: str, *args: str) -> None:
+def _run(settings: Settings, url: URL, program: str, *args: str) -> None:
     found = _program(settings, program)
-    done = subprocess.run([str(found), *args], capture_output=True, text=True)
+    environ = os.environ | ({"PGPASSWORD": url.password} if url.password else {})
+    command = [str(found), *args, f"--dbname={_libpq(url, password=False)}"]
+    done = subprocess.run(command, capture_output=True, text=True, env=environ)
     if done.returncode != 0:
         said = done.stderr.strip().splitlines()
         raise NsaiError(f"{program} failed: {said[-1] if said else f'exit code {done.returncode}'}")

@@ -32,13 +32,12 @@ import psycopg
 from psycopg import sql
 
 from nsai.config import Settings
+from nsai.db.roles import API_ROLE
 from nsai.errors import NsaiError
 
 log = logging.getLogger(__name__)
 
 SUPERUSER = "nsai"
-# The API's role (sql/013_api_role.sql): reads and writes data, changes no schema.
-API_ROLE = "nsai_api"
 DATABASE = "nsai"
 SHARED_DATA_ROOT = Path("/var/lib/nsai/clusters")
 START_TIMEOUT_S = 60
@@ -192,6 +191,10 @@ class LocalCluster:
         """The URL the API connects with (as API_ROLE), the cluster started if stopped."""
         self.ensure_running()
         config = self._read_config()
+        if config is None or not config.api_password:
+            # A cluster made by a version without the API's login, still running: made now.
+            self.up()
+            config = self._read_config()
         assert config is not None
         return config.api_url()
 

@@ -72,7 +72,8 @@ def make_engine(
         connect_args={
             "connect_timeout": 10,
             "application_name": "nsai",
-            **statement_options(statement_timeout),
+            # After the URL's own options, which connect_args would otherwise replace.
+            **statement_options(statement_timeout, _given_options(url)),
         },
     )
     hint = (
@@ -85,9 +86,18 @@ def make_engine(
     return engine
 
 
-def statement_options(seconds: float) -> dict[str, str]:
-    """libpq's connection options bounding each statement to `seconds` (none for 0)."""
-    return {"options": f"-c statement_timeout={round(seconds * 1000)}"} if seconds > 0 else {}
+def _given_options(url: URL) -> str | None:
+    given = url.query.get("options")
+    return given if isinstance(given, str) else None
+
+
+def statement_options(seconds: float, given: str | None = None) -> dict[str, str]:
+    """libpq's connection options (those `given` in the URL, if any) with each statement bounded
+    to `seconds` (none for 0)."""
+    if seconds <= 0:
+        return {"options": given} if given else {}
+    bound = f"-c statement_timeout={round(seconds * 1000)}"
+    return {"options": f"{given} {bound}" if given else bound}
 
 
 def check_reachable(engine: Engine, hint: str) -> None:

@@ -20,6 +20,7 @@ from psycopg import errors as pg_errors
 from sqlalchemy.engine import Engine
 
 from nsai.db.engine import describe
+from nsai.db.roles import grant_api_role
 from nsai.errors import NsaiError, first_line
 
 MIGRATION_FILE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -168,6 +169,9 @@ def migrate(engine: Engine, directory: Path | None = None) -> list[Migration]:
                     f"earlier ones kept: {first_line(exc)}"
                 ) from None
             done.append(migration)
+        if directory is None:
+            # The API's role gets its rights on what the migrations made, whenever it exists.
+            grant_api_role(conn)
     return done
 
 

@@ -15,20 +15,5 @@ SELECT coalesce(max(run_id), 0) FROM reconcile_run;
 SELECT pg_try_advisory_lock(%(key)s) AND pg_advisory_unlock(%(key)s);
 
 -- name: cancel
--- The run's backend is interrupted only while it still holds the job's lock: a pid is reused,
--- and a run that died left its pid to whatever session came next. (A one-bigint advisory lock
--- shows in pg_locks as classid = its high 32 bits, objid = its low ones, objsubid = 1.)
-WITH asked AS (
-    UPDATE reconcile_run SET cancel_requested = true
-    WHERE run_id = %(run)s AND status = 'running'
-    RETURNING backend_pid
-)
-SELECT pg_cancel_backend(a.backend_pid)
-FROM asked a
-WHERE EXISTS (
-    SELECT FROM pg_locks l
-    WHERE l.locktype = 'advisory' AND l.pid = a.backend_pid AND l.granted
-      AND l.classid = (%(key)s::bigint >> 32)::oid
-      AND l.objid = (%(key)s::bigint & 4294967295)::oid
-      AND l.objsubid = 1
-);
+-- As the function says (sql/013_api_role.sql): the API's role may call it.
+SELECT nsai_cancel_run(%(run)s, %(key)s);

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from api.app import create_app
 from nsai import keys
 from nsai.config import Settings
 from nsai.db.engine import make_engine
+from nsai.match.job import LOCK_KEY
 from tests.conftest import Server
 from tests.published import Published, publish
 
@@ -79,3 +82,45 @@ def test_the_api_reads_and_writes_as_its_role_and_cannot_change_the_schema(
     assert gazetteer.scalar("SELECT status FROM national_address WHERE uprn = %s", uprn) == (
         "retired"
     )
+
+
+def test_a_steward_cancels_a_run_through_the_apis_role(
+    server: Server, gazetteer: Published, login: str, tmp_path: Path
+) -> None:
+    # The run's session is the owner's (here a superuser's): the API's role may not interrupt
+    # it itself, and asks through nsai_cancel_run.
+    name = gazetteer.url.rsplit("/", 1)[1]
+    settings = Settings(
+        database_url=gazetteer.url,
+        api_database_url=server.url(name, user=login, password=login),
+        home=tmp_path / ".nsai",
+    )
+    owner = make_engine(settings)
+    try:
+        key = keys.create(owner, "canceller", ("read", "steward")).key
+    finally:
+        owner.dispose()
+    with psycopg.connect(gazetteer.url, autocommit=True) as run:
+        run.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        (run_id,) = run.execute(
+            "INSERT INTO reconcile_run (workers, started_by, backend_pid) "
+            "VALUES (1, 'test', pg_backend_pid()) RETURNING run_id"
+        ).fetchone() or (0,)
+        outcome: list[str] = []
+
+        def work() -> None:
+            try:
+                run.execute("SELECT pg_sleep(5)")
+                outcome.append("slept")
+            except psycopg.errors.QueryCanceled:
+                outcome.append("interrupted")
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        time.sleep(0.3)
+        with TestClient(create_app(settings)) as client:
+            asked = client.post(f"/v1/jobs/{run_id}/cancel", headers={"X-API-Key": key})
+        thread.join()
+        assert asked.status_code == 202, asked.text
+        assert outcome == ["interrupted"]
+    assert gazetteer.scalar("SELECT cancel_requested FROM reconcile_run WHERE run_id = %s", run_id)

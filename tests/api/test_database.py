@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from api import database
 from api.app import create_app
 from nsai.config import Settings
+from nsai.db.engine import statement_options
 from tests.conftest import Server
 from tests.published import Published, publish
 
@@ -152,3 +153,12 @@ def test_a_worker_started_while_the_database_is_away_answers_503_then_serves(
             assert client.get(f"/v1/addresses/{uprn}").status_code == 200
     finally:
         _restore(own, server)
+
+
+def test_the_statement_bound_keeps_the_urls_own_options() -> None:
+    assert statement_options(0) == {}
+    assert statement_options(0, "-c search_path=x") == {"options": "-c search_path=x"}
+    assert statement_options(2.5) == {"options": "-c statement_timeout=2500"}
+    assert statement_options(1, "-c search_path=x") == {
+        "options": "-c search_path=x -c statement_timeout=1000"
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -295,3 +296,15 @@ def test_the_api_answers_again_after_the_database_restarts_without_a_restart_of_
         cluster.up()
         assert client.get("/v1/addresses/100000001").status_code == 404
         assert client.get("/v1/search", params={"q": "church"}).status_code == 200
+
+
+def test_a_running_cluster_made_before_the_apis_login_gets_one_when_asked(
+    clusters: Clusters,
+) -> None:
+    cluster = clusters.make()
+    cluster.up()
+    made = json.loads((cluster.home / "cluster.json").read_text())
+    del made["api_password"]  # as a version without the API's login wrote it
+    (cluster.home / "cluster.json").write_text(json.dumps(made))
+    with psycopg.connect(cluster.api_url()) as api:  # still running: no `nsai db up` between
+        assert api.execute("SELECT current_user").fetchone() == ("nsai_api",)

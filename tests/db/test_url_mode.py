@@ -121,7 +121,8 @@ def test_api_login_gives_the_apis_url_its_role(
     name = server.create_database(template=template_db)
     user = f"nsai_web_{secrets.token_hex(3)}"
     environ = _env(server.url(name), tmp_path)
-    for password in ("first", "second"):  # again: the password follows the URL
+    # Again: the password follows the URL, whatever it holds ("%" is no placeholder).
+    for password in ("first", "pa%s%%wo'rd"):
         api = server.url(name, user=user, password=password)
         out = cli("db", "api-login", environ=environ | {"NSAI_API_DATABASE_URL": api})
         assert out.code == 0, out.err
