@@ -220,18 +220,22 @@ class Access:
             ipaddress.ip_network(network, strict=False) for network in settings.trusted_proxies
         )
 
-    async def caller(self, request: Request, presented: str | None) -> Principal:
+    async def caller(
+        self, request: Request, presented: str | None, *, key_required: bool = False
+    ) -> Principal:
         """Who calls, checked once per request (a gate's, a router's and a route's checks share
-        it); a Problem (401/429/503) for a bad key, or no key where nothing is open without."""
+        it); a Problem (401/429/503) for a bad key, or no key where nothing is open without one
+        (or, with `key_required`, where anything is)."""
         principal: Principal | None = getattr(request.state, _STATE_PRINCIPAL, None)
         if principal is None:
             principal = await self._identify(request, presented)
             setattr(request.state, _STATE_PRINCIPAL, principal)
-        if not principal.scopes:
+        if not principal.scopes or (key_required and principal.key_id is None):
             raise Problem(
-                401, "this route needs an API key: send it as X-API-Key or Authorization: Bearer",
+                401,
+                "this route needs a valid API key: send it as X-API-Key or Authorization: Bearer",
                 _CHALLENGE,
-            )  # fmt: skip
+            )
         return principal
 
     async def authorize(
@@ -257,14 +261,6 @@ class Access:
             f"the API key {principal.name!r} lacks scope {scope!r} "
             f"(it has {', '.join(principal.scopes)})",
         )
-
-    async def identified(self, request: Request, presented: str | None) -> Principal:
-        """The caller if it presents a valid key (whatever its scopes); else a Problem (401,
-        429 or 503)."""
-        principal = await self._identify(request, presented)
-        if principal.key_id is None:
-            raise Problem(401, "this route needs a valid API key", _CHALLENGE)
-        return principal
 
     async def _identify(self, request: Request, presented: str | None) -> Principal:
         rejected: str | None = None

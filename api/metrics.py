@@ -95,7 +95,7 @@ async def metrics(request: Request) -> Response:
     NSAI_METRICS_PUBLIC=false only to a request with a valid key (any scope)."""
     if not request.app.state.settings.metrics_public:
         access: Access = request.app.state.access
-        await access.identified(request, presented_key(request.headers))
+        await access.caller(request, presented_key(request.headers), key_required=True)
     registry: CollectorRegistry = request.app.state.metrics.registry
     encode, content_type = choose_encoder(request.headers.get("accept", ""))
     return Response(encode(registry), headers={"Content-Type": content_type})

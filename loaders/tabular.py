@@ -285,12 +285,12 @@ def _parts(chunk: Chunk, i: int, mapping: Mapping) -> tuple[AddressParts, str]:
     return parts, ", ".join(v for v in (*given.values(), postcode) if v)
 
 
-def _record(chunk: Chunk, i: int, mapping: Mapping) -> Staged | str:
-    """The staged columns of row i up to raw_address, with its keys; or why it is refused."""
+def _record(chunk: Chunk, i: int, mapping: Mapping, columns: list[str]) -> Staged | str:
+    """The staged columns of row i up to raw_address, with its keys; or why it is refused.
+    `columns`: the mapping's (mapping.columns, built once per file, not per row)."""
     ref = _text(chunk.values[mapping.id_column][i])
     if not ref:
         return f"missing id ({mapping.id_column} is empty)"
-    columns = mapping.columns
     refused = too_long((_text(chunk.values[c][i]) for c in columns), columns)
     if refused is not None:
         return refused
@@ -340,12 +340,13 @@ def load_table(
     else:
         chunks = _spatial_chunks(path, mapping, files.format)
     name = path.name
+    columns = mapping.columns
     for chunk in chunks:
         rows = []
         xs, ys, problems = _points(chunk, mapping, path)
         for i, line_number in enumerate(chunk.line_numbers):
             batch.counts.read += 1
-            built = problems[i] or _record(chunk, i, mapping)
+            built = problems[i] or _record(chunk, i, mapping, columns)
             if isinstance(built, str):
                 batch.quarantine(name, line_number, chunk.raws[i], built)
                 continue

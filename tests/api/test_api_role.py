@@ -45,9 +45,12 @@ def gazetteer(server: Server, template_db: str, region: Path, tmp_path: Path) ->
     return publish(server, template_db, region, tmp_path)
 
 
-def test_the_api_reads_and_writes_as_its_role_and_cannot_change_the_schema(
+@pytest.fixture
+def as_api(
     server: Server, gazetteer: Published, login: str, tmp_path: Path
-) -> None:
+) -> tuple[Settings, str]:
+    """Settings whose API connects as `login` (the owner's URL for the rest), and a steward's
+    key made by the owner."""
     name = gazetteer.url.rsplit("/", 1)[1]
     settings = Settings(
         database_url=gazetteer.url,  # the owner's: migrations, keys, jobs
@@ -56,9 +59,15 @@ def test_the_api_reads_and_writes_as_its_role_and_cannot_change_the_schema(
     )
     owner = make_engine(settings)
     try:
-        key = keys.create(owner, "steward", ("read", "steward")).key
+        return settings, keys.create(owner, "steward", ("read", "steward")).key
     finally:
         owner.dispose()
+
+
+def test_the_api_reads_and_writes_as_its_role_and_cannot_change_the_schema(
+    gazetteer: Published, login: str, as_api: tuple[Settings, str]
+) -> None:
+    settings, key = as_api
     uprn = gazetteer.scalar("SELECT min(uprn) FROM national_address WHERE status = 'active'")
     with TestClient(create_app(settings)) as client:
         headers = {"X-API-Key": key}
@@ -85,21 +94,11 @@ def test_the_api_reads_and_writes_as_its_role_and_cannot_change_the_schema(
 
 
 def test_a_steward_cancels_a_run_through_the_apis_role(
-    server: Server, gazetteer: Published, login: str, tmp_path: Path
+    gazetteer: Published, as_api: tuple[Settings, str]
 ) -> None:
     # The run's session is the owner's (here a superuser's): the API's role may not interrupt
     # it itself, and asks through nsai_cancel_run.
-    name = gazetteer.url.rsplit("/", 1)[1]
-    settings = Settings(
-        database_url=gazetteer.url,
-        api_database_url=server.url(name, user=login, password=login),
-        home=tmp_path / ".nsai",
-    )
-    owner = make_engine(settings)
-    try:
-        key = keys.create(owner, "canceller", ("read", "steward")).key
-    finally:
-        owner.dispose()
+    settings, key = as_api
     with psycopg.connect(gazetteer.url, autocommit=True) as run:
         run.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
         (run_id,) = run.execute(

@@ -252,14 +252,19 @@ def test_only_db_up_creates_a_cluster(cli: CliRunner, tmp_path: Path) -> None:
     assert not (home / "pgdata").exists()
 
 
-def test_the_api_logs_in_as_a_role_that_cannot_change_the_schema(clusters: Clusters) -> None:
-    cluster = clusters.make()
+def _migrated(cluster: LocalCluster) -> LocalCluster:
+    """`cluster` up, its database migrated."""
     cluster.up()
     engine = make_engine(cluster.settings)
     try:
         migrate(engine)
     finally:
         engine.dispose()
+    return cluster
+
+
+def test_the_api_logs_in_as_a_role_that_cannot_change_the_schema(clusters: Clusters) -> None:
+    cluster = _migrated(clusters.make())
     with psycopg.connect(cluster.api_url(), autocommit=True) as api:
         assert api.execute("SELECT current_user").fetchone() == ("nsai_api",)
         assert api.execute("SELECT count(*) FROM national_address").fetchone() == (0,)
@@ -277,13 +282,7 @@ def test_the_api_logs_in_as_a_role_that_cannot_change_the_schema(clusters: Clust
 def test_the_api_answers_again_after_the_database_restarts_without_a_restart_of_its_own(
     clusters: Clusters,
 ) -> None:
-    cluster = clusters.make()
-    cluster.up()
-    engine = make_engine(cluster.settings)
-    try:
-        migrate(engine)
-    finally:
-        engine.dispose()
+    cluster = _migrated(clusters.make())
     settings = cluster.settings.model_copy(update={"anonymous_reads": True})
     with TestClient(create_app(settings)) as client:
         assert client.get("/v1/addresses/100000001").status_code == 404  # answered: none such

@@ -229,15 +229,23 @@ def test_only_one_reconcile_runs_at_a_time(
     assert "a reconcile is already running" in result.err
 
 
-def test_a_run_killed_while_publishing_leaves_the_national_tables_as_they_were(
+def _reconciled_with_a_change(
     cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, tmp_path: Path
-) -> None:
+) -> dict[str, str]:
+    """The region loaded and reconciled, then a change (one BLPU deleted) loaded for the next
+    run to publish; the national tables' checksums before that run."""
     _load_region(cli, environ, region)
     _ok(cli("reconcile", environ=environ))
     council, code = _council(db_url)
     change = Dtf(file_type="C", custodian=code).add(21, "D", UPRN=_some_uprn(db_url, code))
     _ok(cli("load", str(change.write(tmp_path / "c.csv")), "--source", council, environ=environ))
-    before = _checksums(db_url)
+    return _checksums(db_url)
+
+
+def test_a_run_killed_while_publishing_leaves_the_national_tables_as_they_were(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, tmp_path: Path
+) -> None:
+    before = _reconciled_with_a_change(cli, environ, db_url, region, tmp_path)
     with psycopg.connect(db_url) as blocker:
         # Holding this lock stops the run at its first write of events: well into publishing.
         blocker.execute("LOCK TABLE change_event IN SHARE MODE")
@@ -611,12 +619,7 @@ reconcile(engine, Settings(database_url=url), progress=progress)
 def test_a_run_killed_at_any_stage_changes_nothing_it_had_not_published(
     cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, tmp_path: Path, stage: str
 ) -> None:
-    _load_region(cli, environ, region)
-    _ok(cli("reconcile", environ=environ))
-    council, code = _council(db_url)
-    change = Dtf(file_type="C", custodian=code).add(21, "D", UPRN=_some_uprn(db_url, code))
-    _ok(cli("load", str(change.write(tmp_path / "c.csv")), "--source", council, environ=environ))
-    before = _checksums(db_url)
+    before = _reconciled_with_a_change(cli, environ, db_url, region, tmp_path)
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_AT, db_url, stage],
         env={"PATH": os.environ["PATH"]},
