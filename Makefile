@@ -46,3 +46,4 @@ bench: setup
 	@bash scripts/setup-bench.sh
 	@if [ -z "$$NSAI_BENCH_DATABASE_URL$$NSAI_DATABASE_URL" ]; then $(NSAI) db up; fi
 	$(PY) bench/run.py
+

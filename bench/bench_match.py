@@ -22,8 +22,9 @@ from typing import Any
 import psycopg
 
 from bench.scratch import admin_url, drop_database, env, fresh_database
-from nsai.match.compare import compare
-from nsai.match.job import candidate_pairs, match_records, read_records
+from nsai.match.learn import labelled_pairs
+from nsai.match.quality import read_truth
+from nsai.match.weights import THRESHOLDS
 
 REPO = Path(__file__).resolve().parents[1]
 NSAI = str(Path(sys.executable).with_name("nsai"))
@@ -163,42 +164,19 @@ def _queue(url: str, report: dict[str, Any]) -> str:
     )
 
 
-THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.975, 0.99, 0.999)
-
-
 def _thresholds(url: str, region: Path) -> list[str]:
     """Precision and recall of the candidate pairs scored at or above each match threshold,
     before clustering (recall against every true pair, blocked or not): the figures the
     match threshold is chosen from."""
-    with (region / "truth.csv").open() as handle:
-        truth = {(r["source"], r["source_ref"]): r["true_id"] for r in csv.DictReader(handle)}
     with psycopg.connect(url) as conn:
-        # The records as a run reads them, and its candidate pairs.
-        records = {r.record_id: r for r in match_records(conn)}
-        pairs = candidate_pairs(conn, read_records(conn, records).changed.values(), {})
-        refs: dict[int, str] = dict(
-            conn.execute(
-                "SELECT record_id, source_ref FROM source_record WHERE removed_batch_id IS NULL"
-            ).fetchall()
-        )
-        conn.rollback()
-    true_id = {rid: truth[(m.source, refs[rid])] for rid, m in records.items()}
-    sizes: dict[str, int] = defaultdict(int)
-    for t in true_id.values():
-        sizes[t] += 1
-    actual = sum(n * (n - 1) // 2 for n in sizes.values())
-    scored = []
-    for a, b in pairs:
-        result = compare(records[a], records[b])
-        if result.veto is None:
-            scored.append((result.score, true_id[a] == true_id[b]))
+        labelled = labelled_pairs(conn, read_truth(region / "truth.csv"))
     lines = []
     for threshold in THRESHOLDS:
-        kept = [same for score, same in scored if score >= threshold]
+        kept = [same for score, same in labelled.pairs if score.score >= threshold]
         hits = sum(kept)
         lines.append(
             f"| {threshold} | {len(kept):,} | {hits / max(len(kept), 1):.4f} | "
-            f"{hits / max(actual, 1):.4f} |"
+            f"{hits / max(labelled.true_pairs, 1):.4f} |"
         )
     return lines
 

@@ -50,28 +50,36 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
             writer.writerow({key: row[key] for key in ("ref", "address", "uprn")})
 
 
-def dedupe(admin: str, tmp: Path) -> list[str]:
+def load_dedupe(
+    admin: str, tmp: Path, database: str
+) -> tuple[str, dict[tuple[str, str], str], dict[str, str]]:
+    """A fresh database `database` holding the list and its re-spellings as two sources: its
+    URL, the truth (source, ref -> UPRN) and each ref's address."""
     rows = merthyr_rows()
     rng = random.Random(SEED)
     respelt = [
         {"ref": f"R{n}", "address": respell(row["address"], rng), "uprn": row["uprn"]}
         for n, row in enumerate(rng.sample(rows, RESPELT), 1)
     ]
-    _write(tmp / "list.csv", rows)
-    _write(tmp / "respelt.csv", respelt)
-    url = fresh_database(admin, BENCH_DB)
-    for name in ("list", "respelt"):
+    url = fresh_database(admin, database)
+    for name, listed in (("list", rows), ("respelt", respelt)):
+        _write(tmp / f"{name}.csv", listed)
         nsai(url, "load", str(tmp / f"{name}.csv"), "--source", name, "--id-column", "ref",
               "--address-columns", "address")  # fmt: skip
-    started = time.monotonic()
-    nsai(url, "reconcile")
-    seconds = time.monotonic() - started
     truth = {
         (source, row["ref"]): row["uprn"]
         for source, listed in (("list", rows), ("respelt", respelt))
         for row in listed
         if row["uprn"]
     }
+    return url, truth, {row["ref"]: row["address"] for row in rows + respelt}
+
+
+def dedupe(admin: str, tmp: Path) -> list[str]:
+    url, truth, text = load_dedupe(admin, tmp, BENCH_DB)
+    started = time.monotonic()
+    nsai(url, "reconcile")
+    seconds = time.monotonic() - started
     with psycopg.connect(url) as conn:
         quality = measure(truth, national_of(conn))
         items, pairs = conn.execute(
@@ -81,7 +89,6 @@ def dedupe(admin: str, tmp: Path) -> list[str]:
         (report,) = conn.execute(
             "SELECT report FROM reconcile_run WHERE status = 'done' ORDER BY run_id DESC LIMIT 1"
         ).fetchone() or ({},)
-    text = {row["ref"]: row["address"] for row in rows + respelt}
     for label, sample in (("missed", quality.missed), ("wrongly merged", quality.wrong)):
         ordered = sorted(sample)
         for (_, x), (_, y) in ordered[:: max(1, len(ordered) // 40)]:

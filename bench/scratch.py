@@ -31,8 +31,10 @@ def admin_url() -> str:
 
 
 def env(url: str) -> dict[str, str]:
-    """The environment of an `nsai` process on the database `url`, nothing else inherited."""
-    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url}
+    """The environment of an `nsai` process on the database `url`, nothing else inherited but
+    the weights chosen to score (NSAI_MATCH_WEIGHTS, when set)."""
+    chosen = {k: v for k, v in os.environ.items() if k == "NSAI_MATCH_WEIGHTS"}
+    return {"PATH": os.environ["PATH"], "NSAI_DATABASE_URL": url, **chosen}
 
 
 def nsai(url: str, *args: str) -> str:

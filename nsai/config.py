@@ -78,6 +78,12 @@ class Settings(BaseSettings):
         description="A pair scoring at least this is one property (chosen from the quality "
         "benchmark; see BENCHMARKS.md).",
     )
+    match_weights: str | None = Field(
+        # Read where the comparisons are declared (nsai.match.weights.in_use), at import.
+        default=None,
+        description="A weights file `nsai weights learn` wrote, to score pairs with in place of "
+        "the hand-set bits (BENCHMARKS.md, 'Learned weights', compares the two).",
+    )
     review_threshold: float = Field(
         default=0.5,
         gt=0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from nsai import __version__
-from nsai.cli import db, keys, load, query, reconcile, serve, steward, synth
+from nsai.cli import db, keys, load, query, reconcile, serve, steward, synth, weights
 
 app = typer.Typer(
     name="nsai",
@@ -48,3 +48,4 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(steward.review_app, name="review")
 app.add_typer(steward.steward_app, name="steward")
 app.add_typer(steward.jobs_app, name="jobs")
+app.add_typer(weights.app, name="weights")

@@ -19,7 +19,6 @@ from nsai.cli.context import settings_of
 from nsai.db.engine import make_engine
 from nsai.db.migrate import require_current
 from nsai.errors import NsaiError
-from nsai.query import bulk
 from nsai.query import lookup as lookups
 from nsai.query import search as searches
 from nsai.query.limits import DEFAULT_RANKED, MAX_RANKED
@@ -109,6 +108,8 @@ def match(
 ) -> None:
     """Match a CSV of messy addresses to UPRNs, as POST /v1/match does: a UPRN only where one
     property is the likely answer, else an empty uprn."""
+    from nsai.query import bulk  # it reads the weights that score (NSAI_MATCH_WEIGHTS)
+
     files = inspect([path], "csv")
     assert files.encoding is not None
     rows = csv_rows(path, files.encoding)

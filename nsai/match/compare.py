@@ -7,9 +7,11 @@ says which level a pair is at. `compare` adds the prior and one level's bits per
 turns the total into a probability (base-2 logistic), keeping every contribution so a steward
 or the API can see why a pair scored what it did (the Splink habit).
 
-The bits are set by hand for now, with the candidate pairs of the blocking rules in mind (most
-of them neighbours: same street, same postcode, a few tens of metres apart), and the lead tunes
-them from the quality benchmark. What shaped them:
+The bits declared here are set by hand, with the candidate pairs of the blocking rules in mind
+(most of them neighbours: same street, same postcode, a few tens of metres apart). They are the
+priors of weights learned from a region whose truth is known (weights.py), which score in their
+place when NSAI_MATCH_WEIGHTS names them; `nsai weights show` sets the two side by side. What
+shaped the hand-set bits:
 
 - Identity comes from the identifiers (SAO, PAO, building name); street, town, postcode and
   position mostly say "same neighbourhood", which candidate pairs share anyway. So the PAO
@@ -32,6 +34,7 @@ calls a rapidfuzz scorer only when keys differ.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,11 +44,12 @@ from typing import Final
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from nsai.address.normalise import one_slip
+from nsai.address.normalise import STREET_OR_PLACE_TYPES, STREET_TYPES, one_slip
 from nsai.match.records import MatchRecord
+from nsai.match.weights import Weights, hand_set, in_use
 
 # About one candidate pair in 256 is one property: most are neighbours within tens of metres,
-# each seen by several sources. A rough figure, for the benchmark to replace.
+# each seen by several sources. The hand-set prior.
 PRIOR_BITS: Final = -8.0
 
 # A house or building name at least this alike (rapidfuzz ratio) is not clearly another name.
@@ -68,7 +72,7 @@ class Comparison:
 @dataclass(frozen=True, slots=True)
 class PairScore:
     score: float  # 0..1; 0.0 whenever `veto` is set
-    bits: float  # PRIOR_BITS + the sum of the contributions' bits (kept when vetoed)
+    bits: float  # the prior + the sum of the contributions' bits (kept when vetoed)
     contributions: dict[str, tuple[str, float]]  # comparison name -> (level label, bits)
     veto: str | None  # why the pair may never be one property, or None
 
@@ -147,8 +151,19 @@ def _street(a: MatchRecord, b: MatchRecord) -> str:
         return "exact"
     if one_slip(x, y):
         return "one slip"
-    # Mostly other streets nearby: "HILL LANE", "CHURCH LANE" against "CHURCH ROAD",
-    # "BRIDGE STREET WEST"; sometimes two slips.
+    (short, shorter), (long, _) = sorted(((x.split(), a), (y.split(), b)), key=lambda s: len(s[0]))
+    n = len(short)
+    extra = long[n:] if long[:n] == short else long[:-n] if long[-n:] == short else None
+    if extra and " ".join(extra) in (shorter.locality_key, shorter.town_key):
+        # The place the other names, read into the street by a parse without commas.
+        return "exact"
+    if extra and not (len(extra) == 1 and extra[0] in STREET_TYPES | STREET_OR_PLACE_TYPES):
+        # A street and its qualified namesake: "BRIDGE STREET WEST", "HIGH STREET (ABOVE
+        # BRIDGE)", "UPPER CHURCH ROAD": another street by the way streets are named (a type
+        # word alone is one source leaving it out: "GLANMORLAIS" against "GLANMORLAIS ROAD").
+        return "qualified"
+    # Mostly other streets nearby: "HILL LANE", "CHURCH LANE" against "CHURCH ROAD";
+    # sometimes two slips.
     return "similar" if JaroWinkler.normalized_similarity(x, y) >= 0.88 else "differs"
 
 
@@ -310,6 +325,7 @@ COMPARISONS: Final[tuple[Comparison, ...]] = (
             Level("exact", 4.0),
             Level("one slip", 1.0),  # a typo, or a near-namesake ("SAINT MARKS ROAD")
             Level("similar", -2.0),
+            Level("qualified", -4.0),
             Level("differs", -6.0),
             Level("missing", 0.0),
         ),
@@ -408,10 +424,33 @@ COMPARISONS: Final[tuple[Comparison, ...]] = (
     ),
 )
 
-# Each comparison's classify and its levels' bits by label, looked up once per pair.
-_SCORING: Final = tuple(
-    (c.name, c.classify, {level.label: level.bits for level in c.levels}) for c in COMPARISONS
+HAND_SET: Final[Weights] = hand_set(
+    PRIOR_BITS, {c.name: [(level.label, level.bits) for level in c.levels] for c in COMPARISONS}
 )
+Scoring = tuple[
+    float, tuple[tuple[str, Callable[[MatchRecord, MatchRecord], str], dict[str, float]], ...]
+]
+_SCORING: list[Scoring] = []  # the prior, and each comparison's classify and bits by label
+
+
+@functools.cache
+def weights() -> Weights:
+    """What scores: the file NSAI_MATCH_WEIGHTS names, else the hand-set bits. Read on first
+    use, not on import, so a bad file is a clear error of the command that scores."""
+    return in_use(HAND_SET)
+
+
+def _scoring() -> Scoring:
+    if not _SCORING:
+        chosen = weights()
+        _SCORING.append((
+            chosen.prior,
+            tuple(
+                (c.name, c.classify, {label: w.bits for label, w in chosen.levels[c.name].items()})
+                for c in COMPARISONS
+            ),
+        ))  # fmt: skip
+    return _SCORING[0]
 
 
 # Levels that are one slip of the keys; levels that speak against; what must agree exactly.
@@ -419,7 +458,8 @@ _SLIPS: Final = frozenset((
     ("street", "one slip"), ("town", "one slip"), ("locality", "one slip"),
     ("building", "fuzzy >= 90"), ("postcode", "one slip"),
 ))  # fmt: skip
-_AGAINST: Final = frozenset(("differs", "one absent", "similar", "same sector", "same district",
+_AGAINST: Final = frozenset(("differs", "one absent", "similar", "qualified", "same sector",
+                             "same district",
                              "farther", "within 300 m", "fuzzy >= 80", "one within the other",
                              "differ"))  # fmt: skip
 
@@ -448,8 +488,8 @@ def compare(a: MatchRecord, b: MatchRecord) -> PairScore:
     """The pair's score with every comparison's contribution; 0.0 when a veto applies."""
     veto = identifiers_conflict(a, b)
     contributions: dict[str, tuple[str, float]] = {}
-    total = PRIOR_BITS
-    for name, classify, bits_of in _SCORING:
+    total, scoring = _SCORING[0] if _SCORING else _scoring()
+    for name, classify, bits_of in scoring:
         label = classify(a, b)
         bits = bits_of[label]
         contributions[name] = (label, bits)

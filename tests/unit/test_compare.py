@@ -230,7 +230,22 @@ LEVELS: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         "street",
         {"street_key": "BRIDGE STREET"},
         {"street_key": "BRIDGE STREET WEST"},
-        "similar",
+        "qualified",
+    ),
+    (
+        "street",
+        {"street_key": "HIGH STREET"},
+        {"street_key": "HIGH STREET ABOVE BRIDGE"},
+        "qualified",
+    ),
+    ("street", {"street_key": "CHURCH ROAD"}, {"street_key": "UPPER CHURCH ROAD"}, "qualified"),
+    # A type word left out is no qualifier; the other's place read into the street is none.
+    ("street", {"street_key": "GLANMORLAIS"}, {"street_key": "GLANMORLAIS ROAD"}, "similar"),
+    (
+        "street",
+        {"street_key": "HEOL Y NANT", "town_key": "KINGSWELL"},
+        {"street_key": "HEOL Y NANT KINGSWELL"},
+        "exact",
     ),
     ("street", {"street_key": "MILL LANE"}, {"street_key": "KINGS ROAD"}, "differs"),
     ("street", {"street_key": "HIGH STREET"}, {"street_key": "HIGH ROAD"}, "differs"),

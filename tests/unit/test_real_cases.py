@@ -75,6 +75,16 @@ TWO_PROPERTIES = [
         "14, GWLADYS STREET, PENYDARREN, MERTHYR TYDFIL, CF47 9UU",
     ),
     ("24, HIGH STREET, DOWLAIS TOP, MERTHYR TYDFIL", "24, HIGH STREET, CAEHARRIS, MERTHYR TYDFIL"),
+    # A street and its qualified namesake in one postcode (two UPRNs in the Merthyr list).
+    (
+        "24, HIGH STREET (ABOVE BRIDGE), CAEHARRIS DOWLAIS, MERTHYR TYDFIL, CF48 3PH",
+        "24, HIGH STREET, CAEHARRIS, MERTHYR TYDFIL, CF48 3PH",
+    ),
+    # A flat in number 17 of a named terrace, and number 1 of it (two UPRNs in the list).
+    (
+        "FLAT 1, 17, THE GRAWEN, BRECON ROAD, MERTHYR TYDFIL, CF47 8NR",
+        "1, THE GRAWEN, BRECON ROAD, MERTHYR TYDFIL, CF47 8NP",
+    ),
     # A caravan in the grounds of a house, a flat at a hotel.
     (
         "CARAVAN IN GROUNDS OF 106 HEOLGERRIG, HEOLGERRIG, MERTHYR TYDFIL, CF48 1TD",
