@@ -46,4 +46,3 @@ bench: setup
 	@bash scripts/setup-bench.sh
 	@if [ -z "$$NSAI_BENCH_DATABASE_URL$$NSAI_DATABASE_URL" ]; then $(NSAI) db up; fi
 	$(PY) bench/run.py
-
