@@ -12,14 +12,11 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -30,7 +27,8 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.scratch import NSAI, admin_url, drop_database, env, fresh_database, nsai  # noqa: E402
+from bench.scratch import admin_url, drop_database, env, fresh_database, nsai  # noqa: E402
+from tests.served import nsai_serve, workers  # noqa: E402
 
 BENCH_DB = f"nsai_bench_soak_{os.getpid()}"
 RATE = 40  # requests a second, open loop: each sent on time whether or not others have answered
@@ -59,23 +57,6 @@ class Traffic:
         return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else 0.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _workers(pid: int) -> list[int]:
-    found = []
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        try:
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.append(int(child))
-        except OSError:
-            continue
-    return sorted(found)
-
-
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -83,40 +64,15 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-@contextmanager
-def _serving(url: str, home: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    environ = env(url) | {
+def _environ(url: str, home: Path) -> dict[str, str]:
+    """The server's environment: anonymous reads, no limit to what the load asks."""
+    return env(url) | {
         "NSAI_HOME": str(home),
         "NSAI_ANONYMOUS_READS": "true",
         "NSAI_RATE_LIMIT_ANONYMOUS": "0",
         "NSAI_RATE_LIMIT_PER_KEY": "0",
         "NSAI_MATCH_RECORDS_PER_MINUTE": "0",
     }
-    proc = subprocess.Popen(
-        [NSAI, "serve", "--workers", "2", "--port", str(port)],
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while len(_workers(proc.pid)) < 2 or not _up(base):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("nsai serve did not start")
-            time.sleep(0.2)
-        yield base, proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
-
-
-def _up(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def _samples(url: str) -> dict[str, list[str]]:
@@ -208,7 +164,7 @@ def _faults(base: str, proc: subprocess.Popen[bytes], url: str) -> list[str]:
     lines = []
     # A worker killed outright: the other answers, asked every 50 ms from a thread of its own
     # for two seconds after the replacement; uvicorn starts another.
-    victim = _workers(proc.pid)[0]
+    victim = min(workers(proc.pid))
     seen: Counter[int] = Counter()
     asking = threading.Event()
     asking.set()
@@ -225,7 +181,7 @@ def _faults(base: str, proc: subprocess.Popen[bytes], url: str) -> list[str]:
     asker.start()
     os.kill(victim, signal.SIGKILL)
     started = time.monotonic()
-    while victim in _workers(proc.pid) or len(_workers(proc.pid)) < 2:
+    while victim in workers(proc.pid) or len(workers(proc.pid)) < 2:
         if time.monotonic() - started > 60:
             raise RuntimeError("the killed worker was not replaced")
         time.sleep(0.01)
@@ -286,16 +242,16 @@ def run(quick: bool) -> str:
                 (national,) = conn.execute(
                     "SELECT count(*) FROM national_address WHERE status = 'active'"
                 ).fetchone() or (0,)
-            with _serving(url, Path(tmp) / ".nsai") as (base, proc):
-                workers = _workers(proc.pid)
+            with nsai_serve(_environ(url, Path(tmp) / ".nsai")) as (base, proc):
+                serving = sorted(workers(proc.pid))
                 # Warm: each worker's caches (the gazetteer's names that bulk matching reads with
                 # are held per worker once it has matched) and the database's.
                 asyncio.run(_drive(base, 60, samples, key, 1))
-                rss: list[list[float]] = [[_rss_mb(w)] for w in workers]
+                rss: list[list[float]] = [[_rss_mb(w)] for w in serving]
                 traffic = Traffic()
                 for minute in range(max(1, seconds // 60)):
                     traffic.add(asyncio.run(_drive(base, 60, samples, key, 2 + minute)))
-                    for held, worker in zip(rss, workers, strict=True):
+                    for held, worker in zip(rss, serving, strict=True):
                         held.append(_rss_mb(worker))
                 faults = _faults(base, proc, url)
     finally:
