@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from loaders import dtf73, files, tabular
 from loaders.mapping import build_mapping
 from loaders.store import AlreadyLoaded, Batch, LoadResult
+from nsai.db.engine import driver_connection
 from nsai.errors import NsaiError
 
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
@@ -56,30 +57,26 @@ def load(
     how = json.dumps([inputs.sha256, inputs.format, mapping.model_dump() if mapping else None])
     fingerprint = hashlib.sha256(how.encode()).hexdigest()
     kind = "gazetteer" if inputs.format == "dtf73" else "list"
-    raw = engine.raw_connection()
-    conn = raw.driver_connection
-    assert isinstance(conn, psycopg.Connection)
-    conn.autocommit = False
-    try:
+    with driver_connection(engine) as conn:
+        conn.autocommit = False
         try:
-            batch = Batch(conn, source, kind, inputs, fingerprint, max_removal)
-        except AlreadyLoaded as repeat:
-            conn.rollback()
-            return repeat.result
-        if priority is not None:
-            batch.run("load/batch.sql", "set_priority", priority=priority)
-        if inputs.format == "dtf73":
-            batch.run("load/stage.sql", "create_dtf")
+            try:
+                batch = Batch(conn, source, kind, inputs, fingerprint, max_removal)
+            except AlreadyLoaded as repeat:
+                conn.rollback()
+                return repeat.result
+            if priority is not None:
+                batch.run("load/batch.sql", "set_priority", priority=priority)
+            if inputs.format == "dtf73":
+                batch.run("load/stage.sql", "create_dtf")
+                batch.run("load/stage.sql", "create_records")
+                return dtf73.load_dtf(batch, inputs, advance)
+            assert mapping is not None
             batch.run("load/stage.sql", "create_records")
-            return dtf73.load_dtf(batch, inputs, advance)
-        assert mapping is not None
-        batch.run("load/stage.sql", "create_records")
-        return tabular.load_table(batch, inputs, mapping, advance)
-    except BaseException:
-        # The connection may be broken (the reason we are here): the error that matters is the
-        # first one, so a failed rollback must not replace it.
-        with contextlib.suppress(psycopg.Error):
-            conn.rollback()
-        raise
-    finally:
-        raw.close()
+            return tabular.load_table(batch, inputs, mapping, advance)
+        except BaseException:
+            # The connection may be broken (the reason we are here): the error that matters is the
+            # first one, so a failed rollback must not replace it.
+            with contextlib.suppress(psycopg.Error):
+                conn.rollback()
+            raise

@@ -18,7 +18,13 @@ from nsai.config import Settings
 from nsai.db import backup as backups
 from nsai.db import migrate as migrations
 from nsai.db.cluster import LocalCluster
-from nsai.db.engine import database_url, describe, make_engine, to_sqlalchemy_url
+from nsai.db.engine import (
+    database_url,
+    describe,
+    driver_connection,
+    make_engine,
+    to_sqlalchemy_url,
+)
 from nsai.db.roles import API_ROLE, grant_api_role
 from nsai.errors import NsaiError
 
@@ -127,13 +133,8 @@ def api_login(ctx: typer.Context) -> None:
         raise NsaiError("NSAI_API_DATABASE_URL needs a user and a password")
     engine = make_engine(settings, pool_size=1)
     try:
-        raw = engine.raw_connection()
-        try:
-            conn = raw.driver_connection
-            assert isinstance(conn, psycopg.Connection)
+        with driver_connection(engine) as conn:
             _give_login(conn, wanted.username, wanted.password)
-        finally:
-            raw.close()
     finally:
         engine.dispose()
     typer.echo(f"the API logs in as {wanted.username} (a member of {API_ROLE})")

@@ -7,11 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-import psycopg
 import typer
 
 from nsai.cli.context import settings_of
-from nsai.db.engine import make_engine
+from nsai.db.engine import driver_connection, make_engine
 from nsai.db.migrate import require_current
 from nsai.db.queries import statements
 from nsai.errors import NsaiError
@@ -58,13 +57,8 @@ def reconcile(
         for line in summary(report):
             typer.echo(line)
         if known is not None:
-            raw = engine.raw_connection()
-            try:
-                conn = raw.driver_connection
-                assert isinstance(conn, psycopg.Connection)
+            with driver_connection(engine) as conn:
                 typer.echo(measure(known, national_of(conn)).line())
-            finally:
-                raw.close()
     finally:
         engine.dispose()
 

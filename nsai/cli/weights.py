@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from nsai.cli.context import settings_of
-from nsai.db.engine import make_engine
+from nsai.db.engine import driver_connection, make_engine
 from nsai.db.migrate import require_current
 
 app = typer.Typer(
@@ -48,13 +47,8 @@ def learn(
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
         require_current(engine)
-        raw = engine.raw_connection()
-        try:
-            conn = raw.driver_connection
-            assert isinstance(conn, psycopg.Connection)
+        with driver_connection(engine) as conn:
             weights = fit(conn, known, sigma, learned_from or str(truth))
-        finally:
-            raw.close()
     finally:
         engine.dispose()
     write(weights, out)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -110,3 +115,16 @@ def check_reachable(engine: Engine, hint: str) -> None:
         raise NsaiError(
             f"cannot connect to the database at {describe(engine.url)} ({reason}): {hint}"
         ) from None
+
+
+@contextmanager
+def driver_connection(engine: Engine) -> Iterator[psycopg.Connection[Any]]:
+    """A connection of `engine`'s pool as psycopg's own (COPY, server-side cursors, named SQL),
+    given back to the pool when the block ends."""
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert isinstance(conn, psycopg.Connection)
+        yield conn
+    finally:
+        raw.close()

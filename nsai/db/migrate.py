@@ -19,7 +19,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from sqlalchemy.engine import Engine
 
-from nsai.db.engine import describe
+from nsai.db.engine import describe, driver_connection
 from nsai.db.roles import grant_api_role
 from nsai.errors import NsaiError, first_line
 
@@ -83,10 +83,7 @@ def discover(directory: Path) -> list[Migration]:
 
 @contextmanager
 def _locked(engine: Engine) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-    raw = engine.raw_connection()
-    try:
-        conn = raw.driver_connection
-        assert isinstance(conn, psycopg.Connection)
+    with driver_connection(engine) as conn:
         conn.autocommit = True
         conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
         try:
@@ -95,8 +92,6 @@ def _locked(engine: Engine) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
             conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
             # The connection goes back to the pool: leave it as the pool lent it.
             conn.autocommit = False
-    finally:
-        raw.close()
 
 
 def _applied(conn: psycopg.Connection[tuple[object, ...]]) -> dict[int, tuple[str, datetime]]:
@@ -178,14 +173,9 @@ def migrate(engine: Engine, directory: Path | None = None) -> list[Migration]:
 def status(engine: Engine, directory: Path | None = None) -> list[MigrationState]:
     """Every known migration with the time it was applied (None when pending)."""
     migrations = discover(directory or sql_dir())
-    raw = engine.raw_connection()
-    try:
-        conn = raw.driver_connection
-        assert isinstance(conn, psycopg.Connection)
+    with driver_connection(engine) as conn:
         applied = _applied(conn)
         conn.rollback()
-    finally:
-        raw.close()
     _check_history(migrations, applied)
     return [
         MigrationState(m, applied[m.version][1] if m.version in applied else None)

@@ -11,6 +11,7 @@ import psycopg
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
+from nsai.db.engine import driver_connection
 from nsai.db.queries import execute
 from nsai.query.errors import BadInput, NotFound
 from nsai.query.geometry import locations
@@ -97,10 +98,7 @@ def queue(
         if not cursor.isdigit() or len(cursor) > 18:
             raise BadInput("cursor", "the next_cursor of the previous page")
         after = int(cursor)
-    raw = engine.raw_connection()
-    try:
-        conn = raw.driver_connection
-        assert isinstance(conn, psycopg.Connection)
+    with driver_connection(engine) as conn:
         ids = [
             int(r)
             for (r,) in execute(
@@ -119,9 +117,7 @@ def queue(
         ]
         items = _items(conn, ids[:limit])
         opened, deferred = execute(conn, REVIEW, "counts")[0]
-        raw.rollback()
-    finally:
-        raw.close()
+        conn.rollback()
     more = len(ids) > limit
     return ReviewPage(
         data=items,
@@ -131,14 +127,9 @@ def queue(
 
 
 def item(engine: Engine, review_id: int) -> ReviewItem:
-    raw = engine.raw_connection()
-    try:
-        conn = raw.driver_connection
-        assert isinstance(conn, psycopg.Connection)
+    with driver_connection(engine) as conn:
         found = _items(conn, [review_id])
-        raw.rollback()
-    finally:
-        raw.close()
+        conn.rollback()
     if not found:
         raise NotFound(f"there is no review item {review_id}")
     return found[0]

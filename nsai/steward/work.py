@@ -12,6 +12,7 @@ from typing import Any, Final
 import psycopg
 from sqlalchemy.engine import Engine
 
+from nsai.db.engine import driver_connection
 from nsai.db.queries import copy_rows, execute
 from nsai.errors import NsaiError
 from nsai.match.cluster import Edge, apart, cluster
@@ -129,16 +130,10 @@ def work(engine: Engine, kind: str, actor: str, reason: str | None) -> Iterator[
     """One operation: a transaction holding the publishing lock, committed when the block ends."""
     if not actor:
         raise NsaiError("an operation needs the name of who does it")
-    raw = engine.raw_connection()
-    conn = raw.driver_connection
-    assert isinstance(conn, psycopg.Connection)
-    try:
-        with conn.transaction():
-            execute(conn, OPERATIONS, "lock", key=PUBLISH_LOCK_KEY)
-            (operation_id,) = execute(conn, OPERATIONS, "next_operation")[0]
-            yield Work(conn, kind, actor, reason or None, int(operation_id))
-    finally:
-        raw.close()
+    with driver_connection(engine) as conn, conn.transaction():
+        execute(conn, OPERATIONS, "lock", key=PUBLISH_LOCK_KEY)
+        (operation_id,) = execute(conn, OPERATIONS, "next_operation")[0]
+        yield Work(conn, kind, actor, reason or None, int(operation_id))
 
 
 def members(conn: psycopg.Connection[Any], uprns: Iterable[int]) -> dict[int, list[int]]:
