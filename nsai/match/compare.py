@@ -56,6 +56,9 @@ PRIOR_BITS: Final = -8.0
 BUILDING_CLASH_BELOW: Final = 80.0
 
 
+Classify = Callable[[MatchRecord, MatchRecord], str]
+
+
 @dataclass(frozen=True, slots=True)
 class Level:
     label: str
@@ -66,7 +69,7 @@ class Level:
 class Comparison:
     name: str
     levels: tuple[Level, ...]  # strongest agreement first, "missing" (no data) last when present
-    classify: Callable[[MatchRecord, MatchRecord], str]  # the label of one of `levels`
+    classify: Classify  # the label of one of `levels`
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,10 +430,6 @@ COMPARISONS: Final[tuple[Comparison, ...]] = (
 HAND_SET: Final[Weights] = hand_set(
     PRIOR_BITS, {c.name: [(level.label, level.bits) for level in c.levels] for c in COMPARISONS}
 )
-Scoring = tuple[
-    float, tuple[tuple[str, Callable[[MatchRecord, MatchRecord], str], dict[str, float]], ...]
-]
-_SCORING: list[Scoring] = []  # the prior, and each comparison's classify and bits by label
 
 
 @functools.cache
@@ -440,17 +439,14 @@ def weights() -> Weights:
     return in_use(HAND_SET)
 
 
-def _scoring() -> Scoring:
-    if not _SCORING:
-        chosen = weights()
-        _SCORING.append((
-            chosen.prior,
-            tuple(
-                (c.name, c.classify, {label: w.bits for label, w in chosen.levels[c.name].items()})
-                for c in COMPARISONS
-            ),
-        ))  # fmt: skip
-    return _SCORING[0]
+@functools.cache
+def _scoring() -> tuple[float, tuple[tuple[str, Classify, dict[str, float]], ...]]:
+    """The prior, and each comparison's classify and its levels' bits by label."""
+    chosen = weights()
+    return chosen.prior, tuple(
+        (c.name, c.classify, {label: w.bits for label, w in chosen.levels[c.name].items()})
+        for c in COMPARISONS
+    )
 
 
 # Levels that are one slip of the keys; levels that speak against; what must agree exactly.
@@ -488,7 +484,7 @@ def compare(a: MatchRecord, b: MatchRecord) -> PairScore:
     """The pair's score with every comparison's contribution; 0.0 when a veto applies."""
     veto = identifiers_conflict(a, b)
     contributions: dict[str, tuple[str, float]] = {}
-    total, scoring = _SCORING[0] if _SCORING else _scoring()
+    total, scoring = _scoring()
     for name, classify, bits_of in scoring:
         label = classify(a, b)
         bits = bits_of[label]

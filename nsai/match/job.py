@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from nsai import __version__
 from nsai.address.known import Vocabulary
 from nsai.config import REMOVAL_ALWAYS_ALLOWED, Settings
+from nsai.db.engine import driver_connection
 from nsai.db.migrate import sql_dir
 from nsai.db.queries import copy_rows, execute, statements
 from nsai.errors import NsaiError, first_line
@@ -97,8 +98,8 @@ Progress = Callable[[str], None]
 
 @functools.cache
 def _ruleset() -> str:
-    """A digest of the matching rules (the code and SQL that decide a run's result): a rerun
-    after an upgrade that changes them is a real run, not "nothing changed"."""
+    """A digest of the matching rules (the code, SQL and weights that decide a run's result): a
+    rerun after an upgrade or with other weights is a real run, not "nothing changed"."""
     from nsai.address import known as known_rules
     from nsai.match import cluster as cluster_rules
     from nsai.match import compare as compare_rules
@@ -126,6 +127,7 @@ def _ruleset() -> str:
         digest.update(Path(str(module.__file__)).read_bytes())
     for name in sorted(p.name for p in (sql_dir() / "match").glob("*.sql")):
         digest.update((sql_dir() / "match" / name).read_bytes())
+    digest.update(repr(compare_rules.weights()).encode())  # NSAI_MATCH_WEIGHTS, or hand-set
     return digest.hexdigest()[:16]
 
 
@@ -142,51 +144,52 @@ def reconcile(
     steward's decision is in what it publishes. A run that would retire more than
     `settings.max_retirement` of the active national records publishes nothing, unless
     `allow_removal`."""
-    raw = engine.raw_connection()
-    conn = raw.driver_connection
-    assert isinstance(conn, psycopg.Connection)
-    conn.autocommit = True
-    # The run's row is written on its own connection: its stages show while the run's one
-    # transaction is open, and a cancel asked for elsewhere is seen between stages.
-    watch = psycopg.connect(conn.info.dsn, password=conn.info.password, autocommit=True)
-    try:
-        run_id = _start(conn, workers, started_by)
-        watcher = _Watcher(watch, run_id, progress)
+    with driver_connection(engine) as conn:
+        conn.autocommit = True
+        # The run's row is written on its own connection: its stages show while the run's one
+        # transaction is open, and a cancel asked for elsewhere is seen between stages.
+        watch = psycopg.connect(conn.info.dsn, password=conn.info.password, autocommit=True)
         try:
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                try:
-                    report = _run(conn, run_id, settings, workers, watcher, allow_removal)
-                    report.attempts = attempt
-                    break
-                except _Overtaken:
-                    if attempt == MAX_ATTEMPTS:
-                        raise NsaiError(
-                            f"stewards kept correcting records during run {run_id}: "
-                            f"{MAX_ATTEMPTS} attempts overtaken; run it again"
-                        ) from None
-        except BaseException as exc:
-            cancelled = watcher.cancel_requested()
-            # A broken connection (the reason we are here) must not hide the first error.
+            run_id = _start(conn, workers, started_by)
+            watcher = _Watcher(watch, run_id, progress)
+            try:
+                for attempt in range(1, MAX_ATTEMPTS + 1):
+                    try:
+                        report = _run(conn, run_id, settings, workers, watcher, allow_removal)
+                        report.attempts = attempt
+                        break
+                    except _Overtaken:
+                        if attempt == MAX_ATTEMPTS:
+                            raise NsaiError(
+                                f"stewards kept correcting records during run {run_id}: "
+                                f"{MAX_ATTEMPTS} attempts overtaken; run it again"
+                            ) from None
+            except BaseException as exc:
+                cancelled = watcher.cancel_requested()
+                # A broken connection (the reason we are here) must not hide the first error.
+                with contextlib.suppress(psycopg.Error):
+                    _end(
+                        watch, run_id, "cancelled" if cancelled else "failed", None, first_line(exc)
+                    )
+                if cancelled:
+                    raise NsaiError(f"run {run_id} was cancelled: nothing was published") from None
+                raise
+            if report.unchanged_since is None:
+                started = time.monotonic()
+                try:  # published already: a failed vacuum is autovacuum's to catch up on
+                    _query(conn, "runs.sql", "vacuum")
+                except psycopg.Error as exc:
+                    log.warning(
+                        "run %s: vacuum after publishing failed: %s", run_id, first_line(exc)
+                    )
+                report.seconds["vacuum"] = round(time.monotonic() - started, 2)
+            _end(watch, run_id, "done", report, None)
+            return report
+        finally:
             with contextlib.suppress(psycopg.Error):
-                _end(watch, run_id, "cancelled" if cancelled else "failed", None, first_line(exc))
-            if cancelled:
-                raise NsaiError(f"run {run_id} was cancelled: nothing was published") from None
-            raise
-        if report.unchanged_since is None:
-            started = time.monotonic()
-            try:  # published already: a failed vacuum is autovacuum's to catch up on
-                _query(conn, "runs.sql", "vacuum")
-            except psycopg.Error as exc:
-                log.warning("run %s: vacuum after publishing failed: %s", run_id, first_line(exc))
-            report.seconds["vacuum"] = round(time.monotonic() - started, 2)
-        _end(watch, run_id, "done", report, None)
-        return report
-    finally:
-        with contextlib.suppress(psycopg.Error):
-            conn.execute("SELECT pg_advisory_unlock_all()")
-            conn.autocommit = False
-        raw.close()
-        watch.close()
+                conn.execute("SELECT pg_advisory_unlock_all()")
+                conn.autocommit = False
+            watch.close()
 
 
 class _Overtaken(Exception):
