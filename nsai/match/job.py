@@ -303,7 +303,7 @@ def _run(
         with clock("block"):
             pairs = candidate_pairs(conn, reading.changed.values(), report.pairs_by_rule)
         with clock("score"):
-            scored = _score(records, pairs, workers)
+            scored = _score(records, pairs, workers, settings)
         with clock("decide"):
             edges, reviews = _decide(scored, settings, report)
         with clock("cluster"):
@@ -465,10 +465,11 @@ def candidate_pairs(
     return [(int(a), int(b)) for a, b, _ in _query(conn, "blocking.sql", "pairs")]
 
 
-# Records for the scoring workers, and where their streets and numbers are: inherited by fork,
-# so they are not pickled per task.
+# Records for the scoring workers, where their streets and numbers are, and the scores between
+# the review and the match threshold: inherited by fork, so they are not pickled per task.
 _SHARED: dict[int, MatchRecord] = {}
 _PLACES = Places(())
+_BAND = (0.0, 0.0)
 
 
 # record a, record b, score, vetoed, sure below the threshold (slip only, or silent on a place
@@ -479,22 +480,30 @@ Scored = tuple[int, int, float, bool, bool]
 def _score_chunk(chunk: Sequence[tuple[int, int]]) -> list[Scored]:
     # Only the score travels back: explanations are recomputed for the few pairs that keep one.
     scored = []
+    low, high = _BAND
     for a, b in chunk:
         ra, rb = _SHARED[a], _SHARED[b]
         pair = compare(ra, rb)
-        sure = slip_only(pair) or (
-            silent_on_place(pair) and _PLACES.one_place(ra) and _PLACES.one_place(rb)
+        # Whether a pair is sure matters only in the band a steward would otherwise be asked
+        # about; most pairs are far above it, and asking costs a third of the scoring.
+        sure = low <= pair.score < high and (
+            slip_only(pair)
+            or (silent_on_place(pair) and _PLACES.one_place(ra) and _PLACES.one_place(rb))
         )
         scored.append((a, b, pair.score, pair.veto is not None, sure))
     return scored
 
 
 def _score(
-    records: dict[int, MatchRecord], pairs: list[tuple[int, int]], workers: int
+    records: dict[int, MatchRecord],
+    pairs: list[tuple[int, int]],
+    workers: int,
+    settings: Settings,
 ) -> list[Scored]:
-    global _SHARED, _PLACES
+    global _SHARED, _PLACES, _BAND
     _SHARED = records
     _PLACES = Places(records.values())
+    _BAND = (settings.review_threshold, settings.match_threshold)
     chunks = [pairs[i : i + PAIR_CHUNK] for i in range(0, len(pairs), PAIR_CHUNK)]
     try:
         # More processes than cores or chunks only costs memory (each holds its copy's pages).
@@ -506,6 +515,7 @@ def _score(
     finally:
         _SHARED = {}
         _PLACES = Places(())
+        _BAND = (0.0, 0.0)
 
 
 def _decide(
