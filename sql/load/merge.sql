@@ -2,6 +2,7 @@
 -- %(batch)s, %(full)s (a full load's scope is every current record of the source; a
 -- change-only load's is the affected UPRNs). A record whose content is unchanged is kept as it
 -- was; a changed one is replaced (the old version stays, marked removed, for lineage).
+-- New records skip current ones by ON CONFLICT, as sql/match/publish.sql says why.
 
 -- name: hash_records
 UPDATE stage_record s SET content_hash = md5(ROW(
@@ -47,9 +48,7 @@ SELECT %(source)s, %(batch)s, s.source_ref, s.uprn, s.parent_uprn, s.usrn, s.org
        s.organisation_key, s.sao_key, s.pao_key, s.building_key, s.street_key, s.locality_key,
        s.town_key, s.postcode_key, s.content_hash
 FROM stage_record s
-WHERE NOT EXISTS (SELECT 1 FROM source_record r
-                  WHERE r.source_id = %(source)s AND r.removed_batch_id IS NULL
-                    AND r.source_ref = s.source_ref);
+ON CONFLICT (source_id, source_ref) WHERE removed_batch_id IS NULL DO NOTHING;
 
 -- name: quarantine_duplicates
 -- Rows of one file that repeat a key already seen: the first stays, the others are refused.

@@ -3,6 +3,10 @@
 -- change event. A rerun that computes the same state writes nothing. Parameters of the events:
 -- cause, actor, run (a run's) and operation (a steward operation's; the sections
 -- create, update, announce_created and fates also publish a steward's corrections).
+-- Rows already there are skipped by ON CONFLICT, never by NOT EXISTS on the table written: a
+-- table analyzed while empty (a VACUUM ANALYZE before the first run) is planned as empty, and
+-- the anti-join scans the growing table again for every row, minutes at 300k records
+-- (tests/db/test_insert_plans.py).
 
 -- name: prepare
 CREATE TEMP TABLE desired_address (
@@ -54,7 +58,7 @@ WITH created AS (
            CASE WHEN d.x IS NOT NULL THEN ST_SetSRID(ST_MakePoint(d.x, d.y), 27700) END,
            d.source_count
     FROM desired_address d
-    WHERE NOT EXISTS (SELECT 1 FROM national_address n WHERE n.uprn = d.uprn)
+    ON CONFLICT (uprn) DO NOTHING
     RETURNING uprn
 )
 SELECT count(*) FROM created;
@@ -150,7 +154,7 @@ WHERE NOT EXISTS (SELECT 1 FROM desired_link d
 INSERT INTO address_link (record_id, uprn, score, decision, explanation, run_id)
     SELECT d.record_id, d.uprn, d.score, d.decision, d.explanation, %(run)s
     FROM desired_link d
-    WHERE NOT EXISTS (SELECT 1 FROM address_link l WHERE l.record_id = d.record_id);
+    ON CONFLICT (record_id) DO NOTHING;
 
 -- name: readings
 -- The list records this run read again, and the names it knew (sql/011_record_reading.sql):
@@ -158,17 +162,12 @@ INSERT INTO address_link (record_id, uprn, score, decision, explanation, run_id)
 DELETE FROM record_reading x
 WHERE NOT EXISTS (SELECT 1 FROM desired_reading d
                   WHERE d.record_id = x.record_id AND (d.*)::text = (x.*)::text);
-INSERT INTO record_reading
-SELECT * FROM desired_reading d
-WHERE NOT EXISTS (SELECT 1 FROM record_reading x WHERE x.record_id = d.record_id);
+INSERT INTO record_reading SELECT * FROM desired_reading ON CONFLICT (record_id) DO NOTHING;
 DELETE FROM known_name k
 WHERE NOT EXISTS (SELECT 1 FROM desired_known_name d
                   WHERE (d.kind, d.area, d.name) = (k.kind, k.area, k.name)
                     AND d.street IS NOT DISTINCT FROM k.street);
-INSERT INTO known_name
-SELECT * FROM desired_known_name d
-WHERE NOT EXISTS (SELECT 1 FROM known_name k
-                  WHERE (k.kind, k.area, k.name) = (d.kind, d.area, d.name));
+INSERT INTO known_name SELECT * FROM desired_known_name ON CONFLICT (kind, area, name) DO NOTHING;
 
 -- name: match_keys
 -- The bulk matcher's copy of the links with their records' keys as this run read them
@@ -188,7 +187,7 @@ SELECT m.record_id, l.uprn, m.sao_text, m.classification, m.organisation_key, m.
        m.pao_key, m.building_key, m.street_key, m.locality_key, m.town_key, m.postcode_key
 FROM address_link l
 JOIN record_match_keys m USING (record_id)
-WHERE NOT EXISTS (SELECT 1 FROM national_match_key k WHERE k.record_id = l.record_id);
+ON CONFLICT (record_id) DO NOTHING;
 
 -- name: aliases
 -- A UPRN is either a national record's or an alias, never both.
@@ -224,9 +223,7 @@ WHERE r.status IN ('open', 'deferred') AND r.record_a = d.record_a AND r.record_
 WITH opened AS (
     INSERT INTO review_item (record_a, record_b, score, explanation, pairs, run_id)
     SELECT d.record_a, d.record_b, d.score, d.explanation, d.pairs, %(run)s FROM desired_review d
-    WHERE NOT EXISTS (SELECT 1 FROM review_item r
-                      WHERE r.record_a = d.record_a AND r.record_b = d.record_b
-                        AND r.status IN ('open', 'deferred'))
+    ON CONFLICT (record_a, record_b) WHERE status IN ('open', 'deferred') DO NOTHING
     RETURNING 1
 ), closed AS (
     UPDATE review_item r SET status = 'closed', decided_at = now(), decided_by = 'reconcile',
