@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -108,14 +108,17 @@ class Header:
 
 # -- field readers: '' is None; anything unparsable is a RowError naming the field ------------
 
+# A record's fields by their names in the layout (nsai.formats.dtf73.FIELDS).
+Record = Mapping[str, str]
 
-def _text(value: str) -> str | None:
-    value = value.strip()
+
+def _text(record: Record, name: str) -> str | None:
+    value = record[name].strip()
     return value or None
 
 
-def _int(value: str, name: str, low: int, high: int) -> int | None:
-    value = value.strip()
+def _int(record: Record, name: str, low: int, high: int) -> int | None:
+    value = record[name].strip()
     if not value:
         return None
     try:
@@ -133,8 +136,8 @@ def _required(value: int | None, name: str) -> int:
     return value
 
 
-def _float(value: str, name: str) -> float | None:
-    value = value.strip()
+def _float(record: Record, name: str) -> float | None:
+    value = record[name].strip()
     if not value:
         return None
     try:
@@ -143,8 +146,8 @@ def _float(value: str, name: str) -> float | None:
         raise RowError(f"unparsable {name} {value!r}") from None
 
 
-def _date(value: str, name: str) -> dt.date | None:
-    value = value.strip()
+def _date(record: Record, name: str) -> dt.date | None:
+    value = record[name].strip()
     if not value:
         return None
     try:
@@ -153,8 +156,8 @@ def _date(value: str, name: str) -> dt.date | None:
         raise RowError(f"unparsable {name} {value!r} (expected YYYY-MM-DD)") from None
 
 
-def _suffix(value: str, name: str) -> str | None:
-    value = value.strip().upper()
+def _suffix(record: Record, name: str) -> str | None:
+    value = record[name].strip().upper()
     if not value:
         return None
     if len(value) != 1 or not "A" <= value <= "Z":
@@ -162,8 +165,8 @@ def _suffix(value: str, name: str) -> str | None:
     return value
 
 
-def _code(value: str, name: str, allowed: set[str]) -> str | None:
-    value = value.strip().upper()
+def _code(record: Record, name: str, allowed: set[str]) -> str | None:
+    value = record[name].strip().upper()
     if not value:
         return None
     if value not in allowed:
@@ -196,19 +199,23 @@ def _range(start: int | None, end: int | None, what: str) -> None:
 # -- records ----------------------------------------------------------------------------
 
 
-def _street_type(f: list[str]) -> tuple[Any, ...]:
+def _street_type(r: Record) -> tuple[Any, ...]:
     return (
-        _required(_int(f[3], "USRN", 1, 99_999_999), "USRN"),
-        _member(_int(f[4], "RECORD_TYPE", 1, 9), "RECORD_TYPE", {1, 2, 3, 4, 9}),
-        _int(f[6], "STATE", 0, 9),
-        _int(f[5], "SWA_ORG_REF_NAMING", 1, 9999),
+        _required(_int(r, "USRN", 1, 99_999_999), "USRN"),
+        _member(_int(r, "RECORD_TYPE", 1, 9), "RECORD_TYPE", {1, 2, 3, 4, 9}),
+        _int(r, "STATE", 0, 9),
+        _int(r, "SWA_ORG_REF_NAMING", 1, 9999),
     )
 
 
-def _street(f: list[str], deleting: bool) -> tuple[Any, ...]:
-    usrn = _required(_int(f[3], "USRN", 1, 99_999_999), "USRN")
-    language = _code(f[8], "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG"
-    descriptor, locality, town = _text(f[4]), _text(f[5]), _text(f[6])
+def _street(r: Record, deleting: bool) -> tuple[Any, ...]:
+    usrn = _required(_int(r, "USRN", 1, 99_999_999), "USRN")
+    language = _code(r, "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG"
+    descriptor, locality, town = (
+        _text(r, "STREET_DESCRIPTOR"),
+        _text(r, "LOCALITY_NAME"),
+        _text(r, "TOWN_NAME"),
+    )
     if descriptor is None and not deleting:
         raise RowError(f"street {usrn} has no STREET_DESCRIPTOR")
     return (
@@ -217,67 +224,67 @@ def _street(f: list[str], deleting: bool) -> tuple[Any, ...]:
         descriptor,
         locality,
         town,
-        _text(f[7]),
+        _text(r, "ADMINISTRATIVE_AREA"),
         normalise_street(descriptor) if descriptor else None,
         normalise_town(locality) if locality else None,
         normalise_town(town) if town else None,
     )
 
 
-def _blpu(f: list[str], deleting: bool) -> tuple[Any, ...]:
-    uprn = _required(_int(f[3], "UPRN", 1, 999_999_999_999), "UPRN")
+def _blpu(r: Record, deleting: bool) -> tuple[Any, ...]:
+    uprn = _required(_int(r, "UPRN", 1, 999_999_999_999), "UPRN")
     if deleting:
         return (uprn,) + (None,) * (len(BLPU_COLUMNS) - 1)
-    x, y = _float(f[9], "X_COORDINATE"), _float(f[10], "Y_COORDINATE")
+    x, y = _float(r, "X_COORDINATE"), _float(r, "Y_COORDINATE")
     if (x is None) != (y is None):
         raise RowError("only one of X_COORDINATE and Y_COORDINATE is given")
     if x is not None and y is not None and not bng.inside_great_britain(x, y):
         raise RowError(f"coordinates ({x}, {y}) are outside Great Britain")
-    organisation = _text(f[17])
+    organisation = _text(r, "ORGANISATION")
     return (
         uprn,
-        _member(_int(f[4], "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", BLPU_STATUSES),
-        _int(f[5], "BLPU_STATE", 1, 7),
-        _classification(f[7]),
-        _int(f[8], "PARENT_UPRN", 1, 999_999_999_999),
+        _member(_int(r, "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", BLPU_STATUSES),
+        _int(r, "BLPU_STATE", 1, 7),
+        _classification(r["BLPU_CLASS"]),
+        _int(r, "PARENT_UPRN", 1, 999_999_999_999),
         x,
         y,
-        _int(f[11], "RPC", 1, 9),
-        _int(f[12], "LOCAL_CUSTODIAN_CODE", 1, 9999),
+        _int(r, "RPC", 1, 9),
+        _int(r, "LOCAL_CUSTODIAN_CODE", 1, 9999),
         organisation,
         normalise_text(organisation) if organisation else None,
-        _date(f[13], "START_DATE"),
-        _date(f[14], "END_DATE"),
-        _date(f[15], "LAST_UPDATE_DATE"),
+        _date(r, "START_DATE"),
+        _date(r, "END_DATE"),
+        _date(r, "LAST_UPDATE_DATE"),
     )
 
 
-def _lpi(f: list[str], deleting: bool) -> tuple[Any, ...]:
-    lpi_key = _text(f[4])
+def _lpi(r: Record, deleting: bool) -> tuple[Any, ...]:
+    lpi_key = _text(r, "LPI_KEY")
     if lpi_key is None:
         raise RowError("missing LPI_KEY")
-    uprn = _required(_int(f[3], "UPRN", 1, 999_999_999_999), "UPRN")
+    uprn = _required(_int(r, "UPRN", 1, 999_999_999_999), "UPRN")
     if deleting:
         return (lpi_key, uprn) + (None,) * (len(LPI_COLUMNS) - 2)
     sao = (
-        _int(f[11], "SAO_START_NUMBER", 0, 9999),
-        _suffix(f[12], "SAO_START_SUFFIX"),
-        _int(f[13], "SAO_END_NUMBER", 0, 9999),
-        _suffix(f[14], "SAO_END_SUFFIX"),
-        _text(f[15]),
+        _int(r, "SAO_START_NUMBER", 0, 9999),
+        _suffix(r, "SAO_START_SUFFIX"),
+        _int(r, "SAO_END_NUMBER", 0, 9999),
+        _suffix(r, "SAO_END_SUFFIX"),
+        _text(r, "SAO_TEXT"),
     )
     pao = (
-        _int(f[16], "PAO_START_NUMBER", 0, 9999),
-        _suffix(f[17], "PAO_START_SUFFIX"),
-        _int(f[18], "PAO_END_NUMBER", 0, 9999),
-        _suffix(f[19], "PAO_END_SUFFIX"),
-        _text(f[20]),
+        _int(r, "PAO_START_NUMBER", 0, 9999),
+        _suffix(r, "PAO_START_SUFFIX"),
+        _int(r, "PAO_END_NUMBER", 0, 9999),
+        _suffix(r, "PAO_END_SUFFIX"),
+        _text(r, "PAO_TEXT"),
     )
     _range(sao[0], sao[2], "SAO")
     _range(pao[0], pao[2], "PAO")
     if pao[0] is None and pao[4] is None:
         raise RowError(f"LPI {lpi_key} has neither a PAO number nor PAO text")
-    raw_postcode, post_town = _text(f[24]), _text(f[25])
+    raw_postcode, post_town = _text(r, "POSTCODE"), _text(r, "POST_TOWN")
     postcode, valid = normalise_postcode(raw_postcode) if raw_postcode else (None, None)
     parts = AddressParts(
         sao_start_number=sao[0],
@@ -297,19 +304,19 @@ def _lpi(f: list[str], deleting: bool) -> tuple[Any, ...]:
     return (
         lpi_key,
         uprn,
-        _code(f[5], "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG",
-        _member(_int(f[6], "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", LPI_STATUSES),
-        _date(f[7], "START_DATE"),
-        _date(f[8], "END_DATE"),
+        _code(r, "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG",
+        _member(_int(r, "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", LPI_STATUSES),
+        _date(r, "START_DATE"),
+        _date(r, "END_DATE"),
         *sao,
         *pao,
-        _int(f[21], "USRN", 1, 99_999_999),
-        _text(f[22]),
-        _code(f[23], "POSTAL_ADDRESS", {"A", "L", "N", "P", "Y"}),
+        _int(r, "USRN", 1, 99_999_999),
+        _text(r, "LEVEL"),
+        _code(r, "POSTAL_ADDRESS", {"A", "L", "N", "P", "Y"}),
         postcode,
         valid,
         post_town,
-        _code(f[26], "OFFICIAL_FLAG", {"Y", "N", "R", "C"}),
+        _code(r, "OFFICIAL_FLAG", {"Y", "N", "R", "C"}),
         normalise_town(post_town) if post_town else None,
         keys.sao_key,
         keys.pao_key,
@@ -318,8 +325,8 @@ def _lpi(f: list[str], deleting: bool) -> tuple[Any, ...]:
     )
 
 
-_READERS: dict[int, tuple[str, tuple[str, ...], Callable[[list[str], bool], tuple[Any, ...]]]] = {
-    layout.STREET: ("stage_street_type", STREET_TYPE_COLUMNS, lambda f, _: _street_type(f)),
+_READERS: dict[int, tuple[str, tuple[str, ...], Callable[[Record, bool], tuple[Any, ...]]]] = {
+    layout.STREET: ("stage_street_type", STREET_TYPE_COLUMNS, lambda r, _: _street_type(r)),
     layout.STREET_DESCRIPTOR: ("stage_street", STREET_COLUMNS, _street),
     layout.BLPU: ("stage_blpu", BLPU_COLUMNS, _blpu),
     layout.LPI: ("stage_lpi", LPI_COLUMNS, _lpi),
@@ -337,7 +344,8 @@ def _header(fields: list[str], where: str) -> Header:
             f"{where}: the header record has {len(fields)} fields, DTF 7.3 has "
             f"{len(layout.FIELDS[layout.HEADER])}"
         )
-    version = fields[7].strip()
+    record = dict(zip(layout.FIELDS[layout.HEADER], fields, strict=True))
+    version = record["VERSION"].strip()
     if version in ADDRESSBASE_VERSIONS:
         raise NsaiError(
             f"{where}: header VERSION {version} is AddressBase Premium, not NLPG DTF 7.3: its "
@@ -345,15 +353,15 @@ def _header(fields: list[str], where: str) -> Header:
         )
     if version != layout.VERSION:
         raise NsaiError(f"{where}: header VERSION {version!r} is not DTF {layout.VERSION}")
-    file_type = fields[8].strip().upper()
+    file_type = record["FILE_TYPE"].strip().upper()
     if file_type not in {"F", "C"}:
         raise NsaiError(f"{where}: header FILE_TYPE {file_type!r} is neither F (full) nor C")
     try:
-        code = _required(_int(fields[2], "LOCAL_CUSTODIAN_CODE", 1, 9999), "LOCAL_CUSTODIAN_CODE")
-        volume = _required(_int(fields[4], "VOLUME_NUMBER", 1, 9999), "VOLUME_NUMBER")
+        code = _required(_int(record, "LOCAL_CUSTODIAN_CODE", 1, 9999), "LOCAL_CUSTODIAN_CODE")
+        volume = _required(_int(record, "VOLUME_NUMBER", 1, 9999), "VOLUME_NUMBER")
     except RowError as exc:
         raise NsaiError(f"{where}: header {exc}") from None
-    return Header(fields[1].strip(), code, file_type, volume)
+    return Header(record["CUSTODIAN_NAME"].strip(), code, file_type, volume)
 
 
 class _Stager:
@@ -462,7 +470,7 @@ def _load_volume(
     counts = batch.counts
     header: Header | None = None
     data_records = 0
-    trailer: list[str] | None = None
+    trailer: dict[str, str] | None = None
     assert files.encoding is not None
     for line_number, fields, raw in csv_rows(path, files.encoding):
         counts.read += 1
@@ -476,7 +484,8 @@ def _load_volume(
             raise NsaiError(f"{where} line {line_number}: records after the trailer (99)")
         kind = fields[0].strip()
         if kind == str(layout.TRAILER):
-            trailer = fields
+            # Read as far as it goes: a short trailer is refused by what it lacks.
+            trailer = dict(zip(layout.FIELDS[layout.TRAILER], fields, strict=False))
             counts.framing += 1
             continue
         data_records += 1
@@ -502,7 +511,8 @@ def _load_volume(
     if trailer is None:
         raise NsaiError(f"{where}: truncated: it does not end with a trailer record (99)")
     _check_trailer(trailer, data_records, where)
-    return replace(header, more_volumes=trailer[1].strip() not in ("", "0"))
+    next_volume = trailer.get("NEXT_VOLUME_NUMBER", "").strip()
+    return replace(header, more_volumes=next_volume not in ("", "0"))
 
 
 def _stage_row(record_type: int, fields: list[str], header: Header) -> tuple[Any, ...]:
@@ -511,22 +521,23 @@ def _stage_row(record_type: int, fields: list[str], header: Header) -> tuple[Any
         raise RowError(
             f"wrong field count: record {record_type} has {len(fields)} fields, expected {expected}"
         )
-    change_type = fields[1].strip().upper()
+    record = dict(zip(layout.FIELDS[record_type], fields, strict=True))
+    change_type = record["CHANGE_TYPE"].strip().upper()
     if change_type not in CHANGE_TYPES:
         raise RowError(f"CHANGE_TYPE {change_type!r} is not I, U or D")
     if header.file_type == "F" and change_type == "D":
         raise RowError("a delete (CHANGE_TYPE D) in a full file")
-    pro_order = _required(_int(fields[2], "PRO_ORDER", 0, 2**62), "PRO_ORDER")
+    pro_order = _required(_int(record, "PRO_ORDER", 0, 2**62), "PRO_ORDER")
     _, _, read = _READERS[record_type]
-    return (*read(fields, change_type == "D"), change_type, pro_order)
+    return (*read(record, change_type == "D"), change_type, pro_order)
 
 
-def _check_trailer(trailer: list[str], data_records: int, where: str) -> None:
+def _check_trailer(trailer: Record, data_records: int, where: str) -> None:
     # NSAI's generator counts the data records only (nsai.formats.dtf73); other systems' files
     # may count the header and trailer too, so both readings are accepted.
     try:
-        declared = int(trailer[2])
-    except (IndexError, ValueError):
+        declared = int(trailer["RECORD_COUNT"])
+    except (KeyError, ValueError):
         raise NsaiError(f"{where}: the trailer record (99) has no RECORD_COUNT") from None
     if declared not in (data_records, data_records + 2):
         raise NsaiError(
