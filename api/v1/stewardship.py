@@ -16,6 +16,7 @@ from api.errors import PROBLEM_RESPONSES
 from api.lookup_cache import LookupCache
 from api.problems import Problem
 from api.v1.common import BIGINT_MAX, RowId
+from nsai.match.national import EditableField
 from nsai.steward import audit, corrections, jobs, review
 from nsai.steward.work import Conflict
 
@@ -174,18 +175,7 @@ class RetireIn(BaseModel):
 
 class EditIn(BaseModel):
     uprn: int = Field(ge=1, le=999_999_999_999)
-    field: Literal[
-        "organisation",
-        "sao_text",
-        "pao_text",
-        "street",
-        "locality",
-        "town",
-        "postcode",
-        "classification",
-        "logical_status",
-        "location",
-    ]
+    field: EditableField
     value: str | int | dict[str, float] | None = Field(
         description="Text; a logical status; a location {x, y} in EPSG:27700; or null."
     )

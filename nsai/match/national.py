@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 from nsai.address.parts import PART_NAMES
 from nsai.address.render import single_line
@@ -28,21 +28,20 @@ DESIRED_COLUMNS: Final = (
     "source_count",
 )
 # Fields a steward may set (sql/006_steward.sql field_override); `location` is {"x", "y"} in
-# EPSG:27700, or null.
-EDITABLE: Final = frozenset(
-    (
-        "organisation",
-        "sao_text",
-        "pao_text",
-        "street",
-        "locality",
-        "town",
-        "postcode",
-        "classification",
-        "logical_status",
-        "location",
-    )
-)
+# EPSG:27700, or null. The type names them for the API's schema, the set for the checks.
+EditableField = Literal[
+    "organisation",
+    "sao_text",
+    "pao_text",
+    "street",
+    "locality",
+    "town",
+    "postcode",
+    "classification",
+    "logical_status",
+    "location",
+]
+EDITABLE: Final = frozenset(get_args(EditableField))
 
 
 def desired_row(
