@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from nsai import __version__
-from nsai.cli import db, keys, load, query, reconcile, serve, steward, synth, weights
+from nsai.cli import db, export, keys, load, query, reconcile, serve, steward, synth, weights
 
 app = typer.Typer(
     name="nsai",
@@ -40,7 +40,7 @@ app.command("sources")(load.sources)
 app.command("batches")(load.batches)
 app.command("quarantine")(load.quarantine)
 app.command("reconcile")(reconcile.reconcile)
-app.add_typer(reconcile.export_app, name="export")
+app.add_typer(export.export_app, name="export")
 app.command("lookup")(query.lookup)
 app.command("search")(query.search)
 app.command("match")(query.match)

@@ -1,9 +1,7 @@
-"""`nsai reconcile` and `nsai export`: the national records and their lineage."""
+"""`nsai reconcile`: every loaded source record resolved to one national address record."""
 
 from __future__ import annotations
 
-import csv
-import os
 import sys
 from pathlib import Path
 
@@ -12,13 +10,6 @@ import typer
 from nsai.cli.context import settings_of
 from nsai.db.engine import driver_connection, make_engine
 from nsai.db.migrate import require_current
-from nsai.db.queries import statements
-from nsai.errors import NsaiError
-
-export_app = typer.Typer(
-    help="Write the national records or their lineage to a file.", no_args_is_help=True
-)
-ADDRESS_FORMATS = {".csv": None, ".geojson": "GeoJSON", ".gpkg": "GPKG", ".parquet": None}
 
 
 def reconcile(
@@ -61,73 +52,3 @@ def reconcile(
                 typer.echo(measure(known, national_of(conn)).line())
     finally:
         engine.dispose()
-
-
-def _writable(out: Path) -> None:
-    """Refuse a path that cannot be written before reading anything from the database."""
-    if out.is_dir():
-        raise NsaiError(f"{out}: is a directory; give a file name")
-    if not out.parent.is_dir():
-        raise NsaiError(f"{out.parent}: no such directory")
-    if not os.access(out.parent, os.W_OK):
-        raise NsaiError(f"{out.parent}: not writable")
-
-
-@export_app.command("links")
-def export_links(
-    ctx: typer.Context,
-    out: Path = typer.Option(..., "--out", help="The CSV file to write."),
-) -> None:
-    """One row per loaded source record: source,source_ref,national_uprn,score,decision."""
-    _writable(out)
-    (query,) = statements("match/export.sql")["links"]
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    scratch = out.with_name(out.name + ".part")
-    rows = 0
-    try:
-        with engine.connect() as conn, scratch.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["source", "source_ref", "national_uprn", "score", "decision"])
-            for row in conn.exec_driver_sql(query).yield_per(10_000):
-                writer.writerow(["" if v is None else v for v in row])
-                rows += 1
-        scratch.replace(out)
-    finally:
-        engine.dispose()
-        scratch.unlink(missing_ok=True)
-    typer.echo(f"wrote {rows:,} links to {out}")
-
-
-@export_app.command("addresses")
-def export_addresses(
-    ctx: typer.Context,
-    out: Path = typer.Option(..., "--out", help="The file: .csv, .geojson, .gpkg or .parquet."),
-) -> None:
-    """The active national records, with points in British National Grid."""
-    import geopandas as gpd
-
-    suffix = out.suffix.lower()
-    if suffix not in ADDRESS_FORMATS:
-        raise NsaiError(f"{out}: write .csv, .geojson, .gpkg or .parquet")
-    _writable(out)
-    (query,) = statements("match/export.sql")["addresses"]
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
-        with engine.connect() as conn:
-            frame = gpd.read_postgis(query, conn, geom_col="geom", crs="EPSG:27700")
-    finally:
-        engine.dispose()
-    scratch = out.with_name(out.name + ".part" + suffix)
-    try:
-        if suffix == ".csv":
-            frame.assign(x=frame.geometry.x, y=frame.geometry.y).drop(columns="geom").to_csv(
-                scratch, index=False
-            )
-        elif suffix == ".parquet":
-            frame.to_parquet(scratch)
-        else:
-            frame.to_file(scratch, driver=ADDRESS_FORMATS[suffix])
-        scratch.replace(out)
-    finally:
-        scratch.unlink(missing_ok=True)
-    typer.echo(f"wrote {len(frame):,} national records to {out}")
