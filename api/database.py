@@ -10,9 +10,9 @@ more on a new one, which is what a round trip of pre-ping on every checkout woul
 cost of one round trip only when it happens.
 
 UPRN lookups, the most frequent and cheapest read, are awaited on the event loop itself, on
-connections of their own (`LoopConnections`), with no thread hop: on 1M records and 2 cores,
-2,559 to 2,676 lookups/s at 32 connections against 1,716 to 1,958 in threads, p99 27 to 31 ms
-against 98 to 101 ms (nothing kept in memory, api/lookup_cache.py).
+connections of their own (`LoopConnections`), with no thread hop: measured on 1M records when
+it was built, it answered half as many again a second as the thread pool at a third of its p99.
+Today's figures: BENCHMARKS.md, "API", the lookup rows with nothing kept in memory.
 
 The steward routes' writes, key checks and the readiness probe use `engine`, pre-pinged, in
 their own transactions: they never take a connection a read is waiting for.

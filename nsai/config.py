@@ -91,11 +91,10 @@ class Settings(BaseSettings):
         description="A pair scoring at least this, and below match_threshold, goes to review.",
     )
     bulk_match_threshold: float = Field(
-        # BENCHMARKS.md, "API": on 10,000 synthetic queries precision is 1.0000 from 0.7 up and
-        # 0.9948 at 0.5; recall 0.9918 at 0.7, 0.9913 at 0.8, 0.9874 at 0.9. 0.8 is the lowest
-        # with recall at 0.99 that keeps a step between it and the fall at 0.5 (synthetic
-        # queries hold fewer hard negatives than real ones). No wrong answer in 8,426 bounds
-        # the error rate below 0.04% (95%): inside the 0.999 precision aim.
+        # The accuracy table of BENCHMARKS.md, "API" (synthetic queries) and "Bulk matching on
+        # real addresses": the lowest threshold with recall at 0.99 that keeps a step between it
+        # and the threshold where precision falls, as synthetic queries hold fewer hard
+        # negatives than real ones.
         default=0.8,
         gt=0,
         le=1,

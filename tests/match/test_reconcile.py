@@ -14,6 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import pandas as pd
 import psycopg
 import pytest
 
@@ -340,10 +342,30 @@ def test_exports(
     assert list(rows[0]) == ["source", "source_ref", "national_uprn", "score", "decision"]
     assert len(rows) == len(_truth(region))
     assert {r["decision"] for r in rows} <= {"matched", "new", "review", "manual"}
+    active = scalar(db_url, "SELECT count(*) FROM national_address WHERE status = 'active'")
+    uprn, line, x, y = query(
+        db_url,
+        "SELECT uprn, single_line, ST_X(geom), ST_Y(geom) FROM national_address "
+        "WHERE status = 'active' AND geom IS NOT NULL ORDER BY uprn LIMIT 1",
+    )[0]
     for suffix in ("csv", "gpkg", "geojson", "parquet"):
         out = tmp_path / f"addresses.{suffix}"
         _ok(cli("export", "addresses", "--out", str(out), environ=environ))
-        assert out.stat().st_size > 0
+        if suffix == "csv":
+            frame = pd.read_csv(out)
+            assert list(frame.columns[-2:]) == ["x", "y"]
+            point = frame.set_index("uprn").loc[uprn, ["x", "y"]].tolist()
+        else:
+            frame = gpd.read_parquet(out) if suffix == "parquet" else gpd.read_file(out)
+            assert frame.crs.to_epsg() == 27700, suffix
+            geometry = frame.set_index("uprn").geometry.loc[uprn]
+            point = [geometry.x, geometry.y]
+        assert len(frame) == active, suffix
+        assert {"uprn", "single_line", "street", "town", "postcode", "classification"} <= set(
+            frame.columns
+        ), suffix
+        assert frame.set_index("uprn").loc[uprn, "single_line"] == line, suffix
+        assert point == pytest.approx([x, y], abs=0.01), suffix
     bad = cli("export", "addresses", "--out", str(tmp_path / "a.xlsx"), environ=environ)
     assert bad.code == 1
     assert "write .csv, .geojson, .gpkg or .parquet" in bad.err

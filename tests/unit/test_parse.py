@@ -635,10 +635,6 @@ def test_parse_address_with_a_postcode_column(
     assert parse_address(text, postcode) == expected
 
 
-def test_the_table_is_large() -> None:
-    assert len(CASES) + len(GIVEN_POSTCODE) > 200
-
-
 # --- properties ----------------------------------------------------------------------------------
 
 _LINES = st.text(alphabet=st.characters(codec="utf-8"), max_size=80) | st.from_regex(
