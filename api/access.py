@@ -51,7 +51,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ACCESS_RESPONSES
 from api.problems import Problem, handle_problem, problem_response
-from nsai import keys
+from nsai import api_keys
 from nsai.config import Settings
 from nsai.query.errors import BadInput
 
@@ -73,7 +73,7 @@ class Principal:
 
     key_id: int | None
     name: str | None
-    scopes: tuple[keys.Scope, ...]
+    scopes: tuple[api_keys.Scope, ...]
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ class Access:
         return principal
 
     async def authorize(
-        self, request: Request, scope: keys.Scope, presented: str | None
+        self, request: Request, scope: api_keys.Scope, presented: str | None
     ) -> Principal:
         """The caller if it may use a route needing `scope`; else a Problem (401/403/429/503)."""
         principal: Principal | None = getattr(request.state, _STATE_PRINCIPAL, None)
@@ -268,7 +268,7 @@ class Access:
         if presented is not None:
             try:
                 principal = await self._verify(request.app.state.engine, presented)
-            except keys.KeyRejected as exc:
+            except api_keys.KeyRejected as exc:
                 rejected = str(exc)
         if principal.key_id is not None:
             quota = self._charge(request, self._per_key, ("key", principal.key_id))
@@ -314,15 +314,15 @@ class Access:
         return quota
 
     async def _verify(self, engine: Engine, presented: str) -> Principal:
-        digest = keys.digest(presented)
+        digest = api_keys.digest(presented)
         now = self._clock()
         cached = self._verified.get(digest)
         if cached is not None and cached[1] > now:
             return cached[0]
         try:
             # The key store only on a miss, and off the event loop.
-            key = await run_in_threadpool(keys.verify, engine, presented)
-        except keys.KeyRejected:
+            key = await run_in_threadpool(api_keys.verify, engine, presented)
+        except api_keys.KeyRejected:
             self._verified.pop(digest, None)  # revoked: kept no longer
             raise
         except (DBAPIError, PoolTimeout):
@@ -355,7 +355,7 @@ def presented_key(headers: Headers) -> str | None:
 
 
 @cache
-def require(scope: keys.Scope) -> Callable[..., Awaitable[Principal]]:
+def require(scope: api_keys.Scope) -> Callable[..., Awaitable[Principal]]:
     """The dependency for routes needing `scope`; one function per scope, so that FastAPI runs
     it once per request even when both a router and its route declare it."""
 
@@ -376,7 +376,7 @@ BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
 
 
 # The scope of each route that takes a large body (api/body_limit.py), checked before it is read.
-LARGE_BODY_SCOPES: Final[dict[str, keys.Scope]] = {"/v1/match": "match"}
+LARGE_BODY_SCOPES: Final[dict[str, api_keys.Scope]] = {"/v1/match": "match"}
 
 
 class Gate:

@@ -25,7 +25,7 @@ from api.v1 import (
     spatial,
     stewardship,
 )
-from nsai import __version__, keys
+from nsai import __version__, api_keys
 from nsai.config import Settings
 from nsai.logging import configure_logging
 
@@ -67,7 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
     docs.install(app)
     # Scopes apply where routers are included: read routers with `dependencies=read`, match and
     # steward routers with [Depends(require("match"))] and [Depends(require("steward"))].
-    reads: keys.Scope = "read"
+    reads: api_keys.Scope = "read"
     read = [Depends(require(reads))]
     app.include_router(access.router, dependencies=read)
     app.include_router(addresses.router, dependencies=read)

@@ -21,7 +21,7 @@ from psycopg import sql
 
 from loaders.files import InputFiles
 from nsai.config import REMOVAL_ALWAYS_ALLOWED
-from nsai.db.queries import statements
+from nsai.db.queries import execute, statements
 from nsai.errors import NsaiError
 
 log = logging.getLogger(__name__)
@@ -153,11 +153,8 @@ class Batch:
 
     def run(self, relative: str, section: str, **params: Any) -> list[tuple[Any, ...]]:
         """Run a named section of sql/RELATIVE; returns the last statement's rows, if any."""
-        rows: list[tuple[Any, ...]] = []
         started = time.monotonic()
-        for statement in statements(relative)[section]:
-            cursor = self.conn.execute(statement.encode(), self.params | params)
-            rows = cursor.fetchall() if cursor.description else []
+        rows = execute(self.conn, relative, section, **(self.params | params))
         log.debug("%s %s: %.2f s", relative, section, time.monotonic() - started)
         return rows
 

@@ -23,7 +23,7 @@ from typing import Any, Final, Literal, cast, get_args
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from nsai.db.queries import statements
+from nsai.db.queries import execute
 from nsai.errors import NsaiError
 
 Scope = Literal["read", "match", "steward"]
@@ -33,6 +33,7 @@ _KEY = re.compile(r"nsai_([0-9a-f]{8})_[A-Za-z0-9_-]{43}")
 _HMAC_KEY = b"nsai api key v1"
 _HASH_LABEL = "hmac-sha256:"
 _PREFIX_DRAWS = 5
+KEYS: Final = "access/keys.sql"
 
 
 @dataclass(frozen=True)
@@ -84,22 +85,23 @@ def create(engine: Engine, name: str, scopes: tuple[Scope, ...]) -> NewKey:
         raise NsaiError("a key needs a name: --name NAME")
     if not scopes:
         raise NsaiError(f"give at least one scope: {', '.join(SCOPES)}")
-    section = statements("access/keys.sql")
     try:
         with engine.begin() as conn:
             _refuse_taken(conn, name)
             for _ in range(_PREFIX_DRAWS):
                 prefix = secrets.token_hex(4)
                 key = f"nsai_{prefix}_{secrets.token_urlsafe(32)}"
-                params = {
-                    "name": name,
-                    "prefix": prefix,
-                    "key_hash": digest(key),
-                    "scopes": list(scopes),
-                }
-                created = conn.exec_driver_sql(section["create"][0], params).scalar()
-                if created is not None:
-                    return NewKey(name, prefix, scopes, created, key)
+                created = execute(
+                    conn,
+                    KEYS,
+                    "create",
+                    name=name,
+                    prefix=prefix,
+                    key_hash=digest(key),
+                    scopes=list(scopes),
+                )
+                if created:
+                    return NewKey(name, prefix, scopes, created[0][0], key)
     except IntegrityError:
         # Another `nsai keys create` took the name between our check and our insert.
         raise NsaiError(f"a key named {name!r} already exists: choose another name") from None
@@ -107,11 +109,11 @@ def create(engine: Engine, name: str, scopes: tuple[Scope, ...]) -> NewKey:
 
 
 def _refuse_taken(conn: Connection, name: str) -> None:
-    (query,) = statements("access/keys.sql")["name_taken"]
-    row = conn.exec_driver_sql(query, {"name": name}).first()
-    if row is None:
+    found = execute(conn, KEYS, "name_taken", name=name)
+    if not found:
         return
-    state = f"revoked at {row.revoked_at:%Y-%m-%d %H:%M:%S %Z}" if row.revoked_at else "active"
+    ((revoked_at,),) = found
+    state = f"revoked at {revoked_at:%Y-%m-%d %H:%M:%S %Z}" if revoked_at else "active"
     raise NsaiError(
         f"a key named {name!r} already exists ({state}): choose another name "
         "(names stay taken after revocation, so logs keep meaning one key)"
@@ -120,23 +122,21 @@ def _refuse_taken(conn: Connection, name: str) -> None:
 
 def listing(engine: Engine) -> list[dict[str, Any]]:
     """Every key, revoked ones too, without secrets or hashes."""
-    (query,) = statements("access/keys.sql")["list"]
     with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.exec_driver_sql(query)]
+        return execute(conn, KEYS, "list", returning=dict)
 
 
 def revoke(engine: Engine, name: str) -> datetime:
     """Revoke the key named `name`; returns when. Unknown or already revoked keys are errors."""
-    section = statements("access/keys.sql")
     with engine.begin() as conn:
-        revoked = conn.exec_driver_sql(section["revoke"][0], {"name": name}).scalar()
-        if revoked is not None:
-            return cast(datetime, revoked)
-        row = conn.exec_driver_sql(section["name_taken"][0], {"name": name}).first()
-    if row is None:
+        revoked = execute(conn, KEYS, "revoke", name=name)
+        if revoked:
+            return cast(datetime, revoked[0][0])
+        found = execute(conn, KEYS, "name_taken", name=name)
+    if not found:
         raise NsaiError(f"no key named {name!r}: see `nsai keys list`")
     raise NsaiError(
-        f"the key named {name!r} was already revoked at {row.revoked_at:%Y-%m-%d %H:%M:%S %Z}"
+        f"the key named {name!r} was already revoked at {found[0][0]:%Y-%m-%d %H:%M:%S %Z}"
     )
 
 
@@ -149,13 +149,13 @@ def verify(engine: Engine, key: str) -> VerifiedKey:
     prefix = prefix_of(key)
     if prefix is None:
         raise KeyRejected("this is not an NSAI API key (nsai_XXXXXXXX_...)")
-    section = statements("access/keys.sql")
     with engine.begin() as conn:
-        row = conn.exec_driver_sql(section["find"][0], {"prefix": prefix}).first()
-        if row is None or not hmac.compare_digest(row.key_hash, digest(key)):
+        found = execute(conn, KEYS, "find", returning=dict, prefix=prefix)
+        if not found or not hmac.compare_digest(found[0]["key_hash"], digest(key)):
             raise KeyRejected("this API key is not recognised")
-        if row.revoked_at is not None:
+        row = found[0]
+        if row["revoked_at"] is not None:
             raise KeyRejected("this API key has been revoked")
         # At most one write a minute per key: last_used_at is a hint for housekeeping.
-        conn.exec_driver_sql(section["touch"][0], {"key_id": row.key_id})
-    return VerifiedKey(row.key_id, row.name, tuple(row.scopes))
+        execute(conn, KEYS, "touch", key_id=row["key_id"])
+    return VerifiedKey(row["key_id"], row["name"], tuple(row["scopes"]))

@@ -26,7 +26,7 @@ from api.v1.common import (
     geojson_response,
     wants_geojson,
 )
-from nsai import keys
+from nsai import api_keys
 from nsai.query import geojson, lookup
 from nsai.query.models import Address, Srs
 
@@ -130,7 +130,7 @@ class KeptAddressRoute(BaseRoute):
 
     path_format = "/v1/addresses/{uprn}"  # the template /metrics counts requests under
 
-    def __init__(self, needs: keys.Scope) -> None:
+    def __init__(self, needs: api_keys.Scope) -> None:
         self.needs = needs
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from nsai import keys
+from nsai import api_keys
 from nsai.cli.context import settings_of
 from nsai.cli.load import JSON_OPTION
 from nsai.cli.load import _print as print_rows
@@ -19,15 +19,15 @@ def create(
     ctx: typer.Context,
     name: str = typer.Option(..., "--name", help="Who or what the key is for; unique."),
     scopes: str = typer.Option(
-        "read", "--scopes", help=f"Comma-separated, from {','.join(keys.SCOPES)}."
+        "read", "--scopes", help=f"Comma-separated, from {','.join(api_keys.SCOPES)}."
     ),
 ) -> None:
     """Create a key and print it once: only its hash is stored, so it cannot be shown again."""
-    wanted = keys.parse_scopes(scopes)
+    wanted = api_keys.parse_scopes(scopes)
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
         require_current(engine)
-        new = keys.create(engine, name, wanted)
+        new = api_keys.create(engine, name, wanted)
     finally:
         engine.dispose()
     # The key alone on stdout (KEY=$(nsai keys create ...)); what to do with it on stderr.
@@ -44,7 +44,7 @@ def list_keys(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Every key with its prefix, scopes and use; never a secret."""
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
-        rows = keys.listing(engine)
+        rows = api_keys.listing(engine)
     finally:
         engine.dispose()
     print_rows(rows, as_json, "no API keys yet: create one with `nsai keys create --name NAME`")
@@ -56,7 +56,7 @@ def revoke(ctx: typer.Context, name: str = typer.Argument(..., help="The key's n
     settings = settings_of(ctx)
     engine = make_engine(settings, pool_size=1)
     try:
-        when = keys.revoke(engine, name)
+        when = api_keys.revoke(engine, name)
     finally:
         engine.dispose()
     typer.echo(

@@ -18,7 +18,7 @@ from loaders.store import LoadResult
 from nsai.cli.context import settings_of
 from nsai.db.engine import make_engine
 from nsai.db.migrate import require_current
-from nsai.db.queries import statements
+from nsai.db.queries import execute
 from nsai.errors import NsaiError
 
 
@@ -186,12 +186,10 @@ def load_manifest(
 
 def _rows(ctx: typer.Context, section: str, **params: Any) -> list[dict[str, Any]]:
     """The rows of a listing in sql/load/listings.sql, as dictionaries."""
-    (statement,) = statements("load/listings.sql")[section]
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
         with engine.connect() as conn:
-            result = conn.exec_driver_sql(statement, params)
-            return [dict(row._mapping) for row in result]
+            return execute(conn, "load/listings.sql", section, returning=dict, **params)
     finally:
         engine.dispose()
 

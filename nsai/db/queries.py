@@ -6,16 +6,21 @@ at the end of a line (so no statement may hold such a semicolon inside a string)
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import BaseRowFactory, RowMaker, dict_row, tuple_row
+from sqlalchemy.engine import Connection
 
 from nsai.db.migrate import sql_dir
 from nsai.errors import NsaiError
+
+T = TypeVar("T")
 
 _NAME = re.compile(r"^-- name: ([a-z_]+)\s*$", re.MULTILINE)
 _END = re.compile(r";\s*$", re.MULTILINE)
@@ -40,14 +45,88 @@ def _has_code(chunk: str) -> bool:
 
 
 def execute(
-    conn: psycopg.Connection[Any], relative: str, section: str, **params: Any
-) -> list[tuple[Any, ...]]:
-    """Run a section of sql/RELATIVE on a psycopg connection; the last statement's rows."""
-    rows: list[tuple[Any, ...]] = []
-    for statement in statements(relative)[section]:
-        cursor = conn.execute(statement.encode(), params)
-        rows = cursor.fetchall() if cursor.description else []
+    conn: psycopg.Connection[Any] | Connection,
+    relative: str,
+    section: str,
+    returning: type[Any] | None = None,
+    **params: Any,
+) -> list[Any]:
+    """Run a section of sql/RELATIVE (its statements in order, every value bound as a
+    parameter); the last statement's rows: tuples, or `returning` made of each (`dict`, or a
+    dataclass whose fields the columns are named as, in order: see `dataclass_row`).
+
+    On a SQLAlchemy connection the statements go through SQLAlchemy, so that a connection the
+    server dropped is known to its pool as such."""
+    if isinstance(conn, Connection):
+        return _execute_sqlalchemy(conn, relative, section, returning, params)
+    rows: list[Any] = []
+    with conn.cursor(row_factory=_factory(returning)) as cursor:
+        for statement in statements(relative)[section]:
+            cursor.execute(statement.encode(), params)
+            rows = cursor.fetchall() if cursor.description else []
     return rows
+
+
+async def execute_async(
+    conn: psycopg.AsyncConnection[Any],
+    relative: str,
+    section: str,
+    returning: type[Any] | None = None,
+    **params: Any,
+) -> list[Any]:
+    """`execute` on a psycopg connection of an event loop."""
+    rows: list[Any] = []
+    async with conn.cursor(row_factory=_factory(returning)) as cursor:
+        for statement in statements(relative)[section]:
+            await cursor.execute(statement.encode(), params)
+            rows = await cursor.fetchall() if cursor.description else []
+    return rows
+
+
+def _factory(returning: type[Any] | None) -> BaseRowFactory[Any]:
+    if returning is None:
+        return tuple_row
+    if returning is dict:
+        return dict_row
+    return dataclass_row(returning)
+
+
+def _execute_sqlalchemy(
+    conn: Connection,
+    relative: str,
+    section: str,
+    returning: type[Any] | None,
+    params: dict[str, Any],
+) -> list[Any]:
+    result = None
+    for statement in statements(relative)[section]:
+        result = conn.exec_driver_sql(statement, params)
+    if result is None or not result.returns_rows:
+        return []
+    if returning is None:
+        return [tuple(row) for row in result]
+    if returning is dict:
+        return [dict(row) for row in result.mappings()]
+    _check_names(returning, tuple(result.keys()))
+    return [returning(*row) for row in result]
+
+
+def dataclass_row(cls: type[T]) -> BaseRowFactory[T]:
+    """A row factory making `cls` (a dataclass) from rows whose columns are named as its fields,
+    in their order: the names are checked once per statement, and each row is then made by
+    position, as fast as a tuple (psycopg's class_row builds a dict for every row)."""
+
+    def factory(cursor: Any) -> RowMaker[T]:
+        _check_names(cls, tuple(c.name for c in cursor.description or ()))
+        return lambda values: cls(*values)
+
+    return factory
+
+
+def _check_names(cls: type[Any], names: tuple[str, ...]) -> None:
+    fields = tuple(f.name for f in dataclasses.fields(cls))
+    if names != fields:
+        raise NsaiError(f"the query's columns {names} are not {cls.__name__}'s fields {fields}")
 
 
 def copy_rows(conn: psycopg.Connection[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:

@@ -30,7 +30,7 @@ from nsai.address.known import Vocabulary
 from nsai.config import REMOVAL_ALWAYS_ALLOWED, Settings
 from nsai.db.engine import driver_connection
 from nsai.db.migrate import sql_dir
-from nsai.db.queries import copy_rows, execute, statements
+from nsai.db.queries import copy_rows, dataclass_row, execute, statements
 from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, cluster, largest
 from nsai.match.compare import compare, slip_only
@@ -177,7 +177,7 @@ def reconcile(
             if report.unchanged_since is None:
                 started = time.monotonic()
                 try:  # published already: a failed vacuum is autovacuum's to catch up on
-                    _query(conn, "runs.sql", "vacuum")
+                    execute(conn, "match/runs.sql", "vacuum")
                 except psycopg.Error as exc:
                     log.warning(
                         "run %s: vacuum after publishing failed: %s", run_id, first_line(exc)
@@ -211,12 +211,12 @@ class _Watcher:
     def stage(self, name: str) -> None:
         if self.cancel_requested():
             raise Cancelled(f"run {self.run_id} was cancelled")
-        _query(self.conn, "runs.sql", "stage", stage=name, run=self.run_id)
+        execute(self.conn, "match/runs.sql", "stage", stage=name, run=self.run_id)
         self.progress(name)
 
     def cancel_requested(self) -> bool:
         with contextlib.suppress(psycopg.Error):
-            rows = _query(self.conn, "runs.sql", "cancel_requested", run=self.run_id)
+            rows = execute(self.conn, "match/runs.sql", "cancel_requested", run=self.run_id)
             return bool(rows and rows[0][0])
         return False
 
@@ -224,15 +224,15 @@ class _Watcher:
 def _start(conn: psycopg.Connection[Any], workers: int, started_by: str) -> int:
     (locked,) = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone() or (False,)
     if not locked:
-        running = _query(conn, "runs.sql", "running")
+        running = execute(conn, "match/runs.sql", "running")
         which = (
             f"run {running[0][0]}, started {running[0][1]:%Y-%m-%d %H:%M:%S} by {running[0][2]}"
             if running
             else "one"
         )
         raise NsaiError(f"a reconcile is already running ({which}): wait for it to end")
-    _query(conn, "runs.sql", "fail_stale")
-    return int(_query(conn, "runs.sql", "start", workers=workers, by=started_by)[0][0])
+    execute(conn, "match/runs.sql", "fail_stale")
+    return int(execute(conn, "match/runs.sql", "start", workers=workers, by=started_by)[0][0])
 
 
 def _end(
@@ -242,22 +242,15 @@ def _end(
     report: Report | None,
     message: str | None,
 ) -> None:
-    _query(
+    execute(
         conn,
-        "runs.sql",
+        "match/runs.sql",
         "end",
         status=status,
         report=report.as_json() if report else "{}",
         message=message,
         run=run_id,
     )
-
-
-def _query(
-    conn: psycopg.Connection[Any], file: str, section: str, **params: Any
-) -> list[tuple[Any, ...]]:
-    """Run a section of sql/match/FILE; the last statement's rows, if any."""
-    return execute(conn, "match/" + file, section, **params)
 
 
 def _run(
@@ -276,9 +269,9 @@ def _run(
         # by the next run, not half by this one. Steward operations are counted by a sequence,
         # which no snapshot hides: compared again once the run holds the publishing lock.
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        (report.stamp,) = _query(conn, "records.sql", "state_stamp", config=config)[0]
-        operations = _query(conn, "records.sql", "steward_operations")[0]
-        last = _query(conn, "runs.sql", "latest_done")
+        (report.stamp,) = execute(conn, "match/records.sql", "state_stamp", config=config)[0]
+        operations = execute(conn, "match/records.sql", "steward_operations")[0]
+        last = execute(conn, "match/runs.sql", "latest_done")
         if last and last[0][1] == report.stamp:
             report.unchanged_since = int(last[0][0])
             return report
@@ -287,18 +280,18 @@ def _run(
             report.records = len(records)
             reading = read_records(conn, records)
             report.reread, report.glued_names = reading.reread, reading.glued
-            previous = dict(_query(conn, "records.sql", "previous_links"))
-            active = {int(u) for (u,) in _query(conn, "records.sql", "active")}
-            taken = {int(u) for (u,) in _query(conn, "records.sql", "taken")}
+            previous = dict(execute(conn, "match/records.sql", "previous_links"))
+            active = {int(u) for (u,) in execute(conn, "match/records.sql", "active")}
+            taken = {int(u) for (u,) in execute(conn, "match/records.sql", "taken")}
             # A merged or retired UPRN that a source still gives one of its records may come back
             # to that property (a steward split what a run merged, a record was restored).
-            inactive = {int(u) for (u,) in _query(conn, "records.sql", "inactive")}
+            inactive = {int(u) for (u,) in execute(conn, "match/records.sql", "inactive")}
             own = {r.uprn for r in records.values() if r.uprn is not None}
             taken -= inactive & own
-            decisions = _query(conn, "records.sql", "decisions")
-            held = {int(r): int(u) for r, u in _query(conn, "records.sql", "held")}
+            decisions = execute(conn, "match/records.sql", "decisions")
+            held = {int(r): int(u) for r, u in execute(conn, "match/records.sql", "held")}
             overrides: dict[int, dict[str, Any]] = {}
-            for uprn, name, value in _query(conn, "records.sql", "overrides"):
+            for uprn, name, value in execute(conn, "match/records.sql", "overrides"):
                 overrides.setdefault(int(uprn), {})[name] = value
         with clock("block"):
             pairs = candidate_pairs(conn, reading.changed.values(), report.pairs_by_rule)
@@ -316,8 +309,8 @@ def _run(
         with clock("uprns"):
             plan = plan_uprns(clusters, records, previous, taken, _allocator(conn, taken))
         with clock("publish"):
-            _query(conn, "records.sql", "publish_lock", key=PUBLISH_LOCK_KEY)
-            if _query(conn, "records.sql", "steward_operations")[0] != operations:
+            execute(conn, "match/records.sql", "publish_lock", key=PUBLISH_LOCK_KEY)
+            if execute(conn, "match/records.sql", "steward_operations")[0] != operations:
                 raise _Overtaken
             # A published record none of whose source records remain is retired.
             gone = active - set(plan.uprn_of.values()) - set(plan.merged) - set(plan.retired)
@@ -413,11 +406,10 @@ def match_records(
     """Every record matching reads, or the records `ids`; streamed through a server-side
     cursor: the rows are never all held beside the records."""
     (statement,) = statements("match/records.sql")["records"]
-    with conn.cursor(name="nsai_records") as cursor:
+    with conn.cursor(name="nsai_records", row_factory=dataclass_row(MatchRecord)) as cursor:
         cursor.itersize = 20_000
         cursor.execute(statement.encode(), {"ids": list(ids) if ids is not None else None})
-        for row in cursor:
-            yield MatchRecord(*row)
+        yield from cursor
 
 
 @dataclass
@@ -433,7 +425,7 @@ class Reading:
 
 def read_records(conn: psycopg.Connection[Any], records: dict[int, MatchRecord]) -> Reading:
     """Read `records` (every current one) as a run does; `records` is updated in place."""
-    raw = dict(_query(conn, "records.sql", "list_text"))
+    raw = dict(execute(conn, "match/records.sql", "list_text"))
     vocabulary = vocabulary_of(records, raw)
     changed = reread_records(records, raw, vocabulary)
     records.update(changed)
@@ -449,7 +441,7 @@ def candidate_pairs(
 ) -> list[tuple[int, int]]:
     """The blocking rules' pairs of the current records, read as `changed` says (in this
     transaction's temporary tables); each rule's count of the pairs it added into `counts`."""
-    _query(conn, "blocking.sql", "prepare")
+    execute(conn, "match/blocking.sql", "prepare")
     copy_rows(
         conn,
         "reread_key",
@@ -458,11 +450,11 @@ def candidate_pairs(
             for r in changed
         ),
     )
-    _query(conn, "blocking.sql", "reread")
+    execute(conn, "match/blocking.sql", "reread")
     for rule in BLOCKING_RULES:
         (statement,) = statements("match/blocking.sql")[rule]
         counts[rule] = conn.execute(statement.encode()).rowcount
-    return [(int(a), int(b)) for a, b, _ in _query(conn, "blocking.sql", "pairs")]
+    return [(int(a), int(b)) for a, b, _ in execute(conn, "match/blocking.sql", "pairs")]
 
 
 # Records for the scoring workers, where their streets and numbers are, and the scores between
@@ -542,7 +534,7 @@ def _decide(
 def _allocator(conn: psycopg.Connection[Any], taken: set[int]) -> Callable[[], int]:
     def allocate() -> int:
         while True:
-            (uprn,) = _query(conn, "records.sql", "allocate")[0]
+            (uprn,) = execute(conn, "match/records.sql", "allocate")[0]
             if int(uprn) not in taken:
                 return int(uprn)
 
@@ -569,7 +561,7 @@ def _publish(
     gone: set[int],
     report: Report,
 ) -> None:
-    _query(conn, "publish.sql", "prepare")
+    execute(conn, "match/publish.sql", "prepare")
     clusters, plan, national_of = outcome.clusters, outcome.plan, outcome.national_of
     # A source's parent UPRN names a record of that source: map it to that record's national UPRN.
     by_source_uprn = {
@@ -627,22 +619,29 @@ def _publish(
         and rec.uprn not in plan.retired
     }
     copy_rows(conn, "desired_alias", list(aliases.items()))
-    _query(conn, "publish.sql", "custodians")
-    cause = {"run": run_id, "cause": "reconcile", "actor": "nsai", "operation": None}
-    (report.created,) = _query(conn, "publish.sql", "create", **cause)[0]
-    (report.updated,) = _query(conn, "publish.sql", "update", **cause)[0]
-    _query(conn, "publish.sql", "announce_created", **cause)
-    report.merged, report.retired, report.split = _query(conn, "publish.sql", "fates", **cause)[0]
-    _query(conn, "publish.sql", "links", run=run_id)
+    execute(conn, "match/publish.sql", "custodians")
+    cause: dict[str, Any] = {
+        "run": run_id,
+        "cause": "reconcile",
+        "actor": "nsai",
+        "operation": None,
+    }
+    (report.created,) = execute(conn, "match/publish.sql", "create", **cause)[0]
+    (report.updated,) = execute(conn, "match/publish.sql", "update", **cause)[0]
+    execute(conn, "match/publish.sql", "announce_created", **cause)
+    report.merged, report.retired, report.split = execute(
+        conn, "match/publish.sql", "fates", **cause
+    )[0]
+    execute(conn, "match/publish.sql", "links", run=run_id)
     copy_rows(conn, "desired_reading", (reading_row(r) for r in outcome.readings.values()))
     copy_rows(conn, "desired_known_name", outcome.vocabulary.rows())
-    _query(conn, "publish.sql", "readings")
-    _query(conn, "publish.sql", "match_keys")
-    _query(conn, "publish.sql", "aliases")
-    report.reviews_opened, report.reviews_closed = _query(
-        conn, "publish.sql", "reviews", run=run_id
+    execute(conn, "match/publish.sql", "readings")
+    execute(conn, "match/publish.sql", "match_keys")
+    execute(conn, "match/publish.sql", "aliases")
+    report.reviews_opened, report.reviews_closed = execute(
+        conn, "match/publish.sql", "reviews", run=run_id
     )[0]
-    (report.review_queue,) = _query(conn, "publish.sql", "queue_size")[0]
+    (report.review_queue,) = execute(conn, "match/publish.sql", "queue_size")[0]
 
 
 def _parent(

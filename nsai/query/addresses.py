@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
-
-from sqlalchemy import RowMapping
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from nsai.query.geometry import locations
 from nsai.query.models import AddressSummary, Location
@@ -13,7 +11,7 @@ from nsai.query.models import AddressSummary, Location
 Summary = TypeVar("Summary", bound=AddressSummary)
 
 
-def located(found: Sequence[RowMapping]) -> list[Location | None]:
+def located(found: Sequence[Mapping[str, Any]]) -> list[Location | None]:
     """Each row's point (x, y) with its WGS84 coordinates, or None where it has no point."""
     have = [i for i, row in enumerate(found) if row["x"] is not None]
     points = locations([found[i]["x"] for i in have], [found[i]["y"] for i in have])
@@ -24,7 +22,7 @@ def located(found: Sequence[RowMapping]) -> list[Location | None]:
 
 
 def summaries(
-    found: Sequence[RowMapping], model: type[Summary], **extra: Sequence[object]
+    found: Sequence[Mapping[str, Any]], model: type[Summary], **extra: Sequence[object]
 ) -> list[Summary]:
     """Rows holding the summary columns (and `extra` per-row values) as `model`s."""
     fields = set(model.model_fields) - {"location"}

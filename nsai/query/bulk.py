@@ -40,11 +40,11 @@ from nsai.address.known import Vocabulary, read_again
 from nsai.address.normalise import match_keys, normalise_town, one_slip
 from nsai.address.parse import parse_address
 from nsai.address.parts import PART_NAMES, AddressParts
+from nsai.db.queries import execute
 from nsai.match.compare import PairScore, compare
 from nsai.match.glued import split_glued_names
 from nsai.match.records import MatchRecord, sao_identity
 from nsai.query.errors import BadInput
-from nsai.query.sql import rows
 
 MAX_RECORDS: Final = 10_000
 # Queries per round trip: small enough that the database works on one chunk while Python scores
@@ -279,17 +279,17 @@ _GAZETTEER: dict[tuple[int, int], tuple[Places, Vocabulary]] = {}
 
 def _gazetteer(conn: Connection) -> tuple[Places, Vocabulary]:
     """The places the national records name, and the names the last run knew (known_name)."""
-    (version,) = rows(conn, "bulk.sql", "version")
+    (version,) = execute(conn, "query/bulk.sql", "version", returning=dict)
     key = (int(version["version"]), int(version["run"]))
     if key not in _GAZETTEER:
         counts: dict[str, int] = {}
-        for row in rows(conn, "bulk.sql", "places"):
+        for row in execute(conn, "query/bulk.sql", "places", returning=dict):
             place = normalise_town(row["place"])
             counts[place] = counts.get(place, 0) + int(row["records"])
         places = Places(
             frozenset(counts), frozenset(p for p, n in counts.items() if n >= COMMON_PLACE)
         )
-        known = rows(conn, "bulk.sql", "known_names")
+        known = execute(conn, "query/bulk.sql", "known_names", returning=dict)
         vocabulary = Vocabulary.from_rows(
             (row["kind"], row["area"], row["name"], row["street"]) for row in known
         )
@@ -318,7 +318,7 @@ def _candidates(conn: Connection, section: str, queries: Iterable[MatchRecord]) 
         "postcode": "postcode_key",
     }
     params = {param: [getattr(q, name) for q in batch] for param, name in columns.items()}
-    for row in rows(conn, "bulk.sql", section, **params):
+    for row in execute(conn, "query/bulk.sql", section, returning=dict, **params):
         found.setdefault(int(row["idx"]), []).append((int(row["uprn"]), _spelling(row)))
     return found
 
@@ -430,7 +430,7 @@ def _add_addresses(conn: Connection, results: list[Matched]) -> None:
         return
     lines = {
         int(row["uprn"]): row["single_line"]
-        for row in rows(conn, "bulk.sql", "addresses", uprns=uprns)
+        for row in execute(conn, "query/bulk.sql", "addresses", returning=dict, uprns=uprns)
     }
     for result in results:
         if result.uprn is not None:

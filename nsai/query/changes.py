@@ -7,10 +7,10 @@ from typing import Final
 
 from sqlalchemy.engine import Connection
 
+from nsai.db.queries import execute
 from nsai.query.errors import BadInput
 from nsai.query.limits import FEED_CURSOR_FORM
 from nsai.query.models import ChangeEvent, ChangePage
-from nsai.query.sql import rows
 
 _CURSOR: Final = re.compile(FEED_CURSOR_FORM)
 
@@ -22,7 +22,9 @@ def changes(conn: Connection, since: str | None, limit: int) -> ChangePage:
     if since is not None and not _CURSOR.fullmatch(since):
         raise BadInput("since", "not a cursor of this feed; pass `next` as it was given, or omit")
     after = int(since) if since is not None else 0
-    found = rows(conn, "changes.sql", "changes", since=after, limit=limit + 1)
+    found = execute(
+        conn, "query/changes.sql", "changes", returning=dict, since=after, limit=limit + 1
+    )
     events = [ChangeEvent.model_validate(dict(row)) for row in found[:limit]]
     return ChangePage(
         data=events,

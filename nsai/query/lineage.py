@@ -12,11 +12,11 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
+from nsai.db.queries import execute
 from nsai.query.addresses import located
 from nsai.query.errors import BadInput, NotFound
 from nsai.query.lookup import Moved, check_uprn
 from nsai.query.models import AddressableObject, ChangeEvent, Location
-from nsai.query.sql import rows
 
 _CURSOR: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CURSOR_KEY: Final = re.compile(r"e([1-9][0-9]{0,17})")
@@ -85,10 +85,10 @@ class HistoryPage(BaseModel):
 def _resolve(conn: Connection, uprn: int) -> str | Moved:
     """The record's status, or where a UPRN that names no national record resolves (an alias);
     NotFound if it was never published."""
-    found = rows(conn, "lineage.sql", "status", uprn=check_uprn(uprn))
+    found = execute(conn, "query/lineage.sql", "status", returning=dict, uprn=check_uprn(uprn))
     if found:
         return str(found[0]["status"])
-    successor = rows(conn, "lookup.sql", "successor", uprn=uprn)
+    successor = execute(conn, "query/lookup.sql", "successor", returning=dict, uprn=uprn)
     if not successor:
         raise NotFound(f"UPRN {uprn} is not in the gazetteer")
     return Moved(uprn, int(successor[0]["uprn"]))
@@ -117,10 +117,10 @@ def sources(conn: Connection, uprn: int) -> SourceRecords | Moved:
     if isinstance(status, Moved):
         return status
     if status == "merged":
-        successor = rows(conn, "lookup.sql", "successor", uprn=uprn)
+        successor = execute(conn, "query/lookup.sql", "successor", returning=dict, uprn=uprn)
         if successor:
             return Moved(uprn, int(successor[0]["uprn"]))
-    found = rows(conn, "lineage.sql", "sources", uprn=uprn)
+    found = execute(conn, "query/lineage.sql", "sources", returning=dict, uprn=uprn)
 
     def part(row: Any, prefix: str) -> AddressableObject:
         return AddressableObject(
@@ -178,7 +178,15 @@ def history(conn: Connection, uprn: int, limit: int, cursor: str | None) -> Hist
     status = _resolve(conn, uprn)
     if isinstance(status, Moved):
         return status
-    found = rows(conn, "lineage.sql", "history", uprn=uprn, before=before, limit=limit + 1)
+    found = execute(
+        conn,
+        "query/lineage.sql",
+        "history",
+        returning=dict,
+        uprn=uprn,
+        before=before,
+        limit=limit + 1,
+    )
     events = [HistoryEvent.model_validate(dict(row)) for row in found[:limit]]
     more = len(found) > limit
     return HistoryPage(

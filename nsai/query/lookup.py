@@ -9,10 +9,10 @@ from typing import Any
 from psycopg import AsyncConnection
 from sqlalchemy.engine import Connection
 
+from nsai.db.queries import execute, execute_async
 from nsai.query.errors import BadInput, NotFound
 from nsai.query.geometry import locations
 from nsai.query.models import Address
-from nsai.query.sql import rows, rows_async
 
 MAX_UPRN = 999_999_999_999
 
@@ -33,18 +33,22 @@ def check_uprn(uprn: int) -> int:
 
 def address(conn: Connection, uprn: int) -> Address | Moved:
     """The record of `uprn` (active or retired), or where it moved; NotFound if never published."""
-    found = rows(conn, "lookup.sql", "address", uprn=check_uprn(uprn))
+    found = execute(conn, "query/lookup.sql", "address", returning=dict, uprn=check_uprn(uprn))
     if found:
         return _address(found[0]["record"])
-    return _moved(uprn, rows(conn, "lookup.sql", "successor", uprn=uprn))
+    return _moved(uprn, execute(conn, "query/lookup.sql", "successor", returning=dict, uprn=uprn))
 
 
 async def address_async(conn: AsyncConnection[Any], uprn: int) -> Address | Moved:
     """`address` on a connection of an event loop (the API's lookups, api/database.py)."""
-    found = await rows_async(conn, "lookup.sql", "address", uprn=check_uprn(uprn))
+    found = await execute_async(
+        conn, "query/lookup.sql", "address", returning=dict, uprn=check_uprn(uprn)
+    )
     if found:
         return _address(found[0]["record"])
-    return _moved(uprn, await rows_async(conn, "lookup.sql", "successor", uprn=uprn))
+    return _moved(
+        uprn, await execute_async(conn, "query/lookup.sql", "successor", returning=dict, uprn=uprn)
+    )
 
 
 def _address(record: dict[str, Any]) -> Address:
@@ -61,4 +65,4 @@ def _moved(uprn: int, successor: Sequence[Mapping[Any, Any]]) -> Moved:
 
 def published(conn: Connection) -> bool:
     """Whether any national record is published (a gazetteer with none is not ready to serve)."""
-    return bool(rows(conn, "lookup.sql", "published")[0]["published"])
+    return bool(execute(conn, "query/lookup.sql", "published", returning=dict)[0]["published"])

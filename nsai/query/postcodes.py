@@ -10,10 +10,10 @@ from typing import Final, Literal
 from sqlalchemy.engine import Connection
 
 from nsai.address.postcode import normalise_postcode
+from nsai.db.queries import execute
 from nsai.query.addresses import summaries
 from nsai.query.errors import BadInput, NotFound
 from nsai.query.models import AddressSummary, PostcodePage
-from nsai.query.sql import rows
 
 _OUTWARD: Final = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 _SECTOR: Final = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])")
@@ -47,11 +47,21 @@ def parse_postcode(raw: str) -> PostcodeQuery:
 def addresses(conn: Connection, raw: str, limit: int, offset: int) -> PostcodePage:
     """One page of the addresses in a postcode; NotFound when it holds none."""
     query = parse_postcode(raw)
-    total = int(rows(conn, "postcodes.sql", "count", pattern=query.pattern)[0]["count"])
+    total = int(
+        execute(conn, "query/postcodes.sql", "count", returning=dict, pattern=query.pattern)[0][
+            "count"
+        ]
+    )
     if total == 0:
         raise NotFound(f"no addresses in {query.scope} {query.label}")
-    found = rows(
-        conn, "postcodes.sql", "addresses", pattern=query.pattern, limit=limit, offset=offset
+    found = execute(
+        conn,
+        "query/postcodes.sql",
+        "addresses",
+        returning=dict,
+        pattern=query.pattern,
+        limit=limit,
+        offset=offset,
     )
     return PostcodePage(
         postcode=query.label,

@@ -9,12 +9,12 @@ from typing import Final
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import Connection
 
+from nsai.db.queries import execute
 from nsai.query import paging
 from nsai.query.addresses import summaries
 from nsai.query.errors import BadInput
 from nsai.query.limits import CLASSIFICATION_FORM, MIN_WORD, POSTCODE_AREA_FORM
 from nsai.query.models import LogicalStatus, SearchHit, SearchPage, Suggestion, Suggestions
-from nsai.query.sql import rows
 from nsai.query.text import query_words
 
 # When no address holds every word of the query, the candidates hold something at least this
@@ -133,10 +133,11 @@ def search(
     words = query_words("q", q)
     text = " ".join(words)
     after_score, after_uprn = paging.after_hit("cursor", cursor)
-    found = rows(
+    found = execute(
         conn,
-        "search.sql",
+        "query/search.sql",
         "search",
+        returning=dict,
         text=text,
         words=words,
         **_every_word(words),
@@ -171,10 +172,11 @@ def autocomplete(conn: Connection, q: str, limit: int) -> Suggestions:
     the order typed (sql/query/search.sql)."""
     words = query_words("q", q)
     text = " ".join(words)
-    found = rows(
+    found = execute(
         conn,
-        "search.sql",
+        "query/search.sql",
         "autocomplete",
+        returning=dict,
         pattern="%" + "%".join(words) + "%",
         text=text,
         past=text[:-1] + chr(ord(text[-1]) + 1),

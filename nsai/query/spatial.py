@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from nsai.db.queries import execute
 from nsai.query import paging
 from nsai.query.addresses import summaries
 from nsai.query.geometry import parse_bbox, parse_point, parse_polygon
@@ -16,13 +17,14 @@ from nsai.query.models import (
     NearestPage,
     Srs,
 )
-from nsai.query.sql import rows
 
 
 def nearest(conn: Connection, point: str, srs: Srs, radius: float, limit: int) -> NearestPage:
     """Up to `limit` active addresses within `radius` metres of `point`, nearest first."""
     x, y = parse_point("point", point, srs)
-    found = rows(conn, "spatial.sql", "nearest", x=x, y=y, radius=radius, limit=limit)
+    found = execute(
+        conn, "query/spatial.sql", "nearest", returning=dict, x=x, y=y, radius=radius, limit=limit
+    )
     distances = [round(float(row["distance_m"]), 2) for row in found]
     return NearestPage(data=summaries(found, NearbyAddress, distance_m=distances))
 
@@ -31,7 +33,9 @@ def _page(
     conn: Connection, section: str, limit: int, cursor: str | None, **where: object
 ) -> AddressPage:
     after = paging.after_uprn("cursor", cursor)
-    found = rows(conn, "spatial.sql", section, after=after, limit=limit + 1, **where)
+    found = execute(
+        conn, "query/spatial.sql", section, returning=dict, after=after, limit=limit + 1, **where
+    )
     page = found[:limit]
     more = len(found) > limit  # one row more than asked for: there is a next page
     return AddressPage(

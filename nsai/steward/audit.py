@@ -8,7 +8,7 @@ from typing import Any, Final
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
-from nsai.db.queries import statements
+from nsai.db.queries import execute
 from nsai.query.errors import BadInput, NotFound
 
 MAX_PAGE: Final = 200
@@ -44,21 +44,6 @@ def operation(engine: Engine, operation_id: int) -> Operation:
 
 
 def _fetch(engine: Engine, section: str, **params: Any) -> list[Operation]:
-    (statement,) = statements("steward/operations.sql")[section]
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql(statement, params).all()
-    return [
-        Operation(
-            operation_id=r[0],
-            kind=r[1],
-            actor=r[2],
-            reason=r[3],
-            params=r[4],
-            before=r[5],
-            after=r[6],
-            undoes=r[7],
-            created_at=r[8],
-            undone_by=r[9],
-        )
-        for r in rows
-    ]
+        found = execute(conn, "steward/operations.sql", section, returning=dict, **params)
+    return [Operation(**row) for row in found]

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
 from nsai.config import Settings
-from nsai.db.queries import statements
+from nsai.db.queries import execute
 from nsai.match.job import LOCK_KEY
 from nsai.query.errors import BadInput, NotFound
 from nsai.steward.work import Conflict
@@ -39,44 +39,27 @@ class Job(BaseModel):
     message: str | None
 
 
-def _rows(engine: Engine, section: str, **params: Any) -> list[Any]:
-    (statement,) = statements(JOBS)[section]
+def _rows(engine: Engine, section: str, **params: Any) -> list[dict[str, Any]]:
     with engine.begin() as conn:  # committed: a cancel is a write
-        result = conn.exec_driver_sql(statement, params)
-        return list(result.all()) if result.returns_rows else []
+        return execute(conn, JOBS, section, returning=dict, **params)
 
 
 def jobs(engine: Engine, limit: int = 20) -> list[Job]:
     if not 1 <= limit <= 200:
         raise BadInput("limit", "1 to 200")
-    return [_job(row) for row in _rows(engine, "runs", run=None, limit=limit)]
+    return [Job(**row) for row in _rows(engine, "runs", run=None, limit=limit)]
 
 
 def job(engine: Engine, run_id: int) -> Job:
     found = _rows(engine, "runs", run=run_id, limit=1)
     if not found:
         raise NotFound(f"there is no run {run_id}")
-    return _job(found[0])
-
-
-def _job(row: Any) -> Job:
-    run_id, status, stage, started, finished, by, workers, report, message = row
-    return Job(
-        run_id=run_id,
-        status=status,
-        stage=stage,
-        started_at=started,
-        finished_at=finished,
-        started_by=by,
-        workers=workers,
-        report=report or {},
-        message=message,
-    )
+    return Job(**found[0])
 
 
 def running(engine: Engine) -> Job | None:
     """The run holding the job's lock, if any."""
-    (free,) = _rows(engine, "probe", key=LOCK_KEY)[0]
+    free = _rows(engine, "probe", key=LOCK_KEY)[0]["free"]
     if free:
         return None
     latest = [j for j in jobs(engine, 5) if j.status == "running"]
@@ -90,7 +73,7 @@ def start(engine: Engine, settings: Settings, workers: int, actor: str) -> Job:
     busy = running(engine)
     if busy is not None:
         raise Conflict(_busy(busy))
-    (latest,) = _rows(engine, "latest")[0]
+    latest = _rows(engine, "latest")[0]["latest"]
     command = [sys.executable, "-m", "nsai.cli", "reconcile", "--workers", str(workers)]
     # The job's errors go to a file with no name (gone when both sides close it): read only if
     # it ends before its run begins.

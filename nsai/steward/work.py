@@ -223,7 +223,7 @@ def republish(
         "desired_fate",
         [(u, fate, related) for u, (fate, related) in sorted(fates.items()) if fate != "active"],
     )
-    events = {"run": None, "cause": cause, "actor": actor, "operation": operation}
+    events: dict[str, Any] = {"run": None, "cause": cause, "actor": actor, "operation": operation}
     execute(conn, "match/publish.sql", "custodians")
     for section in ("create", "update", "announce_created", "fates"):
         execute(conn, "match/publish.sql", section, **events)

@@ -3,15 +3,17 @@
 
 -- name: records
 -- sao_key as matching compares it, without a unit designator (sql/005_match_keys.sql).
-SELECT r.record_id, s.name, s.kind, s.duplicate_free, s.priority, s.custodian_code,
+-- Each column is named as the field of nsai.match.records.MatchRecord it fills.
+SELECT r.record_id, s.name AS source, s.kind AS source_kind, s.duplicate_free,
+       s.priority AS source_priority, s.custodian_code AS source_custodian,
        r.custodian_code, r.uprn, r.parent_uprn, r.classification, r.logical_status, r.rpc,
        r.usrn, r.organisation,
        r.sao_start_number, r.sao_start_suffix, r.sao_end_number, r.sao_end_suffix, r.sao_text,
        r.pao_start_number, r.pao_start_suffix, r.pao_end_number, r.pao_end_suffix, r.pao_text,
        r.street, r.locality, r.town, r.postcode,
-       r.organisation_key, nsai_sao_identity(r.sao_key), r.pao_key, r.building_key, r.street_key,
-       r.locality_key,
-       r.town_key, r.postcode_key, ST_X(r.geom), ST_Y(r.geom)
+       r.organisation_key, nsai_sao_identity(r.sao_key) AS sao_key, r.pao_key, r.building_key,
+       r.street_key, r.locality_key, r.town_key, r.postcode_key,
+       ST_X(r.geom) AS x, ST_Y(r.geom) AS y
 FROM source_record r JOIN source s USING (source_id)
 WHERE CASE WHEN %(ids)s::bigint[] IS NULL
            -- every current record but those a steward holds out of matching (see held)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from api.access import Access, RateLimiter, client_of, presented_key, require
 from api.app import create_app
 from api.problems import Problem
-from nsai import keys
+from nsai import api_keys
 from nsai.config import Settings
 from nsai.db.engine import to_sqlalchemy_url
 from tests.conftest import Server
@@ -81,7 +81,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def new_key(engine: Engine) -> Callable[..., str]:
     def make(name: str, scopes: str = "read") -> str:
-        return keys.create(engine, name, keys.parse_scopes(scopes)).key
+        return api_keys.create(engine, name, api_keys.parse_scopes(scopes)).key
 
     return make
 
@@ -209,7 +209,7 @@ def test_a_revoked_key_is_refused_within_the_cache_period(
     key = new_key("leaver")
     client = make_client(api_key_cache_seconds=30)
     assert client.get("/v1/whoami", headers={"X-API-Key": key}).status_code == 200
-    keys.revoke(engine, "leaver")
+    api_keys.revoke(engine, "leaver")
     clock.now += 29
     assert client.get("/v1/whoami", headers={"X-API-Key": key}).status_code == 200  # cached
     clock.now += 2
@@ -224,7 +224,7 @@ def test_without_a_cache_revocation_is_immediate(
     key = new_key("leaver")
     client = make_client(api_key_cache_seconds=0)
     assert client.get("/v1/whoami", headers={"X-API-Key": key}).status_code == 200
-    keys.revoke(engine, "leaver")
+    api_keys.revoke(engine, "leaver")
     assert_problem(client.get("/v1/whoami", headers={"X-API-Key": key}), 401, "revoked")
 
 
@@ -372,7 +372,7 @@ def test_a_lost_database_is_503_not_401(server: Server, template_db: str, tmp_pa
     url = server.url(name)
     engine = create_engine(to_sqlalchemy_url(url))
     try:
-        key = keys.create(engine, "k", ("read",)).key
+        key = api_keys.create(engine, "k", ("read",)).key
     finally:
         engine.dispose()
     settings = Settings(database_url=url, home=tmp_path, api_key_cache_seconds=0)

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
 from api.app import create_app
-from nsai import keys
+from nsai import api_keys
 from nsai.config import Settings
 from nsai.db.engine import make_engine
 from nsai.match.job import LOCK_KEY
@@ -59,7 +59,7 @@ def as_api(
     )
     owner = make_engine(settings)
     try:
-        return settings, keys.create(owner, "steward", ("read", "steward")).key
+        return settings, api_keys.create(owner, "steward", ("read", "steward")).key
     finally:
         owner.dispose()
 

@@ -21,7 +21,7 @@ from api import lookup_cache
 from api.app import create_app
 from api.lookup_cache import LookupCache
 from api.v1.addresses import KeptAddressRoute
-from nsai import keys
+from nsai import api_keys
 from nsai.config import Settings
 from nsai.db.engine import to_sqlalchemy_url
 from nsai.query.lookup import Moved
@@ -260,7 +260,7 @@ def test_a_kept_lookup_checks_access_as_the_documented_route_does(
     engine = create_engine(to_sqlalchemy_url(published.url))
     try:
         filler, reader, matcher = (
-            keys.create(engine, f"kept-{name}", scopes).key
+            api_keys.create(engine, f"kept-{name}", scopes).key
             for name, scopes in (
                 ("filler", ("read",)),
                 ("reader", ("read",)),

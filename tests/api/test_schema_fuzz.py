@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 from sqlalchemy import create_engine
 
 from api.app import create_app
-from nsai import keys
+from nsai import api_keys
 from nsai.config import Settings
 from nsai.db.engine import to_sqlalchemy_url
 from tests.published import Published
@@ -102,7 +102,7 @@ def scoped_keys(published: Published) -> dict[str, str]:
     engine = create_engine(to_sqlalchemy_url(published.url))
     try:
         return {
-            label: keys.create(engine, f"fuzz-{secrets.token_hex(3)}", scopes).key
+            label: api_keys.create(engine, f"fuzz-{secrets.token_hex(3)}", scopes).key
             for label, scopes in SCOPED.items()
         }
     finally:

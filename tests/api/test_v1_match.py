@@ -17,7 +17,7 @@ from sqlalchemy import create_engine
 
 from api.app import create_app
 from api.v1.match import MatchResponse
-from nsai import keys
+from nsai import api_keys
 from nsai.config import Settings
 from nsai.db.engine import to_sqlalchemy_url
 from nsai.query.bulk import MAX_RECORDS
@@ -29,8 +29,8 @@ from tests.served import served
 def headers(published: Published) -> dict[str, str]:
     engine = create_engine(to_sqlalchemy_url(published.url))
     try:
-        made = keys.create(engine, f"matcher-{secrets.token_hex(3)}", ("match",))
-        reader = keys.create(engine, f"reader-{secrets.token_hex(3)}", ("read",))
+        made = api_keys.create(engine, f"matcher-{secrets.token_hex(3)}", ("match",))
+        reader = api_keys.create(engine, f"reader-{secrets.token_hex(3)}", ("read",))
     finally:
         engine.dispose()
     return {"match": made.key, "read": reader.key}

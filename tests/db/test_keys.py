@@ -8,7 +8,7 @@ import json
 import psycopg
 import pytest
 
-from nsai.keys import digest, prefix_of
+from nsai.api_keys import digest, prefix_of
 from tests.conftest import CliRunner
 
 

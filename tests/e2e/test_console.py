@@ -31,7 +31,7 @@ from playwright.sync_api import (
 )
 
 from api.app import create_app
-from nsai import keys
+from nsai import api_keys
 from nsai.cli import main
 from nsai.config import Settings
 from nsai.db.engine import make_engine
@@ -76,7 +76,7 @@ def _served(gazetteer: Published, home: Path) -> Iterator[Console]:
     )
     engine = make_engine(settings)
     try:
-        key = keys.create(engine, STEWARD, ("read", "steward")).key
+        key = api_keys.create(engine, STEWARD, ("read", "steward")).key
     finally:
         engine.dispose()
     with served(create_app(settings)) as (host, port):
@@ -479,7 +479,7 @@ def test_the_api_docs_work_offline(page: Page, console: Console) -> None:
 def test_a_reader_sees_no_steward_panel(page: Page, console: Console) -> None:
     engine = make_engine(Settings(database_url=console.gazetteer.url))
     try:
-        reader = keys.create(engine, "e2e-reader", ("read",)).key
+        reader = api_keys.create(engine, "e2e-reader", ("read",)).key
     finally:
         engine.dispose()
     (uprn,) = console.gazetteer.query(

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from nsai import keys
+from nsai import api_keys
 from nsai.match.job import LOCK_KEY
 from tests.loaders.conftest import scalar
 from tests.steward.conftest import Gazetteer
@@ -21,8 +21,8 @@ from tests.steward.conftest import Gazetteer
 @pytest.fixture
 def api(gazetteer: Gazetteer) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
     made = {
-        "anna": keys.create(gazetteer.engine, "anna", ("read", "steward")).key,
-        "reader": keys.create(gazetteer.engine, "reader", ("read",)).key,
+        "anna": api_keys.create(gazetteer.engine, "anna", ("read", "steward")).key,
+        "reader": api_keys.create(gazetteer.engine, "reader", ("read",)).key,
     }
     headers = {name: {"X-API-Key": key} for name, key in made.items()}
     settings = gazetteer.settings.model_copy(update={"rate_limit_per_key": 0})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from api.access import RateLimiter
 from api.metrics import Metrics
+from nsai.api_keys import digest, parse_scopes, prefix_of
 from nsai.config import Settings
-from nsai.keys import digest, parse_scopes, prefix_of
 
 
 class Clock:
