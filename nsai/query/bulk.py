@@ -37,9 +37,9 @@ from rapidfuzz.distance import OSA
 from sqlalchemy.engine import Connection
 
 from nsai.address.known import Vocabulary, read_again
-from nsai.address.normalise import match_keys, normalise_town, one_slip
+from nsai.address.normalise import MatchKeys, match_keys, normalise_town, one_slip
 from nsai.address.parse import parse_address
-from nsai.address.parts import PART_NAMES, AddressParts
+from nsai.address.parts import PART_NAMES
 from nsai.db.queries import execute
 from nsai.match.compare import PairScore, compare
 from nsai.match.glued import split_glued_names
@@ -197,14 +197,17 @@ def _parsed(index: int, query: Query, places: Places, vocabulary: Vocabulary) ->
     address by."""
     text = _printable(query.address)
     parts = parse_address(text, _printable(query.postcode or "") or None)
-    parts = read_again(text, parts, match_keys(parts), vocabulary) or parts
-    keys = _keys(parts)
+    found = match_keys(parts)
+    again = read_again(text, parts, found, vocabulary)
+    if again is not None:
+        parts, found = again, match_keys(again)
+    keys = _keys(found)
     if keys["street_key"] is None and keys["town_key"] not in places.common | {None}:
         # "ROSE COTTAGE, THE GREEN, EP9 5DX": no place of any size is called THE GREEN (a list
         # or two may say so), so it is the street the parser took for a town, for want of a
         # street before it.
         parts = dataclasses.replace(parts, street=parts.town, town=None)
-        keys = _keys(parts)
+        keys = _keys(match_keys(parts))
     if keys["pao_key"] is None and keys["building_key"] is None and keys["street_key"] is None:
         return None
     keys["sao_key"] = sao_identity(keys["sao_key"])
@@ -224,8 +227,7 @@ def _parsed(index: int, query: Query, places: Places, vocabulary: Vocabulary) ->
     return record
 
 
-def _keys(parts: AddressParts) -> dict[str, Any]:
-    found = match_keys(parts)
+def _keys(found: MatchKeys) -> dict[str, Any]:
     return {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
 
 
