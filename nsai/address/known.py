@@ -52,6 +52,7 @@ _TYPE_WORDS: Final = (
 LONGEST_PLACE: Final = 4  # words
 LONGEST_STREET: Final = 6  # words
 SLIP_MIN_LENGTH: Final = 6  # letters: shorter names are too often other names one slip away
+NEAR_KEPT: Final = 1_024  # sets of areas whose streets Vocabulary.streets_near keeps
 PLACE_SLIP_MIN_LENGTH: Final = 5  # within a postcode district, places are few ("PANTT")
 
 
@@ -94,6 +95,11 @@ class Vocabulary:
     # Their numbered units ("2, CYFARTHFA COURT, GWAELODYGARTH LANE"): area -> "BUILDING|2" ->
     # the street. A number alone on a known building's name is a unit only where one is known.
     units: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    # The streets of a few recent sets of areas, by length, for the one-slip search (reread):
+    # building their union for every span of words tried was half its cost.
+    _near: dict[tuple[str, ...], dict[int, list[str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add(
         self,
@@ -110,6 +116,7 @@ class Vocabulary:
                     self.places["D" + postcode_key[:-3]].add(place)
         if not street_key:
             return
+        self._near.clear()
         self.streets[""].add(street_key)
         for area in _areas(postcode_key, town_key):
             self.streets[area].add(street_key)
@@ -121,6 +128,19 @@ class Vocabulary:
         if not areas:
             return street_key in self.streets[""]
         return any(street_key in self.streets.get(area, ()) for area in areas)
+
+    def streets_near(self, areas: tuple[str, ...], length: int) -> list[str]:
+        """The streets known in any of `areas` whose names are `length` letters long, give or
+        take one: the only ones a name of that length can be one slip from."""
+        near = self._near.get(areas)
+        if near is None:
+            if len(self._near) >= NEAR_KEPT:
+                self._near.clear()
+            near = defaultdict(list)
+            for street in set().union(*(self.streets.get(area, ()) for area in areas)):
+                near[len(street)].append(street)
+            self._near[areas] = near
+        return [s for n in (length - 1, length, length + 1) for s in near.get(n, ())]
 
     def add_building(
         self,
@@ -516,10 +536,7 @@ def _street_known(
         return key, None
     if len(key) < SLIP_MIN_LENGTH:
         return None
-    nearby: set[str] = set()
-    for area in areas:
-        nearby |= streets.get(area, set())
-    slipped = _one_slip_from(key, nearby)
+    slipped = _one_slip_from(key, vocabulary.streets_near(tuple(areas), len(key)))
     return (slipped, None) if slipped is not None else None
 
 

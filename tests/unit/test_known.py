@@ -128,3 +128,13 @@ def test_two_known_places_run_together_teach_no_place() -> None:
     )
     kept = places_of_lists(named, {"FOXWOOD"})
     assert set(kept) == {"OAKWOOD", "MERTHYR TYDFIL"}
+
+
+def test_a_street_learnt_after_a_slip_search_is_found_by_the_next() -> None:
+    vocabulary = _vocabulary("1, GLANMORLAIS, PANT, MERTHYR TYDFIL, CF48 2AY")
+    line = "7 GLNAMORLAES PANT CF48 2AY"  # two slips from GLANMORLAIS, one from GLANMORLAES
+    assert reread(line, None, "CF482AY", vocabulary) is None
+    vocabulary.add("GLANMORLAES", "CF482AY", "MERTHYR TYDFIL", "PANT")
+    parts = reread(line, None, "CF482AY", vocabulary)
+    assert parts is not None
+    assert parts.street == "GLANMORLAES"
