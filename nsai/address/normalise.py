@@ -51,6 +51,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from rapidfuzz.distance import OSA
@@ -342,11 +343,15 @@ def normalise_text(text: str) -> str:
     return " ".join(tokenise(text))
 
 
+# Street and place names repeat across an address list, and a reading tries many spans of
+# words: each name is cleaned once.
+@lru_cache(maxsize=1 << 16)
 def normalise_street(text: str) -> str:
     """ "St Mary's Rd" -> "SAINT MARYS ROAD"; "Church St." -> "CHURCH STREET"."""
     return " ".join(expand_street_words(tokenise(text)))
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_town(text: str) -> str:
     """ "St. Ives" -> "SAINT IVES"; "Gt Yarmouth" -> "GREAT YARMOUTH"."""
     return " ".join(expand_place_words(tokenise(text)))
