@@ -48,6 +48,10 @@ LOCK_KEY = 0x4E534152  # "NSAR": one reconcile at a time
 # the two never interleave, and a run sees whether a steward acted since its snapshot.
 PUBLISH_LOCK_KEY = 0x4E535055  # "NSPU"
 MAX_ATTEMPTS = 3
+RECORDS_SQL = "match/records.sql"
+RUNS_SQL = "match/runs.sql"
+BLOCKING_SQL = "match/blocking.sql"
+PUBLISH_SQL = "match/publish.sql"
 PAIR_CHUNK = 20_000
 BLOCKING_RULES = (
     "postcode_pao",
@@ -177,7 +181,7 @@ def reconcile(
             if report.unchanged_since is None:
                 started = time.monotonic()
                 try:  # published already: a failed vacuum is autovacuum's to catch up on
-                    execute(conn, "match/runs.sql", "vacuum")
+                    execute(conn, RUNS_SQL, "vacuum")
                 except psycopg.Error as exc:
                     log.warning(
                         "run %s: vacuum after publishing failed: %s", run_id, first_line(exc)
@@ -211,12 +215,12 @@ class _Watcher:
     def stage(self, name: str) -> None:
         if self.cancel_requested():
             raise Cancelled(f"run {self.run_id} was cancelled")
-        execute(self.conn, "match/runs.sql", "stage", stage=name, run=self.run_id)
+        execute(self.conn, RUNS_SQL, "stage", stage=name, run=self.run_id)
         self.progress(name)
 
     def cancel_requested(self) -> bool:
         with contextlib.suppress(psycopg.Error):
-            rows = execute(self.conn, "match/runs.sql", "cancel_requested", run=self.run_id)
+            rows = execute(self.conn, RUNS_SQL, "cancel_requested", run=self.run_id)
             return bool(rows and rows[0][0])
         return False
 
@@ -224,15 +228,15 @@ class _Watcher:
 def _start(conn: psycopg.Connection[Any], workers: int, started_by: str) -> int:
     (locked,) = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone() or (False,)
     if not locked:
-        running = execute(conn, "match/runs.sql", "running")
+        running = execute(conn, RUNS_SQL, "running")
         which = (
             f"run {running[0][0]}, started {running[0][1]:%Y-%m-%d %H:%M:%S} by {running[0][2]}"
             if running
             else "one"
         )
         raise NsaiError(f"a reconcile is already running ({which}): wait for it to end")
-    execute(conn, "match/runs.sql", "fail_stale")
-    return int(execute(conn, "match/runs.sql", "start", workers=workers, by=started_by)[0][0])
+    execute(conn, RUNS_SQL, "fail_stale")
+    return int(execute(conn, RUNS_SQL, "start", workers=workers, by=started_by)[0][0])
 
 
 def _end(
@@ -244,7 +248,7 @@ def _end(
 ) -> None:
     execute(
         conn,
-        "match/runs.sql",
+        RUNS_SQL,
         "end",
         status=status,
         report=report.as_json() if report else "{}",
@@ -269,9 +273,9 @@ def _run(
         # by the next run, not half by this one. Steward operations are counted by a sequence,
         # which no snapshot hides: compared again once the run holds the publishing lock.
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        (report.stamp,) = execute(conn, "match/records.sql", "state_stamp", config=config)[0]
-        operations = execute(conn, "match/records.sql", "steward_operations")[0]
-        last = execute(conn, "match/runs.sql", "latest_done")
+        (report.stamp,) = execute(conn, RECORDS_SQL, "state_stamp", config=config)[0]
+        operations = execute(conn, RECORDS_SQL, "steward_operations")[0]
+        last = execute(conn, RUNS_SQL, "latest_done")
         if last and last[0][1] == report.stamp:
             report.unchanged_since = int(last[0][0])
             return report
@@ -280,18 +284,18 @@ def _run(
             report.records = len(records)
             reading = read_records(conn, records)
             report.reread, report.glued_names = reading.reread, reading.glued
-            previous = dict(execute(conn, "match/records.sql", "previous_links"))
-            active = {int(u) for (u,) in execute(conn, "match/records.sql", "active")}
-            taken = {int(u) for (u,) in execute(conn, "match/records.sql", "taken")}
+            previous = dict(execute(conn, RECORDS_SQL, "previous_links"))
+            active = {int(u) for (u,) in execute(conn, RECORDS_SQL, "active")}
+            taken = {int(u) for (u,) in execute(conn, RECORDS_SQL, "taken")}
             # A merged or retired UPRN that a source still gives one of its records may come back
             # to that property (a steward split what a run merged, a record was restored).
-            inactive = {int(u) for (u,) in execute(conn, "match/records.sql", "inactive")}
+            inactive = {int(u) for (u,) in execute(conn, RECORDS_SQL, "inactive")}
             own = {r.uprn for r in records.values() if r.uprn is not None}
             taken -= inactive & own
-            decisions = execute(conn, "match/records.sql", "decisions")
-            held = {int(r): int(u) for r, u in execute(conn, "match/records.sql", "held")}
+            decisions = execute(conn, RECORDS_SQL, "decisions")
+            held = {int(r): int(u) for r, u in execute(conn, RECORDS_SQL, "held")}
             overrides: dict[int, dict[str, Any]] = {}
-            for uprn, name, value in execute(conn, "match/records.sql", "overrides"):
+            for uprn, name, value in execute(conn, RECORDS_SQL, "overrides"):
                 overrides.setdefault(int(uprn), {})[name] = value
         with clock("block"):
             pairs = candidate_pairs(conn, reading.changed.values(), report.pairs_by_rule)
@@ -309,8 +313,8 @@ def _run(
         with clock("uprns"):
             plan = plan_uprns(clusters, records, previous, taken, _allocator(conn, taken))
         with clock("publish"):
-            execute(conn, "match/records.sql", "publish_lock", key=PUBLISH_LOCK_KEY)
-            if execute(conn, "match/records.sql", "steward_operations")[0] != operations:
+            execute(conn, RECORDS_SQL, "publish_lock", key=PUBLISH_LOCK_KEY)
+            if execute(conn, RECORDS_SQL, "steward_operations")[0] != operations:
                 raise _Overtaken
             # A published record none of whose source records remain is retired.
             gone = active - set(plan.uprn_of.values()) - set(plan.merged) - set(plan.retired)
@@ -405,7 +409,7 @@ def match_records(
 ) -> Iterator[MatchRecord]:
     """Every record matching reads, or the records `ids`; streamed through a server-side
     cursor: the rows are never all held beside the records."""
-    (statement,) = statements("match/records.sql")["records"]
+    (statement,) = statements(RECORDS_SQL)["records"]
     with conn.cursor(name="nsai_records", row_factory=dataclass_row(MatchRecord)) as cursor:
         cursor.itersize = 20_000
         cursor.execute(statement.encode(), {"ids": list(ids) if ids is not None else None})
@@ -425,7 +429,7 @@ class Reading:
 
 def read_records(conn: psycopg.Connection[Any], records: dict[int, MatchRecord]) -> Reading:
     """Read `records` (every current one) as a run does; `records` is updated in place."""
-    raw = dict(execute(conn, "match/records.sql", "list_text"))
+    raw = dict(execute(conn, RECORDS_SQL, "list_text"))
     vocabulary = vocabulary_of(records, raw)
     changed = reread_records(records, raw, vocabulary)
     records.update(changed)
@@ -441,7 +445,7 @@ def candidate_pairs(
 ) -> list[tuple[int, int]]:
     """The blocking rules' pairs of the current records, read as `changed` says (in this
     transaction's temporary tables); each rule's count of the pairs it added into `counts`."""
-    execute(conn, "match/blocking.sql", "prepare")
+    execute(conn, BLOCKING_SQL, "prepare")
     copy_rows(
         conn,
         "reread_key",
@@ -450,11 +454,11 @@ def candidate_pairs(
             for r in changed
         ),
     )
-    execute(conn, "match/blocking.sql", "reread")
+    execute(conn, BLOCKING_SQL, "reread")
     for rule in BLOCKING_RULES:
-        (statement,) = statements("match/blocking.sql")[rule]
+        (statement,) = statements(BLOCKING_SQL)[rule]
         counts[rule] = conn.execute(statement.encode()).rowcount
-    return [(int(a), int(b)) for a, b, _ in execute(conn, "match/blocking.sql", "pairs")]
+    return [(int(a), int(b)) for a, b, _ in execute(conn, BLOCKING_SQL, "pairs")]
 
 
 # Records for the scoring workers, where their streets and numbers are, and the scores between
@@ -534,7 +538,7 @@ def _decide(
 def _allocator(conn: psycopg.Connection[Any], taken: set[int]) -> Callable[[], int]:
     def allocate() -> int:
         while True:
-            (uprn,) = execute(conn, "match/records.sql", "allocate")[0]
+            (uprn,) = execute(conn, RECORDS_SQL, "allocate")[0]
             if int(uprn) not in taken:
                 return int(uprn)
 
@@ -561,7 +565,7 @@ def _publish(
     gone: set[int],
     report: Report,
 ) -> None:
-    execute(conn, "match/publish.sql", "prepare")
+    execute(conn, PUBLISH_SQL, "prepare")
     clusters, plan, national_of = outcome.clusters, outcome.plan, outcome.national_of
     # A source's parent UPRN names a record of that source: map it to that record's national UPRN.
     by_source_uprn = {
@@ -619,29 +623,27 @@ def _publish(
         and rec.uprn not in plan.retired
     }
     copy_rows(conn, "desired_alias", list(aliases.items()))
-    execute(conn, "match/publish.sql", "custodians")
+    execute(conn, PUBLISH_SQL, "custodians")
     cause: dict[str, Any] = {
         "run": run_id,
         "cause": "reconcile",
         "actor": "nsai",
         "operation": None,
     }
-    (report.created,) = execute(conn, "match/publish.sql", "create", **cause)[0]
-    (report.updated,) = execute(conn, "match/publish.sql", "update", **cause)[0]
-    execute(conn, "match/publish.sql", "announce_created", **cause)
-    report.merged, report.retired, report.split = execute(
-        conn, "match/publish.sql", "fates", **cause
-    )[0]
-    execute(conn, "match/publish.sql", "links", run=run_id)
+    (report.created,) = execute(conn, PUBLISH_SQL, "create", **cause)[0]
+    (report.updated,) = execute(conn, PUBLISH_SQL, "update", **cause)[0]
+    execute(conn, PUBLISH_SQL, "announce_created", **cause)
+    report.merged, report.retired, report.split = execute(conn, PUBLISH_SQL, "fates", **cause)[0]
+    execute(conn, PUBLISH_SQL, "links", run=run_id)
     copy_rows(conn, "desired_reading", (reading_row(r) for r in outcome.readings.values()))
     copy_rows(conn, "desired_known_name", outcome.vocabulary.rows())
-    execute(conn, "match/publish.sql", "readings")
-    execute(conn, "match/publish.sql", "match_keys")
-    execute(conn, "match/publish.sql", "aliases")
+    execute(conn, PUBLISH_SQL, "readings")
+    execute(conn, PUBLISH_SQL, "match_keys")
+    execute(conn, PUBLISH_SQL, "aliases")
     report.reviews_opened, report.reviews_closed = execute(
-        conn, "match/publish.sql", "reviews", run=run_id
+        conn, PUBLISH_SQL, "reviews", run=run_id
     )[0]
-    (report.review_queue,) = execute(conn, "match/publish.sql", "queue_size")[0]
+    (report.review_queue,) = execute(conn, PUBLISH_SQL, "queue_size")[0]
 
 
 def _parent(

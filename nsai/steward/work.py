@@ -16,7 +16,7 @@ from nsai.db.engine import driver_connection
 from nsai.db.queries import copy_rows, execute
 from nsai.errors import NsaiError
 from nsai.match.cluster import Edge, apart, cluster
-from nsai.match.job import PUBLISH_LOCK_KEY, match_records
+from nsai.match.job import PUBLISH_LOCK_KEY, PUBLISH_SQL, RECORDS_SQL, match_records
 from nsai.match.national import desired_row
 from nsai.match.records import MatchRecord
 from nsai.match.reread import as_read
@@ -148,7 +148,7 @@ def records_of(conn: psycopg.Connection[Any], ids: Iterable[int]) -> dict[int, M
     """The records as the last run read them (a list record it read again, as it read it)."""
     wanted = sorted(set(ids))
     records = {r.record_id: r for r in match_records(conn, wanted)}
-    return as_read(records, execute(conn, "match/records.sql", "readings", ids=wanted))
+    return as_read(records, execute(conn, RECORDS_SQL, "readings", ids=wanted))
 
 
 def why_apart(conn: psycopg.Connection[Any], groups: list[list[int]]) -> str | None:
@@ -194,7 +194,7 @@ def republish(
     """The national records `fates` names, made to agree with their links: the active ones'
     fields by survivorship and stewards' overrides, the others merged or retired; each change
     an event, and the bulk matcher's keys in step."""
-    execute(conn, "match/publish.sql", "prepare")
+    execute(conn, PUBLISH_SQL, "prepare")
     active = sorted(u for u, (fate, _) in fates.items() if fate == "active")
     linked = members(conn, active)
     ids = [r for group in linked.values() for r in group]
@@ -224,7 +224,7 @@ def republish(
         [(u, fate, related) for u, (fate, related) in sorted(fates.items()) if fate != "active"],
     )
     events: dict[str, Any] = {"run": None, "cause": cause, "actor": actor, "operation": operation}
-    execute(conn, "match/publish.sql", "custodians")
+    execute(conn, PUBLISH_SQL, "custodians")
     for section in ("create", "update", "announce_created", "fates"):
-        execute(conn, "match/publish.sql", section, **events)
+        execute(conn, PUBLISH_SQL, section, **events)
     execute(conn, OPERATIONS, "match_keys", uprns=sorted(fates), records=ids)
