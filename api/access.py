@@ -2,8 +2,7 @@
 
 Routes declare the scope they need with `Depends(require("read"|"match"|"steward"))`, usually
 once for a whole router: `app.include_router(router, dependencies=[Depends(require("read"))])`.
-A route that is not FastAPI's (api/v1/addresses.py KeptAddressRoute) calls `Access.authorize`
-with `presented_key` itself, the same check.
+KeptLookups (api/v1/addresses.py), ahead of the routes, calls `Access.authorize` itself.
 
 - A key comes as `X-API-Key: KEY` or `Authorization: Bearer KEY` (X-API-Key wins if both).
 - No key: anonymous, with the `read` scope only when NSAI_ANONYMOUS_READS is on; never `match`
@@ -435,7 +434,7 @@ class RateLimitHeaders:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """The access state, problem responses, the gate and rate-limit headers of `app` (the gate
-    runs before the body limit, which app.py adds first)."""
+    runs before the body limit, which app.py adds before them)."""
     app.state.access = Access(settings)
     app.add_exception_handler(Problem, handle_problem)
     app.add_middleware(Gate)

@@ -71,8 +71,6 @@ def create_app(settings: Settings) -> FastAPI:
     read = [Depends(require(reads))]
     app.include_router(access.router, dependencies=read)
     app.include_router(addresses.router, dependencies=read)
-    # Kept lookups are answered ahead of every route, with the same check as the router's.
-    app.router.routes.insert(0, addresses.KeptAddressRoute(needs=reads))
     app.include_router(lineage.router, dependencies=read)
     app.include_router(postcodes.router, dependencies=read)
     app.include_router(search.router, dependencies=read)
@@ -83,7 +81,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(stewardship.router, dependencies=[Depends(require("steward"))])
     errors.install(app)
     # Middleware added last runs first: CORS answers preflights before any access check and
-    # decorates every response, errors and 429s included.
+    # decorates every response, errors and 429s included. Kept lookups are answered innermost:
+    # timed, counted, rate-limited and refused (as problems) as any request.
+    app.add_middleware(addresses.KeptLookups, needs=reads)
     app.add_middleware(BodyLimit)
     access.install(app, settings)
     metrics.install(app)

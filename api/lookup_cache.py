@@ -81,16 +81,20 @@ class LookupCache:
         """Whether an answer for `uprn` is kept now (it may be forgotten a moment later)."""
         return uprn in self._kept
 
+    def kept(self, uprn: int) -> Kept | None:
+        """The answer kept for `uprn` (counted a hit), or None (counted nothing)."""
+        with self._lock:
+            if (kept := self._kept.get(uprn)) is not None:
+                self._kept.move_to_end(uprn)
+                self._hits.inc()
+        return kept
+
     async def answer(self, uprn: int, read: Callable[[], Awaitable[Address | Moved]]) -> Kept:
         """The kept answer for `uprn`, or `read()`'s, kept if nothing changed meanwhile."""
-        with self._lock:
-            kept = self._kept.get(uprn)
-            if kept is not None:
-                self._kept.move_to_end(uprn)
-            generation = self._generation if self._listening else None
-        if kept is not None:
-            self._hits.inc()
+        if (kept := self.kept(uprn)) is not None:
             return kept
+        with self._lock:  # noted before the read: a change heard during it is never missed
+            generation = self._generation if self._listening else None
         self._misses.inc()
         kept = Kept.of(await read())
         with self._lock:

@@ -903,7 +903,7 @@ def run(quick: bool) -> str:
             "UPRN lookups: each worker keeps up to "
             f"{Settings.model_fields['api_lookup_cache'].default:,} answers in memory until the "
             "gazetteer changes (`api/lookup_cache.py`) and answers a kept one ahead of "
-            "FastAPI's routing and parameter solving (`KeptAddressRoute`, "
+            "FastAPI's routing and parameter solving (the `KeptLookups` middleware, "
             "`api/v1/addresses.py`), so each worker reads each of the "
             f"{SAMPLES:,} UPRNs from the database once and answers it from memory after that. "
             "Each server with the cache first answered an unmeasured lookup run like the one at "

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from starlette._utils import get_route_path
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.datastructures import URLPath
-from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.access import Access, presented_key
 from api.database import Database
 from api.errors import PROBLEM_RESPONSES
-from api.lookup_cache import LookupCache
+from api.lookup_cache import Kept, LookupCache
+from api.problems import Problem, problem_response
 from api.v1.common import (
     GEOJSON_FEATURE_RESPONSE,
     FormatQuery,
@@ -93,14 +91,13 @@ async def get_address(
         if isinstance(found, lookup.Moved):
             return _moved(request, uprn, found.successor)
         return geojson_response(geojson.feature(found, srs))
-    return await _json_answer(request, uprn)
-
-
-async def _json_answer(request: Request, uprn: int) -> Response:
-    """The JSON answer, from the worker's memory when it holds it (api/lookup_cache.py)."""
-    database: Database = request.app.state.database
     lookups: LookupCache = request.app.state.lookups
     kept = await lookups.answer(uprn, partial(database.read_on_loop, lookup.address_async, uprn))
+    return _response(request, uprn, kept)
+
+
+def _response(request: Request, uprn: int, kept: Kept) -> Response:
+    """The JSON answer: kept by the worker (api/lookup_cache.py), or read and kept just now."""
     if kept.successor is not None:
         return _moved(request, uprn, kept.successor)
     return Response(kept.body, media_type="application/json")
@@ -118,41 +115,40 @@ def _moved(request: Request, uprn: int, successor: int) -> JSONResponse:
 _KEPT_PATH = re.compile(r"/v1/addresses/([0-9]{1,12})")
 
 
-class KeptAddressRoute(BaseRoute):
-    """GET /v1/addresses/{uprn} answered from the worker's memory, ahead of get_address.
+class KeptLookups:
+    """ASGI middleware: GET /v1/addresses/{uprn} answered from the worker's memory ahead of
+    FastAPI's routing and parameter solving (most of what a kept lookup cost, BENCHMARKS.md),
+    when get_address would give a kept answer as it is: a GET with no query string, not asking
+    for GeoJSON, of a UPRN whose answer is kept. Anything else goes on untouched. Access is
+    checked as get_address's router does (`needs`: its scope), a refusal the same problem."""
 
-    FastAPI solves a route's parameters and dependencies on every request, which was most of
-    what a kept lookup cost (BENCHMARKS.md). This route takes only the requests get_address
-    would answer with a kept answer as it is: a GET with no query string, not asking for
-    GeoJSON, of a UPRN whose answer is kept. Every other request (a miss, any parameter,
-    GeoJSON) goes on to get_address. It checks access as the router of get_address does
-    (`needs`: the scope that router is included with), with the same rate limit and headers."""
+    path_format = "/v1/addresses/{uprn}"  # the template /metrics counts its answers under
 
-    path_format = "/v1/addresses/{uprn}"  # the template /metrics counts requests under
-
-    def __init__(self, needs: api_keys.Scope) -> None:
+    def __init__(self, app: ASGIApp, needs: api_keys.Scope) -> None:
+        self.app = app
         self.needs = needs
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.answer(scope, receive)
+        await (self.app if response is None else response)(scope, receive, send)
+
+    async def answer(self, scope: Scope, receive: Receive) -> Response | None:
+        """The kept answer or a refusal; None for a request it does not take (see above)."""
         if scope["type"] != "http" or scope["method"] != "GET" or scope.get("query_string"):
-            return Match.NONE, {}
-        found = _KEPT_PATH.fullmatch(get_route_path(scope))
-        if found is None:
-            return Match.NONE, {}
-        uprn = int(found[1])
-        # None before the app's lifespan has started: nothing kept yet.
+            return None
+        found = _KEPT_PATH.fullmatch(scope["path"].removeprefix(scope.get("root_path", "")))
+        # No lookups before the app's lifespan has started: nothing kept yet.
         lookups: LookupCache | None = getattr(scope["app"].state, "lookups", None)
-        if lookups is None or not lookups.holds(uprn) or wants_geojson(Request(scope), None):
-            return Match.NONE, {}
-        return Match.FULL, {"route": self, "path_params": {"uprn": uprn}}
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if found is None or lookups is None or not lookups.holds(uprn := int(found[1])):
+            return None
         request = Request(scope, receive)
+        if wants_geojson(request, None):
+            return None
+        scope["route"] = self  # what api/metrics.py counts the request under
         access: Access = request.app.state.access
-        await access.authorize(request, self.needs, presented_key(request.headers))
-        # Answered from memory unless the answer was forgotten since `matches`.
-        response = await _json_answer(request, request.path_params["uprn"])
-        await response(scope, receive, send)
-
-    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        raise NoMatchFound(name, path_params)  # get_address names this resource
+        try:
+            await access.authorize(request, self.needs, presented_key(request.headers))
+        except Problem as exc:
+            return problem_response(exc.status, exc.detail, exc.headers)
+        kept = lookups.kept(uprn)  # None if forgotten since: get_address reads it, checked
+        return None if kept is None else _response(request, uprn, kept)

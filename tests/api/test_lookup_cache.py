@@ -15,15 +15,17 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy import create_engine
-from starlette.types import Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Receive, Scope
 
 from api import lookup_cache
 from api.app import create_app
 from api.lookup_cache import LookupCache
-from api.v1.addresses import KeptAddressRoute
+from api.v1.addresses import KeptLookups
 from nsai import api_keys
 from nsai.config import Settings
 from nsai.db.engine import to_sqlalchemy_url
+from nsai.query import lookup
 from nsai.query.lookup import Moved
 from tests.published import Published
 
@@ -160,21 +162,24 @@ def test_nothing_is_kept_while_a_trigger_that_notifies_is_disabled(
         assert _eventually(lambda: _kept(client, uprn))
 
 
-# --- kept lookups answered ahead of FastAPI (api/v1/addresses.py KeptAddressRoute) ----------
+# --- kept lookups answered ahead of FastAPI (api/v1/addresses.py KeptLookups) ---------------
 
 
 @pytest.fixture
-def kept_route_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The paths KeptAddressRoute answered (the users' view is the same either way: that is
-    the point of the route, so a test must look inside to know it was used)."""
+def answered_ahead(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths KeptLookups answered itself rather than passing them on to FastAPI (the users'
+    view is the same either way: that is the point of it, so a test must look inside to know it
+    was used)."""
     answered: list[str] = []
-    handle = KeptAddressRoute.handle
+    answer = KeptLookups.answer
 
-    async def spy(self: KeptAddressRoute, scope: Scope, receive: Receive, send: Send) -> None:
-        answered.append(scope["path"])
-        await handle(self, scope, receive, send)
+    async def spy(self: KeptLookups, scope: Scope, receive: Receive) -> Response | None:
+        response = await answer(self, scope, receive)
+        if response is not None:
+            answered.append(scope["path"])
+        return response
 
-    monkeypatch.setattr(KeptAddressRoute, "handle", spy)
+    monkeypatch.setattr(KeptLookups, "answer", spy)
     return answered
 
 
@@ -189,35 +194,37 @@ def _requests(client: TestClient, route: str, status: int) -> float:
 
 
 def test_a_kept_lookup_is_answered_as_the_documented_route_answers_it(
-    client: TestClient, published: Published, kept_route_calls: list[str]
+    client: TestClient, published: Published, answered_ahead: list[str]
 ) -> None:
     uprn = int(published.scalar(UPRN_SQL))
     path = f"/v1/addresses/{uprn}"
     counted = _requests(client, "/v1/addresses/{uprn}", 200)
     assert _eventually(lambda: _kept(client, uprn))
-    kept_route_calls.clear()
+    answered_ahead.clear()
+    before = _requests(client, "/v1/addresses/{uprn}", 200)
     from_memory = client.get(path)
-    assert kept_route_calls == [path]
+    assert answered_ahead == [path]
+    assert _requests(client, "/v1/addresses/{uprn}", 200) == before + 1
     assert from_memory.status_code == 200
     assert from_memory.headers["content-type"] == "application/json"
     assert from_memory.json()["uprn"] == uprn
-    # The documented route, asked with a parameter the kept route leaves to it, says the same.
+    # The documented route, asked with a parameter the middleware leaves to it, says the same.
     documented = client.get(path, params={"srs": "27700"})
-    assert kept_route_calls == [path]
+    assert answered_ahead == [path]
     assert documented.status_code == 200
     assert documented.content == from_memory.content
-    assert documented.headers["content-type"] == from_memory.headers["content-type"]
+    assert documented.headers == from_memory.headers
     # Both are counted under the route's template, as every other request is.
     assert _requests(client, "/v1/addresses/{uprn}", 200) >= counted + 4
 
 
 def test_a_kept_lookup_asked_otherwise_goes_to_the_documented_route(
-    client: TestClient, published: Published, kept_route_calls: list[str]
+    client: TestClient, published: Published, answered_ahead: list[str]
 ) -> None:
     uprn = int(published.scalar(UPRN_SQL))
     path = f"/v1/addresses/{uprn}"
     assert _eventually(lambda: _kept(client, uprn))
-    kept_route_calls.clear()
+    answered_ahead.clear()
     feature = client.get(path, headers={"Accept": "application/geo+json"})
     assert feature.status_code == 200
     assert feature.headers["content-type"] == "application/geo+json"
@@ -228,17 +235,42 @@ def test_a_kept_lookup_asked_otherwise_goes_to_the_documented_route(
     padded = client.get(f"/v1/addresses/{uprn:013d}")
     assert padded.status_code == 200  # 13 digits, left to get_address, which reads the number
     assert padded.json()["uprn"] == uprn
-    assert kept_route_calls == []
+    assert client.head(path).status_code == 405  # as get_address answers it: GET only
+    unknown = client.get(f"/v1/addresses/{lookup.MAX_UPRN}")  # never published: never kept
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+    assert answered_ahead == []
+
+
+def test_a_kept_lookup_is_answered_under_the_root_path_too(
+    published: Published, tmp_path: Path, answered_ahead: list[str]
+) -> None:
+    settings = Settings(
+        database_url=published.url,
+        home=tmp_path / ".nsai",
+        anonymous_reads=True,
+        rate_limit_anonymous=0,
+    )
+    uprn = int(published.scalar(UPRN_SQL))
+    with TestClient(create_app(settings), root_path="/nsai") as client:
+        assert _eventually(lambda: _kept(client, uprn))
+        answered_ahead.clear()
+        response = client.get(f"/nsai/v1/addresses/{uprn}")
+        assert response.status_code == 200
+        assert response.json()["uprn"] == uprn
+        assert answered_ahead == [f"/nsai/v1/addresses/{uprn}"]
+        assert client.get(f"/elsewhere/v1/addresses/{uprn}").status_code == 404
+        assert answered_ahead == [f"/nsai/v1/addresses/{uprn}"]
 
 
 def test_a_kept_redirect_is_answered_from_memory_too(
-    client: TestClient, published: Published, kept_route_calls: list[str]
+    client: TestClient, published: Published, answered_ahead: list[str]
 ) -> None:
     alias, national = published.query("SELECT uprn, national_uprn FROM uprn_alias LIMIT 1")[0]
     assert _eventually(lambda: _kept(client, alias))
-    kept_route_calls.clear()
+    answered_ahead.clear()
     response = client.get(f"/v1/addresses/{alias}")
-    assert kept_route_calls == [f"/v1/addresses/{alias}"]
+    assert answered_ahead == [f"/v1/addresses/{alias}"]
     assert response.status_code == 301
     assert response.headers["location"] == f"/v1/addresses/{national}"
     assert response.json() == {"uprn": alias, "resolves_to": national}
@@ -248,7 +280,7 @@ LIMIT = 30  # the keys' rate limit a minute: room for the filler's tries too
 
 
 def test_a_kept_lookup_checks_access_as_the_documented_route_does(
-    published: Published, tmp_path: Path, kept_route_calls: list[str]
+    published: Published, tmp_path: Path, answered_ahead: list[str]
 ) -> None:
     settings = Settings(
         database_url=published.url,
@@ -279,7 +311,7 @@ def test_a_kept_lookup_checks_access_as_the_documented_route_does(
 
     with TestClient(create_app(settings)) as client:
         assert _eventually(lambda: kept(client))
-        kept_route_calls.clear()
+        answered_ahead.clear()
         refused = {
             "no key": ({}, 401),
             "an empty key": ({"X-API-Key": ""}, 401),
@@ -303,7 +335,7 @@ def test_a_kept_lookup_checks_access_as_the_documented_route_does(
         assert remaining == [*range(LIMIT - 1, -1, -1), 0]
         assert int(answered[-1].headers["retry-after"]) >= 1
         assert answered[0].json()["uprn"] == uprn
-        assert len(kept_route_calls) == len(refused) + len(answered)
+        assert len(answered_ahead) == len(refused) + len(answered)
 
 
 def test_before_the_app_has_started_lookups_go_to_the_documented_route(
