@@ -690,14 +690,33 @@ def _uvicorn(app: str, server: str, port: int, *, factory: bool = False) -> list
     return [*start, *where, "--log-level", "info", *(["--factory"] if factory else [])]
 
 
-def run(quick: bool) -> str:
-    if shutil.which("wrk") is None:
-        raise RuntimeError(
-            "bench_api needs wrk: run `bash scripts/setup-bench.sh` (or `apt-get install wrk`)"
-        )
-    size = QUICK if quick else FULL
+# --- one run -----------------------------------------------------------------------------------
+
+DEFAULT_THRESHOLD: float = Settings.model_fields["bulk_match_threshold"].default
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What one run measured: everything the report says."""
+
+    size: Sizes
+    scheduling: str  # the kernel's session groups during the runs, as the report says it
+    region: Region  # the speed region
+    bare: dict[str, Bare]  # lookup -> its bare calls
+    queries: int  # typed addresses in the speed region's queries.csv
+    ceilings: dict[tuple[str, int], Load]  # (server, connections) -> the `async def` constant
+    sync32: Load  # the plain `def` constant at 32 connections, TCP_NODELAY
+    reads: dict[str, dict[str, Load]]  # server -> _reads' runs (serve-uncached: UPRNs only)
+    speeds: list[tuple[str, BulkSpeed]]  # server, POST /v1/match
+    in_process: tuple[float, float]  # bulk.match of MAX_RECORDS: seconds, share given a UPRN
+    accuracy: list[Accuracy]  # one per threshold
+    judged_national: int  # active national records of the accuracy region
+
+
+def _measure(size: Sizes) -> Measured:
+    """The speed region and the accuracy region, each in a database of its own that is dropped
+    when done, and every run on them."""
     admin = admin_url()
-    default_threshold = Settings.model_fields["bulk_match_threshold"].default
     try:
         with (
             TemporaryDirectory(prefix="nsai-bench-api-") as tmp,
@@ -715,156 +734,123 @@ def run(quick: bool) -> str:
             _say("bare calls")
             bare = _bare(url, samples, size)
             queries = _queries(work / "region")
-
-            _say("ceiling")
-            constant = {kind: work / f"constant-{kind}.txt" for kind in ("async", "sync")}
-            for kind, path in constant.items():
-                path.write_text(f"/{kind}\n")
-            ceilings: dict[tuple[str, int], Load] = {}
-            for server in ("plain", "nodelay"):
-                port = _free_port()
-                base = f"http://127.0.0.1:{port}"
-                with _server(
-                    _uvicorn("ceiling_app:app", server, port),
-                    {"PATH": os.environ["PATH"]},
-                    f"{base}/healthz",
-                    work / f"ceiling-{server}.log",
-                ):
-                    for c in (32, 4):
-                        ceilings[(server, c)] = _wrk(base, constant["async"], c, size, None)
-                    if server == "nodelay":
-                        sync32 = _wrk(base, constant["sync"], 32, size, None)
-
-            key = _nsai(["keys", "create", "--name", "bench", "--scopes", "match"], url)[1].strip()
-            serve_env = _env(
-                url,
-                NSAI_ANONYMOUS_READS="true",
-                NSAI_RATE_LIMIT_ANONYMOUS="0",
-                NSAI_RATE_LIMIT_PER_KEY="0",
-            )
-            reads: dict[str, dict[str, Load]] = {}
-            speeds: list[tuple[str, BulkSpeed]] = []
-            for server in ("serve", "app-nodelay"):
-                _say(SERVERS[server])
-                port = _free_port()
-                base = f"http://127.0.0.1:{port}"
-                args = _uvicorn("api.app:create_app_from_environ", server, port, factory=True)
-                with _server(args, serve_env, f"{base}/readyz", work / f"{server}.log"):
-                    _check_paths(base, _paths(samples))
-                    reads[server] = _reads(base, files, size, url)
-                    _bulk_warmup(base, key, queries)
-                    speeds += [
-                        (server, _bulk_http(base, key, queries, batch, clients, per))
-                        for batch, per in size.bulk_requests.items()
-                        for clients in (1, WORKERS)
-                    ]
-            # The baseline of the lookups: every one read from the database.
-            _say(SERVERS["serve-uncached"])
-            port = _free_port()
-            base = f"http://127.0.0.1:{port}"
-            uncached_env = serve_env | {"NSAI_API_LOOKUP_CACHE": "0"}
-            args = _uvicorn("api.app:create_app_from_environ", "serve", port, factory=True)
-            with _server(args, uncached_env, f"{base}/readyz", work / "serve-uncached.log"):
-                reads["serve-uncached"] = {
-                    "uprn32": _wrk(base, files["uprn"], 32, size, url),
-                    "uprn": _wrk(base, files["uprn"], 4, size, url),
-                }
+            ceilings, sync32 = _ceilings(work, size)
+            reads, speeds = _served(work, size, url, samples, files, queries)
             _say("bulk.match in process")
-            in_process = _in_process(url, queries, default_threshold)
+            in_process = _in_process(url, queries, DEFAULT_THRESHOLD)
             drop_database(admin, SPEED_DB)
-
-            _say(f"accuracy region, {size.judged:,} properties")
-            judged = work / "judged"
-            _synth(judged, size.judged, size.judged_queries)
-            acc_url = fresh_database(admin, ACCURACY_DB)
-            _nsai(["load-manifest", str(judged / "manifest.json")], acc_url)
-            _nsai(["reconcile", "--workers", "2"], acc_url)
-            _analyse(acc_url)
-            accuracy = _accuracy(acc_url, judged)
-            with psycopg.connect(acc_url) as conn:
-                (judged_national,) = conn.execute(
-                    "SELECT count(*) FROM national_address WHERE status = 'active'"
-                ).fetchone() or (0,)
+            accuracy, judged_national = _judged(work / "judged", size, admin)
     finally:
         drop_database(admin, SPEED_DB)
         drop_database(admin, ACCURACY_DB)
+    return Measured(
+        size,
+        scheduling,
+        region,
+        bare,
+        len(queries),
+        ceilings,
+        sync32,
+        reads,
+        speeds,
+        in_process,
+        accuracy,
+        judged_national,
+    )
 
-    # The ceiling: the best of the constant JSON's runs at that number of connections.
-    constants = [*ceilings.values(), sync32]
-    ceiling = {c: max(x.rps for x in constants if x.connections == c) for c in (32, 4)}
-    loads = [*ceilings.values(), sync32, *(x for r in reads.values() for x in r.values())]
-    errors = sum(x.errors + x.bad_status for x in loads)
-    table = [
-        "| requests | server | connections | requests/s | ratio to ceiling | p50 ms | p95 ms "
-        "| p99 ms | bare call: median ms (calls) | aim |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for (server, c), load in ceilings.items():
-        table.append(_row("constant JSON (`async def`)", server, load, ceiling[c], None, ""))
-    table.append(_row("constant JSON (plain `def`)", "nodelay", sync32, ceiling[32], None, ""))
-    for name, route in ROUTES.items():
-        for server, measured in reads.items():
-            if name not in measured:
-                continue
-            load = measured[name]
-            c = load.connections
-            aim = _aim(name, load, ceiling[c])
-            table.append(_row(route, server, load, ceiling[c], bare[name.removesuffix("32")], aim))
-    bulk_rows = [
-        "| batch | server | requests at once | addresses | seconds | addresses/s | given a UPRN "
-        "| aim |",
-        "|---:|---|---:|---:|---:|---:|---:|---|",
-    ]
-    for server, s in speeds:
-        rate = s.addresses / s.seconds
-        bulk_rows.append(
-            f"| {s.batch:,} | {SERVERS[server]} | {s.clients} | {s.addresses:,} | "
-            f"{s.seconds:.1f} | {rate:,.0f} | {s.answered:.1%} | ≥ 2,000/s: {_met(rate >= 2000)} |"
-        )
-    seconds, share = in_process
-    bulk_rows.append(
-        f"| {bulk.MAX_RECORDS:,} | `bulk.match` in process, no HTTP | 1 | {bulk.MAX_RECORDS:,} | "
-        f"{seconds:.1f} | {bulk.MAX_RECORDS / seconds:,.0f} | {share:.1%} | |"
+
+def _ceilings(work: Path, size: Sizes) -> tuple[dict[tuple[str, int], Load], Load]:
+    """The constant JSON (bench/ceiling_app.py) under wrk, `async def` at 32 and 4 connections
+    on both sockets, and plain `def` at 32 with TCP_NODELAY."""
+    _say("ceiling")
+    constant = {kind: work / f"constant-{kind}.txt" for kind in ("async", "sync")}
+    for kind, path in constant.items():
+        path.write_text(f"/{kind}\n")
+    ceilings: dict[tuple[str, int], Load] = {}
+    for server in ("plain", "nodelay"):
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        with _server(
+            _uvicorn("ceiling_app:app", server, port),
+            {"PATH": os.environ["PATH"]},
+            f"{base}/healthz",
+            work / f"ceiling-{server}.log",
+        ):
+            for c in (32, 4):
+                ceilings[(server, c)] = _wrk(base, constant["async"], c, size, None)
+            if server == "nodelay":
+                sync32 = _wrk(base, constant["sync"], 32, size, None)
+    return ceilings, sync32
+
+
+def _served(
+    work: Path,
+    size: Sizes,
+    url: str,
+    samples: Samples,
+    files: dict[str, Path],
+    queries: list[Query],
+) -> tuple[dict[str, dict[str, Load]], list[tuple[str, BulkSpeed]]]:
+    """NSAI's app as `nsai serve` runs it and with TCP_NODELAY: the reads and bulk matching;
+    then the UPRN lookups of `nsai serve` keeping nothing, the baseline of the lookups."""
+    key = _nsai(["keys", "create", "--name", "bench", "--scopes", "match"], url)[1].strip()
+    serve_env = _env(
+        url,
+        NSAI_ANONYMOUS_READS="true",
+        NSAI_RATE_LIMIT_ANONYMOUS="0",
+        NSAI_RATE_LIMIT_PER_KEY="0",
     )
-    acc_rows = [
-        "| threshold | answered | right | precision | recall | seconds | aim: precision ≥ 0.999, "
-        "recall ≥ 0.99 |",
-        "|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for a in accuracy:
-        mark = " (default)" if a.threshold == default_threshold else ""
-        acc_rows.append(
-            f"| {a.threshold}{mark} | {a.answered:,} | {a.right:,} | {a.precision:.4f} | "
-            f"{a.recall:.4f} | {a.seconds:.1f} | precision {_met(a.precision >= 0.999)}, "
-            f"recall {_met(a.recall >= 0.99)} |"
-        )
-    lowest = next((a.threshold for a in accuracy if a.precision >= PRECISION_BAR), None)
-    default = next((a for a in accuracy if a.threshold == default_threshold), None)
-    found = (
-        f"the lowest threshold here with precision at or above {PRECISION_BAR} is {lowest}"
-        if lowest is not None
-        else f"no threshold here keeps precision at or above {PRECISION_BAR}"
-    )
-    verdict = (
-        f"At the default `NSAI_BULK_MATCH_THRESHOLD` ({default_threshold}): precision "
-        f"{default.precision:.4f}, recall {default.recall:.4f}; {found} (nsai/config.py says "
-        "why the default is where it is)."
-        if default is not None
-        else f"The default `NSAI_BULK_MATCH_THRESHOLD` ({default_threshold}) is not among the "
-        f"thresholds measured; {found}."
-    )
-    with_answer = accuracy[0].with_answer
-    unsettled = (
-        f" The publish left {' and '.join(f'`{t}`' for t in region.unsettled)} neither "
-        "vacuumed nor analysed (autovacuum gets to them within minutes); the bench ran VACUUM "
-        "ANALYZE before measuring, so these are the settled service's figures."
-        if region.unsettled
-        else " The bench ran VACUUM ANALYZE before measuring."
-    )
-    plain4, nodelay4 = ceilings[("plain", 4)], ceilings[("nodelay", 4)]
-    cached = [measured for server, measured in reads.items() if server != "serve-uncached"]
-    fills = " and ".join(f"{m['fill'].rps:,.0f}" for m in cached)
-    lookups = " and ".join(f"{m['uprn32'].requests + m['uprn'].requests:,}" for m in cached)
+    reads: dict[str, dict[str, Load]] = {}
+    speeds: list[tuple[str, BulkSpeed]] = []
+    for server in ("serve", "app-nodelay"):
+        _say(SERVERS[server])
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        args = _uvicorn("api.app:create_app_from_environ", server, port, factory=True)
+        with _server(args, serve_env, f"{base}/readyz", work / f"{server}.log"):
+            _check_paths(base, _paths(samples))
+            reads[server] = _reads(base, files, size, url)
+            _bulk_warmup(base, key, queries)
+            speeds += [
+                (server, _bulk_http(base, key, queries, batch, clients, per))
+                for batch, per in size.bulk_requests.items()
+                for clients in (1, WORKERS)
+            ]
+    # The baseline of the lookups: every one read from the database.
+    _say(SERVERS["serve-uncached"])
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    uncached_env = serve_env | {"NSAI_API_LOOKUP_CACHE": "0"}
+    args = _uvicorn("api.app:create_app_from_environ", "serve", port, factory=True)
+    with _server(args, uncached_env, f"{base}/readyz", work / "serve-uncached.log"):
+        reads["serve-uncached"] = {
+            "uprn32": _wrk(base, files["uprn"], 32, size, url),
+            "uprn": _wrk(base, files["uprn"], 4, size, url),
+        }
+    return reads, speeds
+
+
+def _judged(judged: Path, size: Sizes, admin: str) -> tuple[list[Accuracy], int]:
+    """The accuracy region (every source) loaded and reconciled: bulk.match's accuracy at each
+    threshold, and the region's active national records."""
+    _say(f"accuracy region, {size.judged:,} properties")
+    _synth(judged, size.judged, size.judged_queries)
+    acc_url = fresh_database(admin, ACCURACY_DB)
+    _nsai(["load-manifest", str(judged / "manifest.json")], acc_url)
+    _nsai(["reconcile", "--workers", "2"], acc_url)
+    _analyse(acc_url)
+    accuracy = _accuracy(acc_url, judged)
+    with psycopg.connect(acc_url) as conn:
+        (judged_national,) = conn.execute(
+            "SELECT count(*) FROM national_address WHERE status = 'active'"
+        ).fetchone() or (0,)
+    return accuracy, judged_national
+
+
+# --- the report's tables and paragraphs --------------------------------------------------------
+
+
+def _report(m: Measured) -> str:
     return "\n".join(
         [
             "## API",
@@ -872,71 +858,210 @@ def run(quick: bool) -> str:
             f"Machine: {_machine()}; the load generator (wrk, 2 threads) runs on the same "
             "machine and takes CPU from the server.",
             "",
-            f"Data: the three councils' LLPGs (DTF 7.3) of `nsai synth --properties "
-            f"{size.properties:,}`, loaded with `nsai load-manifest` ({region.load_s:.0f} s) and "
-            f"reconciled with `--workers 2` ({region.reconcile_s:.0f} s): "
-            f"{region.source_records:,} source records, **{region.national:,} national "
-            f"records**.{unsettled}",
+            _data_text(m),
             "",
-            f"Servers ({_stack()}): `nsai serve --workers {WORKERS}` with anonymous reads, rate "
-            "limits off, log level INFO. Ceiling: a bare FastAPI app returning a constant JSON "
-            f"(`bench/ceiling_app.py`), served by uvicorn with {WORKERS} workers and the same "
-            "log level, in the same run. `uvicorn --workers N` listens on a socket whose "
-            "connections do not get TCP_NODELAY (uvicorn issue 3149); without uvloop, every "
-            "keep-alive request after a connection's first then waits for the client's delayed "
-            f"ACK (here the constant's p50 at 4 connections: {plain4.p50:.1f} ms as "
-            f"`nsai serve` runs uvicorn, {nodelay4.p50:.1f} ms with TCP_NODELAY). So both apps "
-            "are also served on a socket that gets it (`bench/serve_nodelay.py`); the ceiling "
-            "is the constant's best run at the same number of connections, and the aims are "
-            "judged on every row. wrk ran "
-            f"{size.seconds} s per line after a {size.warmup} s warm-up (`bench/wrk_paths.lua`), "
-            f"every request asking for a different one of {SAMPLES:,} UPRNs, postcodes, "
-            "addresses (searched in lower case without their postcode) or typeahead texts (two "
-            "words and three letters of the third: `12 church str`) drawn at random from the "
-            f"active national records; socket errors and non-2xx answers in all runs: {errors}. "
-            "Bare call: the function the route calls (`lookup.address`, `postcodes.addresses` "
-            f"with {DEFAULT_PAGE} a page, `search.search` with {DEFAULT_RANKED}, "
-            f"`search.autocomplete` with {DEFAULT_SUGGESTIONS}) on one connection in autocommit "
-            f"as the API reads, no HTTP, the same samples, at most {BARE_BUDGET:.0f} s of calls "
-            "each.",
+            _servers_text(m),
             "",
-            "UPRN lookups: each worker keeps up to "
-            f"{Settings.model_fields['api_lookup_cache'].default:,} answers in memory until the "
-            "gazetteer changes (`api/lookup_cache.py`) and answers a kept one ahead of "
-            "FastAPI's routing and parameter solving (the `KeptLookups` middleware, "
-            "`api/v1/addresses.py`), so each worker reads each of the "
-            f"{SAMPLES:,} UPRNs from the database once and answers it from memory after that. "
-            "Each server with the cache first answered an unmeasured lookup run like the one at "
-            f"32 connections, which filled the cache ({fills} lookups/s); then {lookups} "
-            f"lookups in the measured runs, of which at most {WORKERS} x {SAMPLES:,} each, less "
-            "those the first run kept, were read from the database. The rows with nothing kept "
-            "read every "
-            "lookup from the database: the figures of a lookup not asked for lately. " + scheduling,
+            _lookups_text(m),
             "",
-            *table,
+            *_reads_table(m),
             "",
-            "Bulk matching: `POST /v1/match` with batches of the region's queries.csv "
-            f"({len(queries):,} typed addresses, about 15% naming no real property; repeated to "
-            "fill a batch), one client or one per worker at once, on the same national records, "
-            "after a warm-up, at the default threshold "
-            f"({default_threshold}); and `nsai.query.bulk.match` called directly with "
-            f"{bulk.MAX_RECORDS:,} of them on one connection. `bulk.match` finds candidates in "
-            f"round trips of {bulk.CHUNK:,} queries, on a thread of its own, while it parses "
-            "and scores the next.",
+            _bulk_text(m),
             "",
-            *bulk_rows,
+            *_bulk_table(m),
             "",
-            f"Accuracy: a full region, `nsai synth --properties {size.judged:,} --queries "
-            f"{size.judged_queries:,}` (every source, `nsai load-manifest`, `nsai reconcile "
-            f"--workers 2`: {judged_national:,} national records); `nsai.query.bulk.match` of "
-            f"its queries.csv at each threshold (plausible {PLAUSIBLE}). A UPRN is right when its "
-            "national record holds a source record of the query's property (truth.csv); "
-            f"{size.judged_queries - with_answer:,} queries name no real property, so any UPRN "
-            "for them is wrong. Precision: right / answered; recall: right / the "
-            f"{with_answer:,} queries with an answer.",
+            _accuracy_text(m),
             "",
-            *acc_rows,
+            *_accuracy_table(m),
             "",
-            verdict,
+            _verdict(m),
         ]
     )
+
+
+def _ceiling(m: Measured) -> dict[int, float]:
+    """The ceiling at 32 and 4 connections: the constant JSON's best run at that number."""
+    constants = [*m.ceilings.values(), m.sync32]
+    return {c: max(x.rps for x in constants if x.connections == c) for c in (32, 4)}
+
+
+def _reads_table(m: Measured) -> list[str]:
+    ceiling = _ceiling(m)
+    table = [
+        "| requests | server | connections | requests/s | ratio to ceiling | p50 ms | p95 ms "
+        "| p99 ms | bare call: median ms (calls) | aim |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for (server, c), load in m.ceilings.items():
+        table.append(_row("constant JSON (`async def`)", server, load, ceiling[c], None, ""))
+    table.append(_row("constant JSON (plain `def`)", "nodelay", m.sync32, ceiling[32], None, ""))
+    for name, route in ROUTES.items():
+        for server, measured in m.reads.items():
+            if name not in measured:
+                continue
+            load = measured[name]
+            c = load.connections
+            aim = _aim(name, load, ceiling[c])
+            table.append(
+                _row(route, server, load, ceiling[c], m.bare[name.removesuffix("32")], aim)
+            )
+    return table
+
+
+def _bulk_table(m: Measured) -> list[str]:
+    rows = [
+        "| batch | server | requests at once | addresses | seconds | addresses/s | given a UPRN "
+        "| aim |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for server, s in m.speeds:
+        rate = s.addresses / s.seconds
+        rows.append(
+            f"| {s.batch:,} | {SERVERS[server]} | {s.clients} | {s.addresses:,} | "
+            f"{s.seconds:.1f} | {rate:,.0f} | {s.answered:.1%} | ≥ 2,000/s: {_met(rate >= 2000)} |"
+        )
+    seconds, share = m.in_process
+    rows.append(
+        f"| {bulk.MAX_RECORDS:,} | `bulk.match` in process, no HTTP | 1 | {bulk.MAX_RECORDS:,} | "
+        f"{seconds:.1f} | {bulk.MAX_RECORDS / seconds:,.0f} | {share:.1%} | |"
+    )
+    return rows
+
+
+def _accuracy_table(m: Measured) -> list[str]:
+    rows = [
+        "| threshold | answered | right | precision | recall | seconds | aim: precision ≥ 0.999, "
+        "recall ≥ 0.99 |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for a in m.accuracy:
+        mark = " (default)" if a.threshold == DEFAULT_THRESHOLD else ""
+        rows.append(
+            f"| {a.threshold}{mark} | {a.answered:,} | {a.right:,} | {a.precision:.4f} | "
+            f"{a.recall:.4f} | {a.seconds:.1f} | precision {_met(a.precision >= 0.999)}, "
+            f"recall {_met(a.recall >= 0.99)} |"
+        )
+    return rows
+
+
+def _data_text(m: Measured) -> str:
+    region = m.region
+    unsettled = (
+        f" The publish left {' and '.join(f'`{t}`' for t in region.unsettled)} neither "
+        "vacuumed nor analysed (autovacuum gets to them within minutes); the bench ran VACUUM "
+        "ANALYZE before measuring, so these are the settled service's figures."
+        if region.unsettled
+        else " The bench ran VACUUM ANALYZE before measuring."
+    )
+    return (
+        f"Data: the three councils' LLPGs (DTF 7.3) of `nsai synth --properties "
+        f"{m.size.properties:,}`, loaded with `nsai load-manifest` ({region.load_s:.0f} s) and "
+        f"reconciled with `--workers 2` ({region.reconcile_s:.0f} s): "
+        f"{region.source_records:,} source records, **{region.national:,} national "
+        f"records**.{unsettled}"
+    )
+
+
+def _servers_text(m: Measured) -> str:
+    loads = [*m.ceilings.values(), m.sync32, *(x for r in m.reads.values() for x in r.values())]
+    errors = sum(x.errors + x.bad_status for x in loads)
+    plain4, nodelay4 = m.ceilings[("plain", 4)], m.ceilings[("nodelay", 4)]
+    return (
+        f"Servers ({_stack()}): `nsai serve --workers {WORKERS}` with anonymous reads, rate "
+        "limits off, log level INFO. Ceiling: a bare FastAPI app returning a constant JSON "
+        f"(`bench/ceiling_app.py`), served by uvicorn with {WORKERS} workers and the same "
+        "log level, in the same run. `uvicorn --workers N` listens on a socket whose "
+        "connections do not get TCP_NODELAY (uvicorn issue 3149); without uvloop, every "
+        "keep-alive request after a connection's first then waits for the client's delayed "
+        f"ACK (here the constant's p50 at 4 connections: {plain4.p50:.1f} ms as "
+        f"`nsai serve` runs uvicorn, {nodelay4.p50:.1f} ms with TCP_NODELAY). So both apps "
+        "are also served on a socket that gets it (`bench/serve_nodelay.py`); the ceiling "
+        "is the constant's best run at the same number of connections, and the aims are "
+        "judged on every row. wrk ran "
+        f"{m.size.seconds} s per line after a {m.size.warmup} s warm-up (`bench/wrk_paths.lua`), "
+        f"every request asking for a different one of {SAMPLES:,} UPRNs, postcodes, "
+        "addresses (searched in lower case without their postcode) or typeahead texts (two "
+        "words and three letters of the third: `12 church str`) drawn at random from the "
+        f"active national records; socket errors and non-2xx answers in all runs: {errors}. "
+        "Bare call: the function the route calls (`lookup.address`, `postcodes.addresses` "
+        f"with {DEFAULT_PAGE} a page, `search.search` with {DEFAULT_RANKED}, "
+        f"`search.autocomplete` with {DEFAULT_SUGGESTIONS}) on one connection in autocommit "
+        f"as the API reads, no HTTP, the same samples, at most {BARE_BUDGET:.0f} s of calls "
+        "each."
+    )
+
+
+def _lookups_text(m: Measured) -> str:
+    cached = [measured for server, measured in m.reads.items() if server != "serve-uncached"]
+    fills = " and ".join(f"{r['fill'].rps:,.0f}" for r in cached)
+    lookups = " and ".join(f"{r['uprn32'].requests + r['uprn'].requests:,}" for r in cached)
+    return (
+        "UPRN lookups: each worker keeps up to "
+        f"{Settings.model_fields['api_lookup_cache'].default:,} answers in memory until the "
+        "gazetteer changes (`api/lookup_cache.py`) and answers a kept one ahead of "
+        "FastAPI's routing and parameter solving (the `KeptLookups` middleware, "
+        "`api/v1/addresses.py`), so each worker reads each of the "
+        f"{SAMPLES:,} UPRNs from the database once and answers it from memory after that. "
+        "Each server with the cache first answered an unmeasured lookup run like the one at "
+        f"32 connections, which filled the cache ({fills} lookups/s); then {lookups} "
+        f"lookups in the measured runs, of which at most {WORKERS} x {SAMPLES:,} each, less "
+        "those the first run kept, were read from the database. The rows with nothing kept "
+        "read every lookup from the database: the figures of a lookup not asked for lately. "
+        + m.scheduling
+    )
+
+
+def _bulk_text(m: Measured) -> str:
+    return (
+        "Bulk matching: `POST /v1/match` with batches of the region's queries.csv "
+        f"({m.queries:,} typed addresses, about 15% naming no real property; repeated to "
+        "fill a batch), one client or one per worker at once, on the same national records, "
+        "after a warm-up, at the default threshold "
+        f"({DEFAULT_THRESHOLD}); and `nsai.query.bulk.match` called directly with "
+        f"{bulk.MAX_RECORDS:,} of them on one connection. `bulk.match` finds candidates in "
+        f"round trips of {bulk.CHUNK:,} queries, on a thread of its own, while it parses "
+        "and scores the next."
+    )
+
+
+def _accuracy_text(m: Measured) -> str:
+    size, with_answer = m.size, m.accuracy[0].with_answer
+    return (
+        f"Accuracy: a full region, `nsai synth --properties {size.judged:,} --queries "
+        f"{size.judged_queries:,}` (every source, `nsai load-manifest`, `nsai reconcile "
+        f"--workers 2`: {m.judged_national:,} national records); `nsai.query.bulk.match` of "
+        f"its queries.csv at each threshold (plausible {PLAUSIBLE}). A UPRN is right when its "
+        "national record holds a source record of the query's property (truth.csv); "
+        f"{size.judged_queries - with_answer:,} queries name no real property, so any UPRN "
+        "for them is wrong. Precision: right / answered; recall: right / the "
+        f"{with_answer:,} queries with an answer."
+    )
+
+
+def _verdict(m: Measured) -> str:
+    """Precision and recall at the default threshold, and the lowest threshold at the bar."""
+    lowest = next((a.threshold for a in m.accuracy if a.precision >= PRECISION_BAR), None)
+    default = next((a for a in m.accuracy if a.threshold == DEFAULT_THRESHOLD), None)
+    found = (
+        f"the lowest threshold here with precision at or above {PRECISION_BAR} is {lowest}"
+        if lowest is not None
+        else f"no threshold here keeps precision at or above {PRECISION_BAR}"
+    )
+    if default is None:
+        return (
+            f"The default `NSAI_BULK_MATCH_THRESHOLD` ({DEFAULT_THRESHOLD}) is not among the "
+            f"thresholds measured; {found}."
+        )
+    return (
+        f"At the default `NSAI_BULK_MATCH_THRESHOLD` ({DEFAULT_THRESHOLD}): precision "
+        f"{default.precision:.4f}, recall {default.recall:.4f}; {found} (nsai/config.py says "
+        "why the default is where it is)."
+    )
+
+
+def run(quick: bool) -> str:
+    if shutil.which("wrk") is None:
+        raise RuntimeError(
+            "bench_api needs wrk: run `bash scripts/setup-bench.sh` (or `apt-get install wrk`)"
+        )
+    return _report(_measure(QUICK if quick else FULL))
