@@ -393,21 +393,22 @@ def reread(
     if len(words) < 2:
         return None
     tails = _place_tails(words, postcode_key, vocabulary)
-    best: tuple[tuple[int, int, int], int, int, _Known] | None = None
-    for end, tail in tails.items():
-        for start in range(max(0, end - LONGEST_STREET), end):
-            number = words[start - 1] if _ends_in_number(words[:start]) else None
-            known = _street_known(words[start:end], number, postcode_key, tail, vocabulary)
-            if known is None:
-                continue
-            # The house number just before its street reads best; then the longest street,
-            # then the fewest places.
-            rank = (_ends_in_number(words[:start]), end - start, end)
-            if best is None or rank > best[0]:
-                best = (rank, start, end, known)
+    best = next(
+        (
+            (start, end, known)
+            for start, end, number in _spans(words, tails)
+            if (
+                known := _street_known(
+                    words[start:end], number, postcode_key, tails[end], vocabulary
+                )
+            )
+            is not None
+        ),
+        None,
+    )
     if best is None:
         return None
-    _, start, end, (street, building) = best
+    start, end, (street, building) = best
     places = [place for _, place in tails[end]]
     before = _named_site(words[:start], street, postcode_key, vocabulary) if start else []
     if building is not None:
@@ -432,6 +433,25 @@ def reread(
     )
 
 
+def _spans(
+    words: list[str], tails: dict[int, list[tuple[int, str]]]
+) -> Iterator[tuple[int, int, str | None]]:
+    """Where the street could be (start, end, and the house number before it), best first: the
+    house number just before its street reads best; then the longest street, then the fewest
+    places after it."""
+    ends = sorted(tails, reverse=True)
+    numbered = [
+        start > 0 and NUMBER_WORD.fullmatch(words[start - 1]) is not None
+        for start in range(len(words))
+    ]
+    for want in (True, False):
+        for size in range(LONGEST_STREET, 0, -1):
+            for end in ends:
+                start = end - size
+                if start >= 0 and numbered[start] is want:
+                    yield start, end, words[start - 1] if want else None
+
+
 def _named_site(
     words: list[str], street: str, postcode_key: str | None, vocabulary: Vocabulary
 ) -> list[str]:
@@ -451,10 +471,6 @@ def _named_site(
 def _building(words: list[str]) -> str:
     """A building key of `words` (without a leading THE)."""
     return " ".join(expand_street_words(words[1:] if words and words[0] == "THE" else words))
-
-
-def _ends_in_number(words: list[str]) -> int:
-    return int(bool(words) and NUMBER_WORD.fullmatch(words[-1]) is not None)
 
 
 def _place_tails(
