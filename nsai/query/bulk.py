@@ -202,7 +202,8 @@ def _parsed(index: int, query: Query, places: Places, vocabulary: Vocabulary) ->
     if again is not None:
         parts, found = again, match_keys(again)
     keys = _keys(found)
-    if keys["street_key"] is None and keys["town_key"] not in places.common | {None}:
+    town = keys["town_key"]
+    if keys["street_key"] is None and town is not None and town not in places.common:
         # "ROSE COTTAGE, THE GREEN, EP9 5DX": no place of any size is called THE GREEN (a list
         # or two may say so), so it is the street the parser took for a town, for want of a
         # street before it.
@@ -213,7 +214,8 @@ def _parsed(index: int, query: Query, places: Places, vocabulary: Vocabulary) ->
     keys["sao_key"] = sao_identity(keys["sao_key"])
     keys |= _town_after_street(keys["street_key"], keys["town_key"], places)
     keys |= _place(keys["town_key"], keys["locality_key"], places)
-    if keys["postcode_key"] is not None and keys["town_key"] not in places.common | {None}:
+    town = keys["town_key"]
+    if keys["postcode_key"] is not None and town is not None and town not in places.common:
         # A place no more than a stray record or two names, beside a postcode (a county, an old
         # post town: "SELKSHIRE"), says nothing the postcode does not: it must not count
         # against the property the postcode and the rest find.
@@ -227,8 +229,11 @@ def _parsed(index: int, query: Query, places: Places, vocabulary: Vocabulary) ->
     return record
 
 
+_KEY_NAMES: Final = tuple(f.name for f in dataclasses.fields(MatchKeys))
+
+
 def _keys(found: MatchKeys) -> dict[str, Any]:
-    return {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
+    return {name: getattr(found, name) for name in _KEY_NAMES}
 
 
 def _printable(text: str) -> str:
