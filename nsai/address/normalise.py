@@ -360,7 +360,7 @@ def normalise_town(text: str) -> str:
 # --- keys --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, for speed: see nsai/match/records.py, MatchRecord
 class MatchKeys:
     """Normalised keys of one address for blocking and comparison (see the module docstring)."""
 

@@ -18,7 +18,9 @@ MAX_NUMBER: Final = 9999
 SUFFIX_LETTERS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-@dataclass(frozen=True, slots=True)
+# Never changed once made; not frozen, as a frozen dataclass is several times slower to make
+# (nsai/match/records.py, MatchRecord).
+@dataclass(slots=True)
 class AddressParts:
     organisation: str | None = None
     sao_start_number: int | None = None

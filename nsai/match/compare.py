@@ -72,7 +72,7 @@ class Comparison:
     classify: Classify  # the label of one of `levels`
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, for speed: see nsai/match/records.py, MatchRecord
 class PairScore:
     score: float  # 0..1; 0.0 whenever `veto` is set
     bits: float  # the prior + the sum of the contributions' bits (kept when vetoed)
