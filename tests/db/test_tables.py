@@ -1,0 +1,71 @@
+"""nsai/db/tables.py describes the migrated database exactly: every table, and in each its
+columns in order, their types (geometry type and SRID too), nullability, primary key and
+identity. Staging tables made from it take the rows the loaders COPY."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import Column, MetaData, Table, create_engine, inspect
+from sqlalchemy.dialects import postgresql
+
+from nsai.db import tables
+from nsai.db.engine import to_sqlalchemy_url
+from tests.conftest import Server
+
+DIALECT = postgresql.dialect()
+
+
+def _described(column: Column[Any]) -> tuple[str, str, bool, bool, bool]:
+    return (
+        column.name,
+        str(column.type.compile(dialect=DIALECT)),
+        bool(column.nullable),
+        column.primary_key,
+        column.identity is not None,
+    )
+
+
+@pytest.fixture(scope="module")
+def reflected(server: Server, template_db: str) -> MetaData:
+    engine = create_engine(to_sqlalchemy_url(server.url(template_db)))
+    try:
+        found = MetaData()
+        names = [n for n in inspect(engine).get_table_names() if n != "spatial_ref_sys"]
+        found.reflect(engine, only=names)
+        return found
+    finally:
+        engine.dispose()
+
+
+def test_every_table_is_described(reflected: MetaData) -> None:
+    assert sorted(tables.schema.tables) == sorted(reflected.tables)
+
+
+@pytest.mark.parametrize("name", sorted(tables.schema.tables))
+def test_a_table_is_described_as_migrated(reflected: MetaData, name: str) -> None:
+    described: Table = tables.schema.tables[name]
+    migrated = reflected.tables[name]
+    assert [_described(c) for c in described.columns] == [
+        _described(c) for c in migrated.columns
+    ]
+
+
+def test_staging_tables_take_the_rows_copied_into_them(db_url: str) -> None:
+    with psycopg.connect(db_url) as conn:
+        tables.create_staging(conn, *tables.staging.tables.values())
+        for table in tables.staging.tables.values():
+            names = tables.columns(table)
+            with conn.cursor().copy(
+                f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+            ) as copy:
+                copy.write_row([1 if table.c[n].primary_key else None for n in names])
+            assert conn.execute(f"SELECT count(*) FROM {table.name}").fetchone() == (1,)
+        conn.commit()
+        # ON COMMIT DROP: nothing of one load is left for the next.
+        left = conn.execute(
+            "SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relkind = 'r'"
+        ).fetchone()
+        assert left == (0,)
