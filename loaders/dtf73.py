@@ -13,7 +13,9 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
+
+from sqlalchemy import Table
 
 from loaders.files import InputFiles, csv_rows, too_long
 from loaders.store import Batch, LoadResult
@@ -21,6 +23,7 @@ from nsai import bng
 from nsai.address.normalise import match_keys, normalise_street, normalise_text, normalise_town
 from nsai.address.parts import AddressParts
 from nsai.address.postcode import normalise_postcode
+from nsai.db import tables
 from nsai.errors import NsaiError
 from nsai.formats import dtf73 as layout
 
@@ -31,66 +34,6 @@ BLPU_STATUSES = {1, 5, 6, 7, 8, 9}
 LPI_STATUSES = {1, 3, 5, 6, 7, 8, 9}
 CLASSIFICATION = re.compile(r"[A-Z][A-Z0-9]{0,5}")
 ADDRESSBASE_VERSIONS = {"1.0", "2.0"}
-
-STREET_TYPE_COLUMNS = ("usrn", "record_type", "state", "custodian_code")
-STREET_COLUMNS = (
-    "usrn",
-    "language",
-    "descriptor",
-    "locality",
-    "town",
-    "admin_area",
-    "street_key",
-    "locality_key",
-    "town_key",
-)
-BLPU_COLUMNS = (
-    "uprn",
-    "logical_status",
-    "blpu_state",
-    "blpu_class",
-    "parent_uprn",
-    "x",
-    "y",
-    "rpc",
-    "custodian_code",
-    "organisation",
-    "organisation_key",
-    "start_date",
-    "end_date",
-    "last_update_date",
-)
-LPI_COLUMNS = (
-    "lpi_key",
-    "uprn",
-    "language",
-    "logical_status",
-    "start_date",
-    "end_date",
-    "sao_start_number",
-    "sao_start_suffix",
-    "sao_end_number",
-    "sao_end_suffix",
-    "sao_text",
-    "pao_start_number",
-    "pao_start_suffix",
-    "pao_end_number",
-    "pao_end_suffix",
-    "pao_text",
-    "usrn",
-    "level",
-    "postal_address",
-    "postcode",
-    "postcode_valid",
-    "post_town",
-    "official_flag",
-    "post_town_key",
-    "sao_key",
-    "pao_key",
-    "building_key",
-    "postcode_key",
-)
-TRAILER_COLUMNS = ("change_type", "pro_order", "volume", "file_name", "line_number", "raw")
 
 
 class RowError(ValueError):
@@ -196,19 +139,21 @@ def _range(start: int | None, end: int | None, what: str) -> None:
         raise RowError(f"{what} end number {end} without a start number")
 
 
-# -- records ----------------------------------------------------------------------------
+# -- records: each a staged row, its values by the column names of its staging table ----------
+
+Row = dict[str, Any]
 
 
-def _street_type(r: Record) -> tuple[Any, ...]:
-    return (
-        _required(_int(r, "USRN", 1, 99_999_999), "USRN"),
-        _member(_int(r, "RECORD_TYPE", 1, 9), "RECORD_TYPE", {1, 2, 3, 4, 9}),
-        _int(r, "STATE", 0, 9),
-        _int(r, "SWA_ORG_REF_NAMING", 1, 9999),
-    )
+def _street_type(r: Record, deleting: bool) -> Row:
+    return {
+        "usrn": _required(_int(r, "USRN", 1, 99_999_999), "USRN"),
+        "record_type": _member(_int(r, "RECORD_TYPE", 1, 9), "RECORD_TYPE", {1, 2, 3, 4, 9}),
+        "state": _int(r, "STATE", 0, 9),
+        "custodian_code": _int(r, "SWA_ORG_REF_NAMING", 1, 9999),
+    }
 
 
-def _street(r: Record, deleting: bool) -> tuple[Any, ...]:
+def _street(r: Record, deleting: bool) -> Row:
     usrn = _required(_int(r, "USRN", 1, 99_999_999), "USRN")
     language = _code(r, "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG"
     descriptor, locality, town = (
@@ -218,119 +163,111 @@ def _street(r: Record, deleting: bool) -> tuple[Any, ...]:
     )
     if descriptor is None and not deleting:
         raise RowError(f"street {usrn} has no STREET_DESCRIPTOR")
-    return (
-        usrn,
-        language,
-        descriptor,
-        locality,
-        town,
-        _text(r, "ADMINISTRATIVE_AREA"),
-        normalise_street(descriptor) if descriptor else None,
-        normalise_town(locality) if locality else None,
-        normalise_town(town) if town else None,
-    )
+    return {
+        "usrn": usrn,
+        "language": language,
+        "descriptor": descriptor,
+        "locality": locality,
+        "town": town,
+        "admin_area": _text(r, "ADMINISTRATIVE_AREA"),
+        "street_key": normalise_street(descriptor) if descriptor else None,
+        "locality_key": normalise_town(locality) if locality else None,
+        "town_key": normalise_town(town) if town else None,
+    }
 
 
-def _blpu(r: Record, deleting: bool) -> tuple[Any, ...]:
+def _blpu(r: Record, deleting: bool) -> Row:
     uprn = _required(_int(r, "UPRN", 1, 999_999_999_999), "UPRN")
     if deleting:
-        return (uprn,) + (None,) * (len(BLPU_COLUMNS) - 1)
+        return {"uprn": uprn}
     x, y = _float(r, "X_COORDINATE"), _float(r, "Y_COORDINATE")
     if (x is None) != (y is None):
         raise RowError("only one of X_COORDINATE and Y_COORDINATE is given")
     if x is not None and y is not None and not bng.inside_great_britain(x, y):
         raise RowError(f"coordinates ({x}, {y}) are outside Great Britain")
     organisation = _text(r, "ORGANISATION")
-    return (
-        uprn,
-        _member(_int(r, "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", BLPU_STATUSES),
-        _int(r, "BLPU_STATE", 1, 7),
-        _classification(r["BLPU_CLASS"]),
-        _int(r, "PARENT_UPRN", 1, 999_999_999_999),
-        x,
-        y,
-        _int(r, "RPC", 1, 9),
-        _int(r, "LOCAL_CUSTODIAN_CODE", 1, 9999),
-        organisation,
-        normalise_text(organisation) if organisation else None,
-        _date(r, "START_DATE"),
-        _date(r, "END_DATE"),
-        _date(r, "LAST_UPDATE_DATE"),
+    return {
+        "uprn": uprn,
+        "logical_status": _member(_int(r, "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", BLPU_STATUSES),
+        "blpu_state": _int(r, "BLPU_STATE", 1, 7),
+        "blpu_class": _classification(r["BLPU_CLASS"]),
+        "parent_uprn": _int(r, "PARENT_UPRN", 1, 999_999_999_999),
+        "x": x,
+        "y": y,
+        "rpc": _int(r, "RPC", 1, 9),
+        "custodian_code": _int(r, "LOCAL_CUSTODIAN_CODE", 1, 9999),
+        "organisation": organisation,
+        "organisation_key": normalise_text(organisation) if organisation else None,
+        "start_date": _date(r, "START_DATE"),
+        "end_date": _date(r, "END_DATE"),
+        "last_update_date": _date(r, "LAST_UPDATE_DATE"),
+    }
+
+
+def _number(r: Record, name: str) -> int | None:
+    return _int(r, name, 0, 9999)
+
+
+# The SAO's and PAO's fields: (field, its staged column, its reader).
+_NUMBERED: Final = tuple(
+    (f"{part}_{field}", f"{part}_{field}".lower(), read)
+    for part in ("SAO", "PAO")
+    for field, read in (
+        ("START_NUMBER", _number),
+        ("START_SUFFIX", _suffix),
+        ("END_NUMBER", _number),
+        ("END_SUFFIX", _suffix),
+        ("TEXT", _text),
     )
+)
 
 
-def _lpi(r: Record, deleting: bool) -> tuple[Any, ...]:
+def _lpi(r: Record, deleting: bool) -> Row:
     lpi_key = _text(r, "LPI_KEY")
     if lpi_key is None:
         raise RowError("missing LPI_KEY")
     uprn = _required(_int(r, "UPRN", 1, 999_999_999_999), "UPRN")
     if deleting:
-        return (lpi_key, uprn) + (None,) * (len(LPI_COLUMNS) - 2)
-    sao = (
-        _int(r, "SAO_START_NUMBER", 0, 9999),
-        _suffix(r, "SAO_START_SUFFIX"),
-        _int(r, "SAO_END_NUMBER", 0, 9999),
-        _suffix(r, "SAO_END_SUFFIX"),
-        _text(r, "SAO_TEXT"),
-    )
-    pao = (
-        _int(r, "PAO_START_NUMBER", 0, 9999),
-        _suffix(r, "PAO_START_SUFFIX"),
-        _int(r, "PAO_END_NUMBER", 0, 9999),
-        _suffix(r, "PAO_END_SUFFIX"),
-        _text(r, "PAO_TEXT"),
-    )
-    _range(sao[0], sao[2], "SAO")
-    _range(pao[0], pao[2], "PAO")
-    if pao[0] is None and pao[4] is None:
+        return {"lpi_key": lpi_key, "uprn": uprn}
+    numbered: Row = {column: read(r, field) for field, column, read in _NUMBERED}
+    _range(numbered["sao_start_number"], numbered["sao_end_number"], "SAO")
+    _range(numbered["pao_start_number"], numbered["pao_end_number"], "PAO")
+    if numbered["pao_start_number"] is None and numbered["pao_text"] is None:
         raise RowError(f"LPI {lpi_key} has neither a PAO number nor PAO text")
     raw_postcode, post_town = _text(r, "POSTCODE"), _text(r, "POST_TOWN")
     postcode, valid = normalise_postcode(raw_postcode) if raw_postcode else (None, None)
-    parts = AddressParts(
-        sao_start_number=sao[0],
-        sao_start_suffix=sao[1],
-        sao_end_number=sao[2],
-        sao_end_suffix=sao[3],
-        sao_text=sao[4],
-        pao_start_number=pao[0],
-        pao_start_suffix=pao[1],
-        pao_end_number=pao[2],
-        pao_end_suffix=pao[3],
-        pao_text=pao[4],
-        postcode=postcode,
-        postcode_valid=valid,
-    )
-    keys = match_keys(parts)
-    return (
-        lpi_key,
-        uprn,
-        _code(r, "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG",
-        _member(_int(r, "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", LPI_STATUSES),
-        _date(r, "START_DATE"),
-        _date(r, "END_DATE"),
-        *sao,
-        *pao,
-        _int(r, "USRN", 1, 99_999_999),
-        _text(r, "LEVEL"),
-        _code(r, "POSTAL_ADDRESS", {"A", "L", "N", "P", "Y"}),
-        postcode,
-        valid,
-        post_town,
-        _code(r, "OFFICIAL_FLAG", {"Y", "N", "R", "C"}),
-        normalise_town(post_town) if post_town else None,
-        keys.sao_key,
-        keys.pao_key,
-        keys.building_key,
-        keys.postcode_key,
-    )
+    keys = match_keys(AddressParts(**numbered, postcode=postcode, postcode_valid=valid))
+    return numbered | {
+        "lpi_key": lpi_key,
+        "uprn": uprn,
+        "language": _code(r, "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG",
+        "logical_status": _member(_int(r, "LOGICAL_STATUS", 1, 9), "LOGICAL_STATUS", LPI_STATUSES),
+        "start_date": _date(r, "START_DATE"),
+        "end_date": _date(r, "END_DATE"),
+        "usrn": _int(r, "USRN", 1, 99_999_999),
+        "level": _text(r, "LEVEL"),
+        "postal_address": _code(r, "POSTAL_ADDRESS", {"A", "L", "N", "P", "Y"}),
+        "postcode": postcode,
+        "postcode_valid": valid,
+        "post_town": post_town,
+        "official_flag": _code(r, "OFFICIAL_FLAG", {"Y", "N", "R", "C"}),
+        "post_town_key": normalise_town(post_town) if post_town else None,
+        "sao_key": keys.sao_key,
+        "pao_key": keys.pao_key,
+        "building_key": keys.building_key,
+        "postcode_key": keys.postcode_key,
+    }
 
 
-_READERS: dict[int, tuple[str, tuple[str, ...], Callable[[Record, bool], tuple[Any, ...]]]] = {
-    layout.STREET: ("stage_street_type", STREET_TYPE_COLUMNS, lambda r, _: _street_type(r)),
-    layout.STREET_DESCRIPTOR: ("stage_street", STREET_COLUMNS, _street),
-    layout.BLPU: ("stage_blpu", BLPU_COLUMNS, _blpu),
-    layout.LPI: ("stage_lpi", LPI_COLUMNS, _lpi),
+_READERS: dict[int, tuple[Table, Callable[[Record, bool], Row]]] = {
+    layout.STREET: (tables.stage_street_type, _street_type),
+    layout.STREET_DESCRIPTOR: (tables.stage_street, _street),
+    layout.BLPU: (tables.stage_blpu, _blpu),
+    layout.LPI: (tables.stage_lpi, _lpi),
 }
+
+
+STAGING: Final = tuple(table for table, _ in _READERS.values())
 
 
 # -- the file ----------------------------------------------------------------------------
@@ -369,9 +306,9 @@ class _Stager:
 
     def __init__(self, batch: Batch) -> None:
         self.batch = batch
-        self.buffers: dict[int, list[tuple[Any, ...]]] = {t: [] for t in _READERS}
+        self.buffers: dict[int, list[Row]] = {t: [] for t in _READERS}
 
-    def add(self, record_type: int, row: tuple[Any, ...]) -> None:
+    def add(self, record_type: int, row: Row) -> None:
         buffer = self.buffers[record_type]
         buffer.append(row)
         self.batch.counts.staged += 1
@@ -380,8 +317,7 @@ class _Stager:
 
     def flush(self, record_type: int | None = None) -> None:
         for kind in [record_type] if record_type is not None else list(self.buffers):
-            table, columns, _ = _READERS[kind]
-            self.batch.copy(table, (*columns, *TRAILER_COLUMNS), self.buffers[kind])
+            self.batch.copy(_READERS[kind][0], self.buffers[kind])
             self.buffers[kind].clear()
 
 
@@ -403,10 +339,10 @@ def load_dtf(batch: Batch, files: InputFiles, advance: Callable[[int], None]) ->
         )
     if full:
         for table, key, what in (
-            ("stage_blpu", ("uprn",), "UPRN"),
-            ("stage_lpi", ("lpi_key",), "LPI_KEY"),
-            ("stage_street", ("usrn", "language"), "street descriptor"),
-            ("stage_street_type", ("usrn",), "street"),
+            (tables.stage_blpu, ("uprn",), "UPRN"),
+            (tables.stage_lpi, ("lpi_key",), "LPI_KEY"),
+            (tables.stage_street, ("usrn", "language"), "street descriptor"),
+            (tables.stage_street_type, ("usrn",), "street"),
         ):
             batch.quarantine_duplicates(table, key, what)
     batch.run(
@@ -505,7 +441,8 @@ def _load_volume(
         except RowError as exc:
             batch.quarantine(path.name, line_number, raw, str(exc))
             continue
-        stager.add(record_type, (*row, volume, path.name, line_number, raw))
+        row |= {"volume": volume, "file_name": path.name, "line_number": line_number, "raw": raw}
+        stager.add(record_type, row)
     if header is None:
         raise NsaiError(f"{where}: holds no records")
     if trailer is None:
@@ -515,7 +452,7 @@ def _load_volume(
     return replace(header, more_volumes=next_volume not in ("", "0"))
 
 
-def _stage_row(record_type: int, fields: list[str], header: Header) -> tuple[Any, ...]:
+def _stage_row(record_type: int, fields: list[str], header: Header) -> Row:
     expected = len(layout.FIELDS[record_type])
     if len(fields) != expected:
         raise RowError(
@@ -528,8 +465,9 @@ def _stage_row(record_type: int, fields: list[str], header: Header) -> tuple[Any
     if header.file_type == "F" and change_type == "D":
         raise RowError("a delete (CHANGE_TYPE D) in a full file")
     pro_order = _required(_int(record, "PRO_ORDER", 0, 2**62), "PRO_ORDER")
-    _, _, read = _READERS[record_type]
-    return (*read(record, change_type == "D"), change_type, pro_order)
+    row = _READERS[record_type][1](record, change_type == "D")
+    row |= {"change_type": change_type, "pro_order": pro_order}
+    return row
 
 
 def _check_trailer(trailer: Record, data_records: int, where: str) -> None:

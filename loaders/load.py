@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine
 from loaders import dtf73, files, tabular
 from loaders.mapping import build_mapping
 from loaders.store import AlreadyLoaded, Batch, LoadResult
+from nsai.db import tables
 from nsai.db.engine import driver_connection
+from nsai.db.tables import create_staging
 from nsai.errors import NsaiError
 
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
@@ -67,12 +69,11 @@ def load(
                 return repeat.result
             if priority is not None:
                 batch.run("load/batch.sql", "set_priority", priority=priority)
+            create_staging(conn, tables.affected, tables.stage_record)
             if inputs.format == "dtf73":
-                batch.run("load/stage.sql", "create_dtf")
-                batch.run("load/stage.sql", "create_records")
+                create_staging(conn, *dtf73.STAGING)
                 return dtf73.load_dtf(batch, inputs, advance)
             assert mapping is not None
-            batch.run("load/stage.sql", "create_records")
             return tabular.load_table(batch, inputs, mapping, advance)
         except BaseException:
             # The connection may be broken (the reason we are here): the error that matters is the

@@ -11,23 +11,23 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
+from sqlalchemy import Table
 
 from loaders.files import InputFiles
 from nsai.config import REMOVAL_ALWAYS_ALLOWED
+from nsai.db import tables
 from nsai.db.queries import execute, statements
 from nsai.errors import NsaiError
 
 log = logging.getLogger(__name__)
 
-Row = Sequence[Any]
-QUARANTINE_COLUMNS = ("batch_id", "file_name", "line_number", "raw", "reason")
 QUARANTINE_FLUSH = 5_000
 
 
@@ -94,7 +94,7 @@ class Batch:
         self.source_name = source
         self.fingerprint = fingerprint
         self.counts = Counts()
-        self._refused: list[tuple[Any, ...]] = []
+        self._refused: list[dict[str, Any]] = []
         self.source_id = self.batch_id = 0  # until the source is locked and the batch opened
         self.source_id, self.custodian_code = self._lock_source(source, kind)
         self._refuse_repeat()
@@ -158,28 +158,40 @@ class Batch:
         log.debug("%s %s: %.2f s", relative, section, time.monotonic() - started)
         return rows
 
-    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Row]) -> None:
+    def copy(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+        """COPY `rows` into `table`, each its values by column name (a column left out is
+        NULL); a name that is not a column is an error, not a value lost."""
+        names = tables.columns(table)
         query = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
         )
+        known = frozenset(names)
         with self.conn.cursor().copy(query) as copy:
             for row in rows:
-                copy.write_row(row)
+                if not known.issuperset(row):
+                    raise ValueError(f"{table.name} has no column {sorted(set(row) - known)}")
+                copy.write_row(list(map(row.get, names)))
 
     def quarantine(self, file_name: str, line_number: int, raw: str, reason: str) -> None:
         """Refuse one row while reading; kept with its place and reason."""
         self._refused.append(
-            (self.batch_id, file_name, line_number, raw.replace("\x00", ""), reason)
+            {
+                "batch_id": self.batch_id,
+                "file_name": file_name,
+                "line_number": line_number,
+                "raw": raw.replace("\x00", ""),
+                "reason": reason,
+            }
         )
         self.counts.refused_reading += 1
         if len(self._refused) >= QUARANTINE_FLUSH:
             self.flush_quarantine()
 
     def flush_quarantine(self) -> None:
-        self.copy("quarantine", QUARANTINE_COLUMNS, self._refused)
+        self.copy(tables.quarantine, self._refused)
         self._refused.clear()
 
-    def quarantine_duplicates(self, table: str, key: Sequence[str], what: str) -> None:
+    def quarantine_duplicates(self, table: Table, key: Sequence[str], what: str) -> None:
         """Refuse staged rows of `table` that repeat the `key` of an earlier row of the file."""
         template = statements("load/merge.sql")["quarantine_duplicates"][0]
         columns = sql.SQL(", ").join(map(sql.Identifier, key))
@@ -187,7 +199,7 @@ class Batch:
             sql.SQL("{}::text").format(sql.Identifier(c)) for c in key
         )
         query = sql.SQL(template).format(
-            table=sql.Identifier(table), key=columns, label=label, what=sql.Literal(what)
+            table=sql.Identifier(table.name), key=columns, label=label, what=sql.Literal(what)
         )
         self.conn.execute(query, self.params)
 

@@ -8,6 +8,7 @@ full snapshot: loading it again replaces the source's records, keeping the uncha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -29,43 +30,11 @@ from nsai import bng
 from nsai.address.normalise import match_keys
 from nsai.address.parse import parse_address
 from nsai.address.parts import AddressParts
+from nsai.db import tables
 from nsai.errors import NsaiError, first_line
 
 CHUNK_ROWS = 5_000
 BNG = CRS.from_epsg(bng.SRID)
-RECORD_COLUMNS = (
-    "source_ref",
-    "organisation",
-    "sao_start_number",
-    "sao_start_suffix",
-    "sao_end_number",
-    "sao_end_suffix",
-    "sao_text",
-    "pao_start_number",
-    "pao_start_suffix",
-    "pao_end_number",
-    "pao_end_suffix",
-    "pao_text",
-    "street",
-    "locality",
-    "town",
-    "postcode",
-    "postcode_valid",
-    "raw_address",
-    "organisation_key",
-    "sao_key",
-    "pao_key",
-    "building_key",
-    "street_key",
-    "locality_key",
-    "town_key",
-    "postcode_key",
-    "geom",
-    "volume",
-    "file_name",
-    "line_number",
-    "raw",
-)
 
 
 @dataclass
@@ -249,7 +218,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-Staged = tuple[Any, ...]
+_PARTS = tuple(f.name for f in dataclasses.fields(AddressParts))
 
 
 def _parts(chunk: Chunk, i: int, mapping: Mapping) -> tuple[AddressParts, str]:
@@ -285,8 +254,8 @@ def _parts(chunk: Chunk, i: int, mapping: Mapping) -> tuple[AddressParts, str]:
     return parts, ", ".join(v for v in (*given.values(), postcode) if v)
 
 
-def _record(chunk: Chunk, i: int, mapping: Mapping, columns: list[str]) -> Staged | str:
-    """The staged columns of row i up to raw_address, with its keys; or why it is refused.
+def _record(chunk: Chunk, i: int, mapping: Mapping, columns: list[str]) -> dict[str, Any] | str:
+    """Row i's address as staged (its parts and keys), or why it is refused.
     `columns`: the mapping's (mapping.columns, built once per file, not per row)."""
     ref = _text(chunk.values[mapping.id_column][i])
     if not ref:
@@ -298,34 +267,11 @@ def _record(chunk: Chunk, i: int, mapping: Mapping, columns: list[str]) -> Stage
     if parts.pao_start_number is None and not parts.pao_text and not parts.street:
         return "no address: nothing in it reads as a building or a street"
     keys = match_keys(parts)
-    return (
-        ref,
-        parts.organisation,
-        parts.sao_start_number,
-        parts.sao_start_suffix,
-        parts.sao_end_number,
-        parts.sao_end_suffix,
-        parts.sao_text,
-        parts.pao_start_number,
-        parts.pao_start_suffix,
-        parts.pao_end_number,
-        parts.pao_end_suffix,
-        parts.pao_text,
-        parts.street,
-        parts.locality,
-        parts.town,
-        parts.postcode,
-        parts.postcode_valid,
-        one_line,
-        keys.organisation_key,
-        keys.sao_key,
-        keys.pao_key,
-        keys.building_key,
-        keys.street_key,
-        keys.locality_key,
-        keys.town_key,
-        keys.postcode_key,
-    )
+    # AddressParts' and MatchKeys' fields are named as stage_record's columns.
+    staged = {name: getattr(parts, name) for name in _PARTS}
+    staged |= {name: getattr(keys, name) for name in tables.KEYS}
+    staged |= {"source_ref": ref, "raw_address": one_line}
+    return staged
 
 
 def load_table(
@@ -351,10 +297,12 @@ def load_table(
                 batch.quarantine(name, line_number, chunk.raws[i], built)
                 continue
             geom = None if math.isnan(xs[i]) else f"SRID=27700;POINT({xs[i]:.2f} {ys[i]:.2f})"
-            rows.append((*built, geom, 1, name, line_number, chunk.raws[i]))
-        batch.copy("stage_record", RECORD_COLUMNS, rows)
+            built |= {"geom": geom, "volume": 1, "file_name": name, "line_number": line_number,
+                      "raw": chunk.raws[i]}  # fmt: skip
+            rows.append(built)
+        batch.copy(tables.stage_record, rows)
         batch.counts.staged += len(rows)
         advance(len(chunk.raws))
-    batch.quarantine_duplicates("stage_record", ("source_ref",), "id")
+    batch.quarantine_duplicates(tables.stage_record, ("source_ref",), "id")
     records = batch.merge(full=True)
     return batch.finish(records, change_only=False)

@@ -15,7 +15,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from nsai.db import tables
 from nsai.db.queries import execute, statements
+from nsai.db.tables import create_staging
 
 INSERTS = [
     ("match/publish.sql", "create"),
@@ -47,7 +49,7 @@ def test_an_insert_never_rescans_its_own_table(db_url: str, relative: str, secti
         conn.execute("VACUUM ANALYZE")  # every table known empty
         conn.autocommit = False
         execute(conn, "match/publish.sql", "prepare")
-        execute(conn, "load/stage.sql", "create_records")
+        create_staging(conn, *tables.staging.tables.values())
         inserts = [s for s in statements(relative)[section] if "INSERT INTO" in s]
         assert inserts
         for statement in inserts:
