@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 
 import typer
+from sqlalchemy import select
 
 from nsai.cli.context import settings_of
+from nsai.db import tables
 from nsai.db.engine import make_engine
 from nsai.db.queries import statements
 from nsai.errors import NsaiError
@@ -17,6 +19,18 @@ export_app = typer.Typer(
     help="Write the national records or their lineage to a file.", no_args_is_help=True
 )
 ADDRESS_FORMATS = {".csv": None, ".geojson": "GeoJSON", ".gpkg": "GPKG", ".parquet": None}
+# An export of the national records: every column of national_address, in this order, but its
+# status (all are active), successor (none has one) and creation time.
+_NATIONAL = tables.national_address
+_ACTIVE = (
+    select(*(_NATIONAL.c[name] for name in (
+        "uprn", "single_line", "organisation", *(c.name for c in tables.numbered()), "street",
+        "locality", "town", "postcode", "classification", "logical_status", "custodian_code",
+        "parent_uprn", "usrn", "rpc", "source_count", "version", "updated_at", "geom",
+    )))
+    .where(_NATIONAL.c.status == "active")
+    .order_by(_NATIONAL.c.uprn)
+)  # fmt: skip
 
 
 def _writable(out: Path) -> None:
@@ -66,11 +80,10 @@ def export_addresses(
     if suffix not in ADDRESS_FORMATS:
         raise NsaiError(f"{out}: write .csv, .geojson, .gpkg or .parquet")
     _writable(out)
-    (query,) = statements("match/export.sql")["addresses"]
     engine = make_engine(settings_of(ctx), pool_size=1)
     try:
         with engine.connect() as conn:
-            frame = gpd.read_postgis(query, conn, geom_col="geom", crs="EPSG:27700")
+            frame = gpd.read_postgis(_ACTIVE, conn, geom_col="geom", crs="EPSG:27700")
     finally:
         engine.dispose()
     scratch = out.with_name(out.name + ".part" + suffix)
