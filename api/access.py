@@ -266,7 +266,7 @@ class Access:
         principal = self._anonymous
         if presented is not None:
             try:
-                principal = await self._verify(request.app.state.engine, presented)
+                principal = await self._verify(request.app.state.writes, presented)
             except api_keys.KeyRejected as exc:
                 rejected = str(exc)
         if principal.key_id is not None:

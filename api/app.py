@@ -35,7 +35,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings)
         app.state.database = database
-        app.state.engine = database.engine
+        app.state.writes = database.writes
         lookups = lookup_cache.LookupCache(
             settings.api_lookup_cache, app.state.metrics.lookup_cache
         )

@@ -1,21 +1,27 @@
-"""The API's database: two pools per worker process, one for reads and one for the rest.
+"""The API's database connections: three pools per worker process, each named for what it
+serves and sized by a setting (the fourth connection, one, listens for changes:
+api/lookup_cache.py).
 
-Reads run in autocommit (one round trip a query: no BEGIN, no ROLLBACK when the connection goes
-back) on a thread pool of their own, one thread per connection of their pool: a request waiting
-for a connection waits in the event loop, not in a thread, and the threads live as long as the
-process. (Each thread's first coordinate conversion builds its own PROJ transformer, about 60
-ms: the shared thread pool's threads, which end after ten idle seconds, would pay it again and
-again.) A read that finds its connection dropped by the server (a restart, a failover) runs once
-more on a new one, which is what a round trip of pre-ping on every checkout would buy, at the
-cost of one round trip only when it happens.
+- `lookups` (NSAI_API_CONNECTIONS): UPRN lookups, the most frequent and cheapest read, awaited
+  on the event loop itself in autocommit, with no thread hop (`LoopConnections`). Measured on 1M
+  records when it was built, it answered half as many again a second as the thread pool at a
+  third of its p99 (today's figures: BENCHMARKS.md, "API", the lookups with nothing kept).
+- `reads` (NSAI_API_CONNECTIONS): every other read, in autocommit (one round trip a query: no
+  BEGIN, no ROLLBACK when the connection goes back), on a thread pool of its own with one
+  thread per connection: a request waiting for a connection waits in the event loop, not in a
+  thread, and the threads live as long as the process. (Each thread's first coordinate
+  conversion builds its own PROJ transformer, about 60 ms: the shared thread pool's threads,
+  which end after ten idle seconds, would pay it again and again.)
+- `writes` (NSAI_API_WRITE_CONNECTIONS): steward operations, API key checks and the readiness
+  probe, pre-pinged, each in its own transaction: they never take a connection a read is
+  waiting for.
 
-UPRN lookups, the most frequent and cheapest read, are awaited on the event loop itself, on
-connections of their own (`LoopConnections`), with no thread hop: measured on 1M records when
-it was built, it answered half as many again a second as the thread pool at a third of its p99.
-Today's figures: BENCHMARKS.md, "API", the lookup rows with nothing kept in memory.
-
-The steward routes' writes, key checks and the readiness probe use `engine`, pre-pinged, in
-their own transactions: they never take a connection a read is waiting for.
+A read that finds its connection dropped by the server (a restart, a failover) runs once more
+on a new one, which is what a round trip of pre-ping on every checkout would buy, at the cost of
+one round trip only when it happens. `reads` and `writes` are SQLAlchemy's own pools, the access
+layer of the product. `lookups` is not psycopg_pool's AsyncConnectionPool, which reconnects in
+the background and keeps readers waiting meanwhile: here a database that refuses connections
+fails that read at once (a 503).
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ class LoopConnections:
     Each is made when a read needs one, so that a database refusing connections fails that read
     at once (a 503) rather than keeping it waiting. A connection the server dropped is closed,
     and so are the idle ones, which a restart or failover dropped too: the next read makes a
-    new one. (psycopg_pool reconnects in the background and keeps readers waiting meanwhile.)
+    new one.
     """
 
     def __init__(self, conninfo: str, size: int) -> None:
@@ -100,8 +106,13 @@ class Database:
         # Not checked at start: a worker that starts while the database is away (uvicorn
         # replacing one that died) answers 503 until it is back, where failing to start would
         # make uvicorn stop every worker.
-        self.engine: Engine = make_engine(
-            settings, statement_timeout=timeout, api=True, check=False
+        self.writes: Engine = make_engine(
+            settings,
+            pool_size=settings.api_write_connections,
+            max_overflow=0,
+            statement_timeout=timeout,
+            api=True,
+            check=False,
         )
         self._read_pool = make_engine(
             settings,
@@ -115,13 +126,13 @@ class Database:
         self._reads = self._read_pool.execution_options(isolation_level="AUTOCOMMIT")
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="nsai-read")
         # libpq's form, built from the parts: the URL rendered again would escape differently.
-        url = self.engine.url
+        url = self.writes.url
         self.conninfo = make_conninfo(
             **url.translate_connect_args(username="user", database="dbname"),
             **{k: v for k, v in url.query.items() if isinstance(v, str)},
         )
         given = url.query.get("options")
-        self._on_loop = LoopConnections(
+        self._lookups = LoopConnections(
             make_conninfo(
                 self.conninfo,
                 **statement_options(timeout, given if isinstance(given, str) else None),
@@ -136,14 +147,14 @@ class Database:
         **kwargs: P.kwargs,
     ) -> T:
         """`await work(conn, *args, **kwargs)` on a connection of the event loop."""
-        async with self._on_loop.connection() as conn:
+        async with self._lookups.connection() as conn:
             try:
                 return await work(conn, *args, **kwargs)
             except OperationalError:
                 if not conn.broken:
                     raise
         # The server dropped it: the one made now is new.
-        async with self._on_loop.connection() as conn:
+        async with self._lookups.connection() as conn:
             return await work(conn, *args, **kwargs)
 
     async def read(
@@ -165,7 +176,7 @@ class Database:
         return await asyncio.get_running_loop().run_in_executor(self._threads, run)
 
     async def dispose(self) -> None:
-        await self._on_loop.close()
+        await self._lookups.close()
         self._threads.shutdown(wait=True, cancel_futures=True)
         self._read_pool.dispose()
-        self.engine.dispose()
+        self.writes.dispose()

@@ -28,7 +28,7 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
     """The database is reachable, its schema is up to date and national records are published."""
-    engine: Engine = request.app.state.engine
+    engine: Engine = request.app.state.writes
     has_data = False
     try:
         states = migrations.status(engine)

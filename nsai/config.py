@@ -135,7 +135,14 @@ class Settings(BaseSettings):
         description="Database connections each API worker process reads on, twice over: this "
         "many for UPRN lookups on the event loop and this many for the other reads in threads "
         "(reads beyond them wait for one, in the event loop); each worker also holds one to "
-        "hear of changes, and a few for steward writes and key checks.",
+        "hear of changes, and NSAI_API_WRITE_CONNECTIONS (api/database.py).",
+    )
+    api_write_connections: int = Field(
+        default=5,
+        ge=1,
+        le=64,
+        description="Database connections each API worker process holds for steward "
+        "operations, API key checks and the readiness probe; more at once wait for one.",
     )
     api_lookup_cache: int = Field(
         # About 1 KB each: the default holds 50 MB per worker.

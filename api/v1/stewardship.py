@@ -43,7 +43,7 @@ def _actor(principal: Principal) -> str:
 
 
 def _engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
+    engine: Engine = request.app.state.writes
     return engine
 
 

@@ -578,9 +578,9 @@ def test_a_pool_timeout_during_a_key_check_is_503(
     access = Access(Settings(database_url=db_url, home=tmp_path, api_key_cache_seconds=0))
     held = tiny.connect()  # the pool's only connection, taken
     try:
-        request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(engine=tiny)))
+        request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(writes=tiny)))
         with pytest.raises(Problem) as refused:
-            asyncio.run(access._verify(request.app.state.engine, key))
+            asyncio.run(access._verify(request.app.state.writes, key))
         assert refused.value.status == 503
         assert refused.value.headers == {"Retry-After": "5"}
     finally:

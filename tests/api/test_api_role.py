@@ -77,7 +77,7 @@ def test_the_api_reads_and_writes_as_its_role_and_cannot_change_the_schema(
             "/v1/steward/retire", json={"uprn": uprn, "reason": "demolished"}, headers=headers
         )
         assert retired.status_code == 200, retired.text
-        engine = client.app.state.engine  # type: ignore[attr-defined]
+        engine = client.app.state.writes  # type: ignore[attr-defined]
         with engine.connect() as conn:
             assert conn.execute(text("SELECT current_user")).scalar() == login
         for ddl in (

@@ -5,6 +5,7 @@ problem saying to try again, never a 500."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,7 +131,7 @@ def test_every_statement_of_the_api_is_bounded_in_time(own: Published, tmp_path:
                 asyncio.run(attempt())
             assert time.monotonic() - started < 4
         # Key checks and steward writes too.
-        with db.engine.connect() as conn, pytest.raises(OperationalError, match="statement"):
+        with db.writes.connect() as conn, pytest.raises(OperationalError, match="statement"):
             conn.exec_driver_sql("SELECT pg_sleep(5)")
     finally:
         asyncio.run(db.dispose())
@@ -162,3 +163,23 @@ def test_the_statement_bound_keeps_the_urls_own_options() -> None:
     assert statement_options(1, "-c search_path=x") == {
         "options": "-c search_path=x -c statement_timeout=1000"
     }
+
+
+def test_writes_hold_no_more_connections_than_their_setting(own: Published, tmp_path: Path) -> None:
+    settings = Settings(database_url=own.url, home=tmp_path, api_write_connections=2)
+    db = database.Database(settings)
+    try:
+        held = [db.writes.connect() for _ in range(2)]
+        third: list[Any] = []
+        waiting = threading.Thread(target=lambda: third.append(db.writes.connect()))
+        waiting.start()
+        waiting.join(1.0)
+        assert waiting.is_alive()  # a third waits for one of the two
+        assert not third
+        held.pop().close()
+        waiting.join(5.0)
+        assert len(third) == 1
+        for conn in [*held, *third]:
+            conn.close()
+    finally:
+        asyncio.run(db.dispose())
