@@ -48,9 +48,7 @@ def test_every_table_is_described(reflected: MetaData) -> None:
 def test_a_table_is_described_as_migrated(reflected: MetaData, name: str) -> None:
     described: Table = tables.schema.tables[name]
     migrated = reflected.tables[name]
-    assert [_described(c) for c in described.columns] == [
-        _described(c) for c in migrated.columns
-    ]
+    assert [_described(c) for c in described.columns] == [_described(c) for c in migrated.columns]
 
 
 def test_staging_tables_take_the_rows_copied_into_them(db_url: str) -> None:
@@ -58,9 +56,7 @@ def test_staging_tables_take_the_rows_copied_into_them(db_url: str) -> None:
         tables.create_staging(conn, *tables.staging.tables.values())
         for table in tables.staging.tables.values():
             names = tables.columns(table)
-            with conn.cursor().copy(
-                f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-            ) as copy:
+            with conn.cursor().copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
                 copy.write_row([1 if table.c[n].primary_key else None for n in names])
             assert conn.execute(f"SELECT count(*) FROM {table.name}").fetchone() == (1,)
         conn.commit()
