@@ -265,18 +265,16 @@ stage_street_type = _temporary(
     Column("usrn", BigInteger), Column("record_type", SmallInteger),
     Column("state", SmallInteger), Column("custodian_code", Integer), *_where(),
 )  # fmt: skip
-stage_blpu = _temporary(
-    "stage_blpu",
-    *(Column(c.name, c.type) for c in dtf_blpu.columns if c.name not in ("source_id", "batch_id",
-                                                                           "line_number")),
-    *_where(),
-)  # fmt: skip
-stage_lpi = _temporary(
-    "stage_lpi",
-    *(Column(c.name, c.type) for c in dtf_lpi.columns if c.name not in ("source_id", "batch_id",
-                                                                          "line_number")),
-    *_where(),
-)  # fmt: skip
+
+
+def _staged(name: str, state: Table) -> Table:
+    """The staging of a DTF state table: its columns but whose and which load, and `_where`."""
+    kept = [c for c in state.columns if c.name not in ("source_id", "batch_id", "line_number")]
+    return _temporary(name, *(Column(c.name, c.type) for c in kept), *_where())
+
+
+stage_blpu = _staged("stage_blpu", dtf_blpu)
+stage_lpi = _staged("stage_lpi", dtf_lpi)
 # The UPRNs a change-only load may alter (filled by the DTF loader; a full load alters all).
 affected = _temporary("affected", _key("uprn", BigInteger))
 stage_record = _temporary(

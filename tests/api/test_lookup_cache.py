@@ -38,6 +38,16 @@ def _hits(client: TestClient) -> float:
     return float(found.group(1)) if found else 0.0
 
 
+def _open(published: Published, tmp_path: Path) -> Settings:
+    """Settings of an API anyone may read, unlimited."""
+    return Settings(
+        database_url=published.url,
+        home=tmp_path / ".nsai",
+        anonymous_reads=True,
+        rate_limit_anonymous=0,
+    )
+
+
 def _eventually(check: Callable[[], bool], seconds: float = 10.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -141,12 +151,7 @@ def test_nothing_is_kept_while_a_trigger_that_notifies_is_disabled(
     published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lookup_cache, "CHECK_EVERY", 0.1)
-    settings = Settings(
-        database_url=published.url,
-        home=tmp_path / ".nsai",
-        anonymous_reads=True,
-        rate_limit_anonymous=0,
-    )
+    settings = _open(published, tmp_path)
     uprn = int(published.scalar(UPRN_SQL))
     trigger = "ALTER TABLE uprn_alias {} TRIGGER uprn_alias_notify_lookups"
     with TestClient(create_app(settings)) as client, psycopg.connect(published.url) as conn:
@@ -245,12 +250,7 @@ def test_a_kept_lookup_asked_otherwise_goes_to_the_documented_route(
 def test_a_kept_lookup_is_answered_under_the_root_path_too(
     published: Published, tmp_path: Path, answered_ahead: list[str]
 ) -> None:
-    settings = Settings(
-        database_url=published.url,
-        home=tmp_path / ".nsai",
-        anonymous_reads=True,
-        rate_limit_anonymous=0,
-    )
+    settings = _open(published, tmp_path)
     uprn = int(published.scalar(UPRN_SQL))
     with TestClient(create_app(settings), root_path="/nsai") as client:
         assert _eventually(lambda: _kept(client, uprn))
