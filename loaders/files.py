@@ -87,11 +87,6 @@ def inspect(paths: list[Path], fmt: str | None) -> InputFiles:
     return InputFiles(tuple(paths), chosen, digest.hexdigest(), encoding)
 
 
-def detect_format(path: Path) -> str:
-    """From the content first (a DTF file opens with its header record), then the extension."""
-    return _format_by_content(path) or _format_by_extension(path)
-
-
 def _check_readable(path: Path) -> None:
     if not path.exists():
         raise NsaiError(f"{path}: no such file")

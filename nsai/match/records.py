@@ -64,10 +64,6 @@ class MatchRecord:
     y: float | None
 
     @property
-    def is_parent_shell(self) -> bool:
-        return (self.classification or "").startswith("PP")
-
-    @property
     def unit_use(self) -> str | None:
         """'R' for a dwelling, 'C' for a commercial unit, when the record is a unit inside a
         building (has a SAO) and says which: by its classification, else by the word before
