@@ -10,6 +10,7 @@ that disagrees, unreadable CSV) is refused whole.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -179,7 +180,7 @@ def _street(r: Record, deleting: bool) -> Row:
 def _blpu(r: Record, deleting: bool) -> Row:
     uprn = _required(_int(r, "UPRN", 1, 999_999_999_999), "UPRN")
     if deleting:
-        return {"uprn": uprn}
+        return dict.fromkeys(tables.columns(tables.stage_blpu)) | {"uprn": uprn}
     x, y = _float(r, "X_COORDINATE"), _float(r, "Y_COORDINATE")
     if (x is None) != (y is None):
         raise RowError("only one of X_COORDINATE and Y_COORDINATE is given")
@@ -208,36 +209,33 @@ def _number(r: Record, name: str) -> int | None:
     return _int(r, name, 0, 9999)
 
 
-# The SAO's and PAO's fields: (field, its staged column, its reader).
-_NUMBERED: Final = tuple(
-    (f"{part}_{field}", f"{part}_{field}".lower(), read)
-    for part in ("SAO", "PAO")
-    for field, read in (
-        ("START_NUMBER", _number),
-        ("START_SUFFIX", _suffix),
-        ("END_NUMBER", _number),
-        ("END_SUFFIX", _suffix),
-        ("TEXT", _text),
-    )
-)
-
-
 def _lpi(r: Record, deleting: bool) -> Row:
     lpi_key = _text(r, "LPI_KEY")
     if lpi_key is None:
         raise RowError("missing LPI_KEY")
     uprn = _required(_int(r, "UPRN", 1, 999_999_999_999), "UPRN")
     if deleting:
-        return {"lpi_key": lpi_key, "uprn": uprn}
-    numbered: Row = {column: read(r, field) for field, column, read in _NUMBERED}
-    _range(numbered["sao_start_number"], numbered["sao_end_number"], "SAO")
-    _range(numbered["pao_start_number"], numbered["pao_end_number"], "PAO")
-    if numbered["pao_start_number"] is None and numbered["pao_text"] is None:
+        return dict.fromkeys(tables.columns(tables.stage_lpi)) | {"lpi_key": lpi_key, "uprn": uprn}
+    row: Row = {
+        "sao_start_number": _number(r, "SAO_START_NUMBER"),
+        "sao_start_suffix": _suffix(r, "SAO_START_SUFFIX"),
+        "sao_end_number": _number(r, "SAO_END_NUMBER"),
+        "sao_end_suffix": _suffix(r, "SAO_END_SUFFIX"),
+        "sao_text": _text(r, "SAO_TEXT"),
+        "pao_start_number": _number(r, "PAO_START_NUMBER"),
+        "pao_start_suffix": _suffix(r, "PAO_START_SUFFIX"),
+        "pao_end_number": _number(r, "PAO_END_NUMBER"),
+        "pao_end_suffix": _suffix(r, "PAO_END_SUFFIX"),
+        "pao_text": _text(r, "PAO_TEXT"),
+    }
+    _range(row["sao_start_number"], row["sao_end_number"], "SAO")
+    _range(row["pao_start_number"], row["pao_end_number"], "PAO")
+    if row["pao_start_number"] is None and row["pao_text"] is None:
         raise RowError(f"LPI {lpi_key} has neither a PAO number nor PAO text")
     raw_postcode, post_town = _text(r, "POSTCODE"), _text(r, "POST_TOWN")
     postcode, valid = normalise_postcode(raw_postcode) if raw_postcode else (None, None)
-    keys = match_keys(AddressParts(**numbered, postcode=postcode, postcode_valid=valid))
-    return numbered | {
+    keys = match_keys(AddressParts(**row, postcode=postcode, postcode_valid=valid))
+    row |= {
         "lpi_key": lpi_key,
         "uprn": uprn,
         "language": _code(r, "LANGUAGE", {"ENG", "CYM", "GAE"}) or "ENG",
@@ -257,6 +255,7 @@ def _lpi(r: Record, deleting: bool) -> Row:
         "building_key": keys.building_key,
         "postcode_key": keys.postcode_key,
     }
+    return row
 
 
 _READERS: dict[int, tuple[Table, Callable[[Record, bool], Row]]] = {
@@ -317,7 +316,9 @@ class _Stager:
 
     def flush(self, record_type: int | None = None) -> None:
         for kind in [record_type] if record_type is not None else list(self.buffers):
-            self.batch.copy(_READERS[kind][0], self.buffers[kind])
+            table = _READERS[kind][0]
+            columns = tables.columns(table)  # each reader gives them all
+            self.batch.copy(table, columns, map(operator.itemgetter(*columns), self.buffers[kind]))
             self.buffers[kind].clear()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ from nsai.errors import NsaiError
 log = logging.getLogger(__name__)
 
 QUARANTINE_FLUSH = 5_000
+QUARANTINED = ("batch_id", "file_name", "line_number", "raw", "reason")  # a refused row
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Batch:
         self.source_name = source
         self.fingerprint = fingerprint
         self.counts = Counts()
-        self._refused: list[dict[str, Any]] = []
+        self._refused: list[tuple[Any, ...]] = []
         self.source_id = self.batch_id = 0  # until the source is locked and the batch opened
         self.source_id, self.custodian_code = self._lock_source(source, kind)
         self._refuse_repeat()
@@ -158,37 +159,30 @@ class Batch:
         log.debug("%s %s: %.2f s", relative, section, time.monotonic() - started)
         return rows
 
-    def copy(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
-        """COPY `rows` into `table`, each its values by column name (a column left out is
-        NULL); a name that is not a column is an error, not a value lost."""
-        names = tables.columns(table)
+    def copy(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """COPY `rows`, their values in the order of `columns`, into `table` (a column not named
+        is NULL); a name that is no column of `table` is an error, not a value lost."""
+        unknown = set(columns) - set(tables.columns(table))
+        if unknown:
+            raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
         query = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
-        known = frozenset(names)
         with self.conn.cursor().copy(query) as copy:
             for row in rows:
-                if not known.issuperset(row):
-                    raise ValueError(f"{table.name} has no column {sorted(set(row) - known)}")
-                copy.write_row(list(map(row.get, names)))
+                copy.write_row(row)
 
     def quarantine(self, file_name: str, line_number: int, raw: str, reason: str) -> None:
         """Refuse one row while reading; kept with its place and reason."""
         self._refused.append(
-            {
-                "batch_id": self.batch_id,
-                "file_name": file_name,
-                "line_number": line_number,
-                "raw": raw.replace("\x00", ""),
-                "reason": reason,
-            }
+            (self.batch_id, file_name, line_number, raw.replace("\x00", ""), reason)
         )
         self.counts.refused_reading += 1
         if len(self._refused) >= QUARANTINE_FLUSH:
             self.flush_quarantine()
 
     def flush_quarantine(self) -> None:
-        self.copy(tables.quarantine, self._refused)
+        self.copy(tables.quarantine, QUARANTINED, self._refused)
         self._refused.clear()
 
     def quarantine_duplicates(self, table: Table, key: Sequence[str], what: str) -> None:

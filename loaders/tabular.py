@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -218,7 +219,11 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+# A row's staged columns: AddressParts' and MatchKeys' fields are named as stage_record's.
 _PARTS = tuple(f.name for f in dataclasses.fields(AddressParts))
+_PARTS_OF, _KEYS_OF = operator.attrgetter(*_PARTS), operator.attrgetter(*tables.KEYS)
+STAGED = ("source_ref", "raw_address", *_PARTS, *tables.KEYS,
+          "geom", "volume", "file_name", "line_number", "raw")  # fmt: skip
 
 
 def _parts(chunk: Chunk, i: int, mapping: Mapping) -> tuple[AddressParts, str]:
@@ -254,8 +259,8 @@ def _parts(chunk: Chunk, i: int, mapping: Mapping) -> tuple[AddressParts, str]:
     return parts, ", ".join(v for v in (*given.values(), postcode) if v)
 
 
-def _record(chunk: Chunk, i: int, mapping: Mapping, columns: list[str]) -> dict[str, Any] | str:
-    """Row i's address as staged (its parts and keys), or why it is refused.
+def _record(chunk: Chunk, i: int, mapping: Mapping, columns: list[str]) -> tuple[Any, ...] | str:
+    """Row i as staged up to its keys (STAGED), or why it is refused.
     `columns`: the mapping's (mapping.columns, built once per file, not per row)."""
     ref = _text(chunk.values[mapping.id_column][i])
     if not ref:
@@ -266,12 +271,7 @@ def _record(chunk: Chunk, i: int, mapping: Mapping, columns: list[str]) -> dict[
     parts, one_line = _parts(chunk, i, mapping)
     if parts.pao_start_number is None and not parts.pao_text and not parts.street:
         return "no address: nothing in it reads as a building or a street"
-    keys = match_keys(parts)
-    # AddressParts' and MatchKeys' fields are named as stage_record's columns.
-    staged = {name: getattr(parts, name) for name in _PARTS}
-    staged |= {name: getattr(keys, name) for name in tables.KEYS}
-    staged |= {"source_ref": ref, "raw_address": one_line}
-    return staged
+    return (ref, one_line, *_PARTS_OF(parts), *_KEYS_OF(match_keys(parts)))
 
 
 def load_table(
@@ -297,10 +297,8 @@ def load_table(
                 batch.quarantine(name, line_number, chunk.raws[i], built)
                 continue
             geom = None if math.isnan(xs[i]) else f"SRID=27700;POINT({xs[i]:.2f} {ys[i]:.2f})"
-            built |= {"geom": geom, "volume": 1, "file_name": name, "line_number": line_number,
-                      "raw": chunk.raws[i]}  # fmt: skip
-            rows.append(built)
-        batch.copy(tables.stage_record, rows)
+            rows.append((*built, geom, 1, name, line_number, chunk.raws[i]))
+        batch.copy(tables.stage_record, STAGED, rows)
         batch.counts.staged += len(rows)
         advance(len(chunk.raws))
     batch.quarantine_duplicates(tables.stage_record, ("source_ref",), "id")
