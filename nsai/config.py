@@ -138,7 +138,9 @@ class Settings(BaseSettings):
         "hear of changes, and NSAI_API_WRITE_CONNECTIONS (api/database.py).",
     )
     api_write_connections: int = Field(
-        default=5,
+        # As many as before it was a setting (5 kept, 10 more at a time): a steward operation
+        # waits for a reconcile's publish holding one, and key checks must not queue behind it.
+        default=15,
         ge=1,
         le=64,
         description="Database connections each API worker process holds for steward "

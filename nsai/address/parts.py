@@ -18,8 +18,8 @@ MAX_NUMBER: Final = 9999
 SUFFIX_LETTERS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-# Never changed once made; not frozen, as a frozen dataclass is several times slower to make
-# (nsai/match/records.py, MatchRecord).
+# Never changed once made; not frozen (nor hashable), as a frozen dataclass is several times
+# slower to make (nsai/match/records.py, MatchRecord).
 @dataclass(slots=True)
 class AddressParts:
     organisation: str | None = None

@@ -2,7 +2,7 @@
 
 The migrations in sql/ are the DDL; tests/db/test_tables.py reflects a migrated database and
 fails on any difference from `schema`. `staging` holds one load's temporary tables, created from
-here (`create_staging`) and filled by COPY with their columns in this order.
+here (`create_staging`) and filled by COPY of the columns a loader names.
 """
 
 from __future__ import annotations

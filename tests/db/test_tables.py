@@ -15,7 +15,7 @@ from nsai.db import tables
 from nsai.db.engine import to_sqlalchemy_url
 from tests.conftest import Server
 
-DIALECT = postgresql.dialect()
+DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
 
 
 def _described(column: Column[Any]) -> tuple[str, str, bool, bool, bool]:
@@ -49,6 +49,27 @@ def test_a_table_is_described_as_migrated(reflected: MetaData, name: str) -> Non
     described: Table = tables.schema.tables[name]
     migrated = reflected.tables[name]
     assert [_described(c) for c in described.columns] == [_described(c) for c in migrated.columns]
+
+
+# What each staging table is published into: a column of both has one type.
+TARGETS = {
+    "stage_record": tables.source_record,
+    "stage_street": tables.street,
+    "stage_street_type": tables.street,
+    "stage_blpu": tables.dtf_blpu,
+    "stage_lpi": tables.dtf_lpi,
+    "affected": tables.national_address,
+}
+
+
+@pytest.mark.parametrize("name", sorted(tables.staging.tables))
+def test_a_staged_column_has_the_type_of_the_column_it_fills(name: str) -> None:
+    staged, target = tables.staging.tables[name], TARGETS[name]
+    shared = [c.name for c in staged.columns if c.name in target.c]
+    assert shared
+    assert [_described(staged.c[n])[1] for n in shared] == [
+        _described(target.c[n])[1] for n in shared
+    ]
 
 
 def test_staging_tables_take_the_rows_copied_into_them(db_url: str) -> None:
