@@ -24,7 +24,7 @@ ADDRESS_FORMATS = {".csv": None, ".geojson": "GeoJSON", ".gpkg": "GPKG", ".parqu
 _NATIONAL = tables.national_address
 _ACTIVE = (
     select(*(_NATIONAL.c[name] for name in (
-        "uprn", "single_line", "organisation", *(c.name for c in tables.numbered()), "street",
+        "uprn", "single_line", "organisation", *tables.NUMBERED, "street",
         "locality", "town", "postcode", "classification", "logical_status", "custodian_code",
         "parent_uprn", "usrn", "rpc", "source_count", "version", "updated_at", "geom",
     )))

@@ -32,6 +32,7 @@ from sqlalchemy.types import TIMESTAMP
 from nsai.bng import SRID
 
 TIME = TIMESTAMP(timezone=True)
+DIALECT = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
 schema = MetaData()
 staging = MetaData()
 
@@ -53,7 +54,7 @@ def _texts(*names: str) -> list[Column[Any]]:
     return [Column(name, Text) for name in names]
 
 
-def numbered() -> list[Column[Any]]:
+def _numbered() -> list[Column[Any]]:
     """BS7666's secondary and primary addressable objects: numbers, suffixes and text."""
     return [
         column
@@ -66,6 +67,9 @@ def numbered() -> list[Column[Any]]:
             Column(f"{part}_text", Text),
         )
     ]
+
+
+NUMBERED = tuple(c.name for c in _numbered())
 
 
 def _point() -> Column[Any]:
@@ -113,7 +117,7 @@ source_record = Table(
     _id("record_id"), _needed("source_id", Integer), _needed("source_ref", Text),
     _needed("batch_id", BigInteger), Column("uprn", BigInteger),
     Column("parent_uprn", BigInteger), Column("usrn", BigInteger), Column("organisation", Text),
-    *numbered(), *_texts("street", "locality", "town", "postcode"),
+    *_numbered(), *_texts("street", "locality", "town", "postcode"),
     Column("postcode_valid", Boolean), *_texts("raw_address", "classification"),
     Column("logical_status", SmallInteger), Column("blpu_state", SmallInteger),
     Column("rpc", SmallInteger), Column("custodian_code", Integer),
@@ -135,7 +139,7 @@ dtf_lpi = Table(
     "dtf_lpi", schema,
     _key("source_id", Integer), _key("lpi_key", Text), _needed("uprn", BigInteger),
     _needed("language", Text), Column("logical_status", SmallInteger),
-    Column("start_date", Date), Column("end_date", Date), *numbered(),
+    Column("start_date", Date), Column("end_date", Date), *_numbered(),
     Column("usrn", BigInteger), Column("level", Text), Column("postal_address", CHAR(1)),
     Column("postcode", Text), Column("postcode_valid", Boolean), Column("post_town", Text),
     Column("official_flag", CHAR(1)),
@@ -149,7 +153,7 @@ national_address = Table(
     "national_address", schema,
     _key("uprn", BigInteger), _needed("status", Text), Column("successor_uprn", BigInteger),
     Column("parent_uprn", BigInteger), Column("usrn", BigInteger), Column("organisation", Text),
-    *numbered(), *_texts("street", "locality", "town", "postcode"),
+    *_numbered(), *_texts("street", "locality", "town", "postcode"),
     _needed("single_line", Text), Column("classification", Text),
     Column("logical_status", SmallInteger), Column("custodian_code", Integer),
     Column("rpc", SmallInteger), _point(), _needed("source_count", Integer),
@@ -172,7 +176,7 @@ national_match_key = Table(
 )  # fmt: skip
 record_reading = Table(
     "record_reading", schema,
-    _key("record_id", BigInteger), Column("organisation", Text), *numbered(),
+    _key("record_id", BigInteger), Column("organisation", Text), *_numbered(),
     *_texts("street", "locality", "town", "street_key", "town_key", "locality_key", "sao_key",
             "pao_key", "building_key", "organisation_key"),
 )  # fmt: skip
@@ -280,7 +284,7 @@ affected = _temporary("affected", _key("uprn", BigInteger))
 stage_record = _temporary(
     "stage_record",
     Column("source_ref", Text), Column("uprn", BigInteger), Column("parent_uprn", BigInteger),
-    Column("usrn", BigInteger), Column("organisation", Text), *numbered(),
+    Column("usrn", BigInteger), Column("organisation", Text), *_numbered(),
     *_texts("street", "locality", "town", "postcode"), Column("postcode_valid", Boolean),
     *_texts("raw_address", "classification"), Column("logical_status", SmallInteger),
     Column("blpu_state", SmallInteger), Column("rpc", SmallInteger),
@@ -292,9 +296,8 @@ stage_record = _temporary(
 
 def create_staging(conn: PgConnection[Any], *tables: Table) -> None:
     """Create one load's staging `tables` in its transaction (dropped when it commits)."""
-    dialect = PGDialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it untyped
     for table in tables:
-        conn.execute(str(CreateTable(table).compile(dialect=dialect)).encode())
+        conn.execute(str(CreateTable(table).compile(dialect=DIALECT)).encode())
 
 
 def columns(table: Table) -> tuple[str, ...]:

@@ -330,22 +330,10 @@ def _candidates(conn: Connection, section: str, queries: Iterable[MatchRecord]) 
     return found
 
 
-_KEY_FIELDS: Final = (
-    "organisation_key",
-    "sao_key",
-    "pao_key",
-    "building_key",
-    "street_key",
-    "locality_key",
-    "town_key",
-    "postcode_key",
-)
-
-
 def _spelling(row: Any) -> MatchRecord:
     values: dict[str, Any] = dict.fromkeys(PART_NAMES)
     values["sao_text"] = row["sao_text"]  # says a flat from a shop unit (MatchRecord.unit_use)
-    values |= {name: row[name] for name in _KEY_FIELDS}
+    values |= {name: row[name] for name in _KEY_NAMES}
     values |= _PROVENANCE | {"source": "gazetteer", "classification": row["classification"]}
     return MatchRecord(record_id=int(row["record_id"]), **values)
 

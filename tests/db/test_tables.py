@@ -9,19 +9,16 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import Column, MetaData, Table, create_engine, inspect
-from sqlalchemy.dialects import postgresql
 
 from nsai.db import tables
 from nsai.db.engine import to_sqlalchemy_url
 from tests.conftest import Server
 
-DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
-
 
 def _described(column: Column[Any]) -> tuple[str, str, bool, bool, bool]:
     return (
         column.name,
-        str(column.type.compile(dialect=DIALECT)),
+        str(column.type.compile(dialect=tables.DIALECT)),
         bool(column.nullable),
         column.primary_key,
         column.identity is not None,
