@@ -25,6 +25,7 @@ from nsai.address.normalise import match_keys, normalise_street, normalise_text,
 from nsai.address.parts import AddressParts
 from nsai.address.postcode import normalise_postcode
 from nsai.db import tables
+from nsai.db.queries import copy_rows
 from nsai.errors import NsaiError
 from nsai.formats import dtf73 as layout
 
@@ -318,7 +319,12 @@ class _Stager:
         for kind in [record_type] if record_type is not None else list(self.buffers):
             table = _READERS[kind][0]
             columns = tables.columns(table)  # each reader gives them all
-            self.batch.copy(table, columns, map(operator.itemgetter(*columns), self.buffers[kind]))
+            copy_rows(
+                self.batch.conn,
+                table,
+                columns,
+                map(operator.itemgetter(*columns), self.buffers[kind]),
+            )
             self.buffers[kind].clear()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy import Table
 from loaders.files import InputFiles
 from nsai.config import REMOVAL_ALWAYS_ALLOWED
 from nsai.db import tables
-from nsai.db.queries import execute, statements
+from nsai.db.queries import copy_rows, execute, statements
 from nsai.errors import NsaiError
 
 log = logging.getLogger(__name__)
@@ -159,19 +159,6 @@ class Batch:
         log.debug("%s %s: %.2f s", relative, section, time.monotonic() - started)
         return rows
 
-    def copy(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        """COPY `rows`, their values in the order of `columns`, into `table` (a column not named
-        is NULL); a name that is no column of `table` is an error, not a value lost."""
-        unknown = set(columns) - set(tables.columns(table))
-        if unknown:
-            raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
-        query = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
-        )
-        with self.conn.cursor().copy(query) as copy:
-            for row in rows:
-                copy.write_row(row)
-
     def quarantine(self, file_name: str, line_number: int, raw: str, reason: str) -> None:
         """Refuse one row while reading; kept with its place and reason."""
         self._refused.append(
@@ -182,7 +169,7 @@ class Batch:
             self.flush_quarantine()
 
     def flush_quarantine(self) -> None:
-        self.copy(tables.quarantine, QUARANTINED, self._refused)
+        copy_rows(self.conn, tables.quarantine, QUARANTINED, self._refused)
         self._refused.clear()
 
     def quarantine_duplicates(self, table: Table, key: Sequence[str], what: str) -> None:

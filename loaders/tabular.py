@@ -32,6 +32,7 @@ from nsai.address.normalise import match_keys
 from nsai.address.parse import parse_address
 from nsai.address.parts import AddressParts
 from nsai.db import tables
+from nsai.db.queries import copy_rows
 from nsai.errors import NsaiError, first_line
 
 CHUNK_ROWS = 5_000
@@ -298,7 +299,7 @@ def load_table(
                 continue
             geom = None if math.isnan(xs[i]) else f"SRID=27700;POINT({xs[i]:.2f} {ys[i]:.2f})"
             rows.append((*built, geom, 1, name, line_number, chunk.raws[i]))
-        batch.copy(tables.stage_record, STAGED, rows)
+        copy_rows(batch.conn, tables.stage_record, STAGED, rows)
         batch.counts.staged += len(rows)
         advance(len(chunk.raws))
     batch.quarantine_duplicates(tables.stage_record, ("source_ref",), "id")

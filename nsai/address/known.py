@@ -54,6 +54,7 @@ LONGEST_STREET: Final = 6  # words
 SLIP_MIN_LENGTH: Final = 6  # letters: shorter names are too often other names one slip away
 NEAR_KEPT: Final = 1_024  # sets of areas whose streets Vocabulary.streets_near keeps
 PLACE_SLIP_MIN_LENGTH: Final = 5  # within a postcode district, places are few ("PANTT")
+KNOWN_NAME: Final = ("kind", "area", "name", "street")  # a known_name row: `Vocabulary.rows`
 
 
 class Keyed(Protocol):
@@ -177,7 +178,7 @@ class Vocabulary:
         return None
 
     def rows(self) -> Iterator[tuple[str, str, str, str | None]]:
-        """(kind, area, name, street) for each name known: what a run publishes (known_name)."""
+        """A row (`KNOWN_NAME`) for each name known: what a run publishes (known_name)."""
         for area, streets in self.streets.items():
             for street in streets:
                 yield "street", area, street, None

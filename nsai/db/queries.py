@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import sql
 from psycopg.rows import BaseRowFactory, RowMaker, dict_row, tuple_row
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
+from nsai.db import tables
 from nsai.db.migrate import sql_dir
 from nsai.errors import NsaiError
 
@@ -130,8 +132,20 @@ def _check_names(cls: type[Any], names: tuple[str, ...]) -> None:
         raise NsaiError(f"the query's columns {names} are not {cls.__name__}'s fields {fields}")
 
 
-def copy_rows(conn: psycopg.Connection[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:
-    """COPY `rows` into `table` (a temp table the statements made)."""
-    with conn.cursor().copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))) as copy:
+def copy_rows(
+    conn: psycopg.Connection[Any],
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    """COPY `rows`, their values in the order of `columns`, into `table` (a column not named is
+    NULL); a name that is no column of `table` is an error, not a value lost."""
+    unknown = set(columns) - set(tables.columns(table))
+    if unknown:
+        raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
+    query = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with conn.cursor().copy(query) as copy:
         for row in rows:
             copy.write_row(row)

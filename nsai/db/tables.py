@@ -1,12 +1,13 @@
 """The tables, described once for the code (SQLAlchemy Core, GeoAlchemy2 for geometry).
 
 The migrations in sql/ are the DDL; tests/db/test_tables.py reflects a migrated database and
-fails on any difference from `schema`. `staging` holds one load's temporary tables, created from
-here (`create_staging`) and filled by COPY of the columns a loader names.
+fails on any difference from `schema`. `staging` holds the temporary tables of one load or one
+reconcile, created from here (`create_staging`) and filled by COPY of the columns the code names.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -242,7 +243,7 @@ schema_migration = Table(
     _needed("applied_at", TIME),
 )  # fmt: skip
 
-# --- one load's staging (temporary, dropped at commit) -----------------------------------------
+# --- staging: temporary tables of one transaction, dropped at commit ---------------------------
 
 
 def _where() -> list[Column[Any]]:
@@ -294,10 +295,66 @@ stage_record = _temporary(
 )  # fmt: skip
 
 
+def _like(name: str, kept: Table) -> Table:
+    """A staging table of the columns and primary key of `kept`, which it is published into."""
+    return _temporary(
+        name,
+        *(Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False) for c in kept.c),
+    )
+
+
+# A reconcile's (or a steward operation's) desired state, published by sql/match/publish.sql.
+desired_address = _temporary(
+    "desired_address",
+    _key("uprn", BigInteger), Column("parent_uprn", BigInteger), Column("usrn", BigInteger),
+    Column("organisation", Text), *_numbered(),
+    *_texts("street", "locality", "town", "postcode", "single_line", "classification"),
+    Column("logical_status", SmallInteger), Column("custodian_code", Integer),
+    Column("rpc", SmallInteger), Column("x", DOUBLE_PRECISION), Column("y", DOUBLE_PRECISION),
+    Column("source_count", Integer),
+)  # fmt: skip
+desired_link = _temporary(
+    "desired_link",
+    _key("record_id", BigInteger), Column("uprn", BigInteger), Column("score", REAL),
+    Column("decision", Text), Column("explanation", JSONB),
+)  # fmt: skip
+desired_fate = _temporary(
+    "desired_fate",
+    Column("uprn", BigInteger), Column("fate", Text), Column("related_uprn", BigInteger),
+)  # fmt: skip
+desired_review = _temporary(
+    "desired_review",
+    _key("record_a", BigInteger), _key("record_b", BigInteger), Column("score", REAL),
+    Column("explanation", JSONB), Column("pairs", JSONB),
+)  # fmt: skip
+desired_alias = _temporary(
+    "desired_alias", _key("uprn", BigInteger), Column("national_uprn", BigInteger)
+)
+# With their keys: the readings step looks every row up in them.
+desired_reading = _like("desired_reading", record_reading)
+desired_known_name = _like("desired_known_name", known_name)
+DESIRED = (desired_address, desired_link, desired_fate, desired_review, desired_alias,
+           desired_reading, desired_known_name)  # fmt: skip
+# A reconcile's blocking (sql/match/blocking.sql): the records it read again, and the pairs.
+reread_key = _temporary(
+    "reread_key",
+    _key("record_id", BigInteger), *_texts("sao_key", "pao_key", "building_key", "street_key",
+                                           "town_key"),
+)  # fmt: skip
+candidate_pair = _temporary(
+    "candidate_pair", _key("a", BigInteger), _key("b", BigInteger), _needed("rule", Text)
+)
+
+
 def create_staging(conn: PgConnection[Any], *tables: Table) -> None:
-    """Create one load's staging `tables` in its transaction (dropped when it commits)."""
+    """Create staging `tables` in the connection's transaction (dropped when it commits)."""
     for table in tables:
-        conn.execute(str(CreateTable(table).compile(dialect=DIALECT)).encode())
+        conn.execute(_ddl(table))
+
+
+@cache
+def _ddl(table: Table) -> bytes:
+    return str(CreateTable(table).compile(dialect=DIALECT)).encode()
 
 
 def columns(table: Table) -> tuple[str, ...]:

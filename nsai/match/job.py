@@ -26,18 +26,20 @@ import psycopg
 from sqlalchemy.engine import Engine
 
 from nsai import __version__
-from nsai.address.known import Vocabulary
+from nsai.address.known import KNOWN_NAME, Vocabulary
 from nsai.config import REMOVAL_ALWAYS_ALLOWED, Settings
+from nsai.db import tables
 from nsai.db.engine import driver_connection
 from nsai.db.migrate import sql_dir
 from nsai.db.queries import copy_rows, dataclass_row, execute, statements
+from nsai.db.tables import create_staging
 from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, cluster, largest
 from nsai.match.compare import compare, slip_only
 from nsai.match.glued import split_glued_names
-from nsai.match.national import desired_row
+from nsai.match.national import DESIRED_COLUMNS, FATE, desired_row
 from nsai.match.records import MatchRecord
-from nsai.match.reread import reading_row, reread_records, vocabulary_of
+from nsai.match.reread import READING_COLUMNS, reading_row, reread_records, vocabulary_of
 from nsai.match.unique import Places, silent_on_place
 from nsai.match.uprns import UprnPlan, plan_uprns
 
@@ -446,9 +448,11 @@ def candidate_pairs(
     """The blocking rules' pairs of the current records, read as `changed` says (in this
     transaction's temporary tables); each rule's count of the pairs it added into `counts`."""
     execute(conn, BLOCKING_SQL, "prepare")
+    create_staging(conn, tables.reread_key, tables.candidate_pair)
     copy_rows(
         conn,
-        "reread_key",
+        tables.reread_key,
+        ("record_id", "sao_key", "pao_key", "building_key", "street_key", "town_key"),
         (
             (r.record_id, r.sao_key, r.pao_key, r.building_key, r.street_key, r.town_key)
             for r in changed
@@ -565,7 +569,7 @@ def _publish(
     gone: set[int],
     report: Report,
 ) -> None:
-    execute(conn, PUBLISH_SQL, "prepare")
+    create_staging(conn, *tables.DESIRED)
     clusters, plan, national_of = outcome.clusters, outcome.plan, outcome.national_of
     # A source's parent UPRN names a record of that source: map it to that record's national UPRN.
     by_source_uprn = {
@@ -585,7 +589,7 @@ def _publish(
                 uprn, parent, [records[r] for r in members], outcome.overrides.get(uprn)
             )
 
-    copy_rows(conn, "desired_address", addresses())
+    copy_rows(conn, tables.desired_address, DESIRED_COLUMNS, addresses())
     links: list[tuple[int, int, float | None, str, str]] = []
     for members in clusters:
         for rid in members:
@@ -600,14 +604,17 @@ def _publish(
             else:
                 links.append((rid, national_of[rid], None, "new", "{}"))
     links += [(rid, uprn, None, "manual", "{}") for rid, uprn in outcome.held.items()]
-    copy_rows(conn, "desired_link", links)
+    copy_rows(
+        conn, tables.desired_link, ("record_id", "uprn", "score", "decision", "explanation"), links
+    )
     fates: list[tuple[int, str, int | None]] = [(u, "merged", s) for u, s in plan.merged.items()]
     fates += [(u, "retired", None) for u in sorted(plan.retired | gone)]
     fates += [(u, "split", into) for u, targets in plan.split.items() for into in targets]
-    copy_rows(conn, "desired_fate", fates)
+    copy_rows(conn, tables.desired_fate, FATE, fates)
     copy_rows(
         conn,
-        "desired_review",
+        tables.desired_review,
+        ("record_a", "record_b", "score", "explanation", "pairs"),
         [
             (a, b, score, _explanation(records[a], records[b]), _pairs_json(pairs))
             for a, b, score, pairs in outcome.reviews
@@ -622,7 +629,7 @@ def _publish(
         and rec.uprn not in plan.merged
         and rec.uprn not in plan.retired
     }
-    copy_rows(conn, "desired_alias", list(aliases.items()))
+    copy_rows(conn, tables.desired_alias, ("uprn", "national_uprn"), aliases.items())
     execute(conn, PUBLISH_SQL, "custodians")
     cause: dict[str, Any] = {
         "run": run_id,
@@ -635,8 +642,9 @@ def _publish(
     execute(conn, PUBLISH_SQL, "announce_created", **cause)
     report.merged, report.retired, report.split = execute(conn, PUBLISH_SQL, "fates", **cause)[0]
     execute(conn, PUBLISH_SQL, "links", run=run_id)
-    copy_rows(conn, "desired_reading", (reading_row(r) for r in outcome.readings.values()))
-    copy_rows(conn, "desired_known_name", outcome.vocabulary.rows())
+    readings = (reading_row(r) for r in outcome.readings.values())
+    copy_rows(conn, tables.desired_reading, ("record_id", *READING_COLUMNS), readings)
+    copy_rows(conn, tables.desired_known_name, KNOWN_NAME, outcome.vocabulary.rows())
     execute(conn, PUBLISH_SQL, "readings")
     execute(conn, PUBLISH_SQL, "match_keys")
     execute(conn, PUBLISH_SQL, "aliases")

@@ -9,24 +9,12 @@ from typing import Any, Final, Literal, get_args
 
 from nsai.address.parts import PART_NAMES
 from nsai.address.render import single_line
+from nsai.db import tables
 from nsai.match.records import MatchRecord
 from nsai.match.survive import survive
 
-# The columns of the desired_address temp table (sql/match/publish.sql), in order.
-DESIRED_COLUMNS: Final = (
-    "uprn",
-    "parent_uprn",
-    "usrn",
-    *PART_NAMES,
-    "single_line",
-    "classification",
-    "logical_status",
-    "custodian_code",
-    "rpc",
-    "x",
-    "y",
-    "source_count",
-)
+DESIRED_COLUMNS: Final = tables.columns(tables.desired_address)  # what `desired_row` gives
+FATE: Final = ("uprn", "fate", "related_uprn")  # a desired_fate row: a UPRN no longer active
 # Fields a steward may set (sql/006_steward.sql field_override); `location` is {"x", "y"} in
 # EPSG:27700, or null. The type names them for the API's schema, the set for the checks.
 EditableField = Literal[

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from rapidfuzz import process
@@ -41,15 +41,14 @@ def reading_row(record: MatchRecord) -> tuple[Any, ...]:
 
 
 def as_read(
-    records: dict[int, MatchRecord], readings: Iterable[Sequence[Any]]
+    records: dict[int, MatchRecord], readings: Iterable[Mapping[str, Any]]
 ) -> dict[int, MatchRecord]:
     """`records` as the last run read them, from their rows of record_reading."""
     read = dict(records)
     for row in readings:
-        record_id = int(row[0])
-        if record_id in read:
-            values = dict(zip(READING_COLUMNS, row[1:], strict=True))
-            read[record_id] = dataclasses.replace(read[record_id], **values)
+        if row["record_id"] in read:
+            values = {name: row[name] for name in READING_COLUMNS}
+            read[row["record_id"]] = dataclasses.replace(read[row["record_id"]], **values)
     return read
 
 

@@ -12,12 +12,14 @@ from typing import Any, Final
 import psycopg
 from sqlalchemy.engine import Engine
 
+from nsai.db import tables
 from nsai.db.engine import driver_connection
 from nsai.db.queries import copy_rows, execute
+from nsai.db.tables import create_staging
 from nsai.errors import NsaiError
 from nsai.match.cluster import Edge, apart, cluster
 from nsai.match.job import PUBLISH_LOCK_KEY, PUBLISH_SQL, RECORDS_SQL, match_records
-from nsai.match.national import desired_row
+from nsai.match.national import DESIRED_COLUMNS, FATE, desired_row
 from nsai.match.records import MatchRecord
 from nsai.match.reread import as_read
 from nsai.match.uprns import preference
@@ -148,7 +150,7 @@ def records_of(conn: psycopg.Connection[Any], ids: Iterable[int]) -> dict[int, M
     """The records as the last run read them (a list record it read again, as it read it)."""
     wanted = sorted(set(ids))
     records = {r.record_id: r for r in match_records(conn, wanted)}
-    return as_read(records, execute(conn, RECORDS_SQL, "readings", ids=wanted))
+    return as_read(records, execute(conn, RECORDS_SQL, "readings", dict, ids=wanted))
 
 
 def why_apart(conn: psycopg.Connection[Any], groups: list[list[int]]) -> str | None:
@@ -194,7 +196,7 @@ def republish(
     """The national records `fates` names, made to agree with their links: the active ones'
     fields by survivorship and stewards' overrides, the others merged or retired; each change
     an event, and the bulk matcher's keys in step."""
-    execute(conn, PUBLISH_SQL, "prepare")
+    create_staging(conn, *tables.DESIRED)
     active = sorted(u for u, (fate, _) in fates.items() if fate == "active")
     linked = members(conn, active)
     ids = [r for group in linked.values() for r in group]
@@ -217,10 +219,11 @@ def republish(
             None,
         )
         rows.append(desired_row(uprn, parent, group, overrides.get(uprn)))
-    copy_rows(conn, "desired_address", rows)
+    copy_rows(conn, tables.desired_address, DESIRED_COLUMNS, rows)
     copy_rows(
         conn,
-        "desired_fate",
+        tables.desired_fate,
+        FATE,
         [(u, fate, related) for u, (fate, related) in sorted(fates.items()) if fate != "active"],
     )
     events: dict[str, Any] = {"run": None, "cause": cause, "actor": actor, "operation": operation}

@@ -2,6 +2,8 @@
 -- tagged with the first rule that found it, so a rule's count is what it added. Every rule
 -- already demands what a comparison would veto anyway: the same SAO key (or none on both), and
 -- never two records of one duplicate-free source.
+-- The pairs go into candidate_pair, and the records read again come in reread_key: temp tables
+-- described in nsai/db/tables.py.
 
 -- name: prepare
 -- SAO keys without a unit's designator (nsai_sao_identity): a flat and a shop unit of one
@@ -19,13 +21,6 @@ CREATE INDEX ON current_record (street_key, town_key, pao_key);
 CREATE INDEX ON current_record (building_key, town_key);
 CREATE INDEX ON current_record (postcode_key, building_key);
 CREATE INDEX ON current_record USING gist (geom);
-CREATE TEMP TABLE reread_key (
-    record_id bigint PRIMARY KEY, sao_key text, pao_key text, building_key text,
-    street_key text, town_key text
-) ON COMMIT DROP;
-CREATE TEMP TABLE candidate_pair (
-    a bigint, b bigint, rule text NOT NULL, PRIMARY KEY (a, b)
-) ON COMMIT DROP;
 
 -- name: reread
 -- List records the job read again with the known names (nsai/match/reread.py) and house names

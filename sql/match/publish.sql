@@ -1,5 +1,5 @@
--- Publishing a run: the desired national state (computed by the job and COPied into temp
--- tables) is compared with the published one, and only differences are written, each with its
+-- Publishing a run: the desired national state (computed by the job and COPied into the temp
+-- tables nsai/db/tables.py describes, desired_*) is compared with the published one, and only differences are written, each with its
 -- change event. A rerun that computes the same state writes nothing. Parameters of the events:
 -- cause, actor, run (a run's) and operation (a steward operation's; the sections
 -- create, update, announce_created and fates also publish a steward's corrections).
@@ -7,32 +7,6 @@
 -- table analyzed while empty (a VACUUM ANALYZE before the first run) is planned as empty, and
 -- the anti-join scans the growing table again for every row, minutes at 300k records
 -- (tests/db/test_insert_plans.py).
-
--- name: prepare
-CREATE TEMP TABLE desired_address (
-    uprn bigint PRIMARY KEY, parent_uprn bigint, usrn bigint, organisation text,
-    sao_start_number smallint, sao_start_suffix char(1), sao_end_number smallint,
-    sao_end_suffix char(1), sao_text text,
-    pao_start_number smallint, pao_start_suffix char(1), pao_end_number smallint,
-    pao_end_suffix char(1), pao_text text,
-    street text, locality text, town text, postcode text, single_line text,
-    classification text, logical_status smallint, custodian_code integer, rpc smallint,
-    x double precision, y double precision, source_count integer
-) ON COMMIT DROP;
-CREATE TEMP TABLE desired_link (
-    record_id bigint PRIMARY KEY, uprn bigint, score real, decision text, explanation jsonb
-) ON COMMIT DROP;
-CREATE TEMP TABLE desired_fate (
-    uprn bigint, fate text, related_uprn bigint
-) ON COMMIT DROP;
-CREATE TEMP TABLE desired_review (
-    record_a bigint, record_b bigint, score real, explanation jsonb, pairs jsonb,
-    PRIMARY KEY (record_a, record_b)
-) ON COMMIT DROP;
-CREATE TEMP TABLE desired_alias (uprn bigint PRIMARY KEY, national_uprn bigint) ON COMMIT DROP;
--- With their keys: the readings step looks every row up in them.
-CREATE TEMP TABLE desired_reading (LIKE record_reading INCLUDING INDEXES) ON COMMIT DROP;
-CREATE TEMP TABLE desired_known_name (LIKE known_name INCLUDING INDEXES) ON COMMIT DROP;
 
 -- name: custodians
 INSERT INTO custodian (custodian_code, name)

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from nsai.db import tables
-from nsai.db.queries import execute, statements
+from nsai.db.queries import statements
 from nsai.db.tables import create_staging
 
 INSERTS = [
@@ -48,7 +48,6 @@ def test_an_insert_never_rescans_its_own_table(db_url: str, relative: str, secti
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")  # every table known empty
         conn.autocommit = False
-        execute(conn, "match/publish.sql", "prepare")
         create_staging(conn, *tables.staging.tables.values())
         inserts = [s for s in statements(relative)[section] if "INSERT INTO" in s]
         assert inserts
