@@ -94,7 +94,7 @@ def _resolve(conn: Connection, uprn: int) -> str | Moved:
     return Moved(uprn, int(successor[0]["uprn"]))
 
 
-def _explanation(raw: Any) -> dict[str, Comparison]:
+def comparisons(raw: Any) -> dict[str, Comparison]:
     """A link's stored explanation (`{"pao": ["exact", 7.0], ..., "score": 0.98}`) as
     comparisons; the overall score, and anything not a comparison, left out."""
     if not isinstance(raw, dict):
@@ -122,15 +122,6 @@ def sources(conn: Connection, uprn: int) -> SourceRecords | Moved:
             return Moved(uprn, int(successor[0]["uprn"]))
     found = execute(conn, "query/lineage.sql", "sources", returning=dict, uprn=uprn)
 
-    def part(row: Any, prefix: str) -> AddressableObject:
-        return AddressableObject(
-            start_number=row[f"{prefix}_start_number"],
-            start_suffix=row[f"{prefix}_start_suffix"],
-            end_number=row[f"{prefix}_end_number"],
-            end_suffix=row[f"{prefix}_end_suffix"],
-            text=row[f"{prefix}_text"],
-        )
-
     data = [
         SourceRecord.model_validate(
             {
@@ -139,10 +130,10 @@ def sources(conn: Connection, uprn: int) -> SourceRecords | Moved:
                 if key not in ("sao", "pao", "location", "explanation")
             }
             | {
-                "sao": part(row, "sao"),
-                "pao": part(row, "pao"),
+                "sao": AddressableObject.of(row, "sao"),
+                "pao": AddressableObject.of(row, "pao"),
                 "location": point,
-                "explanation": _explanation(row["explanation"]),
+                "explanation": comparisons(row["explanation"]),
             }
         )
         for row, point in zip(found, located(found), strict=True)

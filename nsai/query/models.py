@@ -3,6 +3,7 @@ schemas and the CLI's --json output."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import IntEnum
 from typing import Annotated, Any, Literal
@@ -45,6 +46,11 @@ class AddressableObject(BaseModel):
     end_number: int | None = None
     end_suffix: str | None = None
     text: str | None = None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any], prefix: str) -> AddressableObject:
+        """The object (`prefix` "sao" or "pao") of a row holding BS7666's columns by name."""
+        return cls(**{name: row[f"{prefix}_{name}"] for name in cls.model_fields})
 
 
 class Custodian(BaseModel):

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 
 from nsai.db.engine import driver_connection
 from nsai.db.queries import execute
+from nsai.query.addresses import located
 from nsai.query.errors import BadInput, NotFound
-from nsai.query.geometry import locations
-from nsai.query.lineage import Comparison
+from nsai.query.lineage import Comparison, comparisons
 from nsai.query.models import AddressableObject, Location
 from nsai.steward.corrections import Done, merge_into
 from nsai.steward.work import Conflict, Work, best_first, members, work
@@ -138,43 +138,27 @@ def item(engine: Engine, review_id: int) -> ReviewItem:
 def _items(conn: psycopg.Connection[Any], ids: list[int]) -> list[ReviewItem]:
     if not ids:
         return []
-    rows = execute(conn, REVIEW, "item", ids=ids)
-    wanted = sorted({r for row in rows for r in (row[1], row[2])})
-    records = {int(row[0]): row for row in execute(conn, REVIEW, "records", ids=wanted)}
-    placed = [r for r in records.values() if r[21] is not None]
-    points = dict(
-        zip(
-            (int(r[0]) for r in placed),
-            locations([float(r[21]) for r in placed], [float(r[22]) for r in placed]),
-            strict=True,
-        )
-    )
+    rows = execute(conn, REVIEW, "item", dict, ids=ids)
+    wanted = sorted({row[side] for row in rows for side in ("record_a", "record_b")})
+    found = execute(conn, REVIEW, "records", dict, ids=wanted)
+    records = {
+        row["record_id"]: _record(row, point)
+        for row, point in zip(found, located(found), strict=True)
+    }
     return [
         ReviewItem(
-            review_id=int(review_id),
-            score=round(float(score), 4),
-            status=status,
-            version=int(version),
-            distance_m=round(float(distance), 1) if distance is not None else None,
-            explanation=_explanation(explanation),
-            decided_by=decided_by,
-            record_a=_record(records[int(a)], points),
-            record_b=_record(records[int(b)], points),
-            pairs=_pairs(int(a), int(b), float(score), pairs),
+            review_id=row["review_id"],
+            score=round(row["score"], 4),
+            status=row["status"],
+            version=row["version"],
+            distance_m=None if row["distance_m"] is None else round(row["distance_m"], 1),
+            explanation=comparisons(row["explanation"]),
+            decided_by=row["decided_by"],
+            record_a=records[row["record_a"]],
+            record_b=records[row["record_b"]],
+            pairs=_pairs(row["record_a"], row["record_b"], row["score"], row["pairs"]),
         )
-        for (
-            review_id,
-            a,
-            b,
-            score,
-            status,
-            version,
-            explanation,
-            decided_by,
-            _,
-            distance,
-            pairs,
-        ) in rows
+        for row in rows
     ]
 
 
@@ -185,40 +169,13 @@ def _pairs(a: int, b: int, score: float, stored: list[list[Any]]) -> list[Review
     return pairs or [ReviewPair(record_a=a, record_b=b, score=round(score, 4))]
 
 
-def _explanation(stored: dict[str, Any]) -> dict[str, Comparison]:
-    """Stored as {comparison: [level, bits], "score": s} by the run that opened the item."""
-    return {
-        name: Comparison(level=str(value[0]), bits=float(value[1]))
-        for name, value in stored.items()
-        if isinstance(value, list) and len(value) == 2
-    }
-
-
-def _record(row: tuple[Any, ...], points: dict[int, Location]) -> ReviewRecord:
-    def part(offset: int) -> AddressableObject:
-        return AddressableObject(
-            start_number=row[offset],
-            start_suffix=row[offset + 1],
-            end_number=row[offset + 2],
-            end_suffix=row[offset + 3],
-            text=row[offset + 4],
-        )
-
+def _record(row: dict[str, Any], location: Location | None) -> ReviewRecord:
+    fields = ReviewRecord.model_fields.keys() - {"sao", "pao", "location"}
     return ReviewRecord(
-        record_id=int(row[0]),
-        source=row[1],
-        source_ref=row[2],
-        uprn=int(row[3]) if row[3] is not None else None,
-        organisation=row[4],
-        sao=part(5),
-        pao=part(10),
-        street=row[15],
-        locality=row[16],
-        town=row[17],
-        postcode=row[18],
-        classification=row[19],
-        logical_status=row[20],
-        location=points.get(int(row[0])),
+        **{name: row[name] for name in fields},
+        sao=AddressableObject.of(row, "sao"),
+        pao=AddressableObject.of(row, "pao"),
+        location=location,
     )
 
 

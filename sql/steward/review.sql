@@ -26,7 +26,7 @@ FROM review_item;
 
 -- name: item
 SELECT v.review_id, v.record_a, v.record_b, v.score, v.status, v.version, v.explanation,
-       v.decided_by, v.decided_at, ST_Distance(a.geom, b.geom), v.pairs
+       v.decided_by, ST_Distance(a.geom, b.geom) AS distance_m, v.pairs
 FROM review_item v
 JOIN source_record a ON a.record_id = v.record_a
 JOIN source_record b ON b.record_id = v.record_b
@@ -35,11 +35,11 @@ ORDER BY v.review_id;
 
 -- name: records
 -- The review's records as loaded, each with its source and national UPRN.
-SELECT r.record_id, s.name, r.source_ref, l.uprn, r.organisation,
+SELECT r.record_id, s.name AS source, r.source_ref, l.uprn, r.organisation,
        r.sao_start_number, r.sao_start_suffix, r.sao_end_number, r.sao_end_suffix, r.sao_text,
        r.pao_start_number, r.pao_start_suffix, r.pao_end_number, r.pao_end_suffix, r.pao_text,
        r.street, r.locality, r.town, r.postcode, r.classification, r.logical_status,
-       ST_X(r.geom), ST_Y(r.geom)
+       ST_X(r.geom) AS x, ST_Y(r.geom) AS y
 FROM source_record r JOIN source s USING (source_id)
 LEFT JOIN address_link l USING (record_id)
 WHERE r.record_id = ANY(%(ids)s::bigint[]);

@@ -77,6 +77,21 @@ def test_a_review_decision_over_http(api: Any, gazetteer: Gazetteer) -> None:
     (item,) = page["data"]
     shown = client.get(f"/v1/review/{item['review_id']}", headers=headers["anna"]).json()
     assert shown["explanation"]["building"] == {"level": "fuzzy >= 90", "bits": 3.0}
+    # The two records as loaded, side by side: the list's has no point, so no distance.
+    by_source = {shown[side]["source"]: shown[side] for side in ("record_a", "record_b")}
+    council, listed = by_source["llpg-1505"], by_source["l"]
+    assert (council["uprn"], council["pao"]["text"], council["street"]) == (
+        100001,
+        "ROSE COTTAGE",
+        "MILL LANE",
+    )
+    assert council["sao"] == dict.fromkeys(council["sao"])  # no SAO: every part null
+    assert council["location"]["x"] == 530000.0 and 49 < council["location"]["lat"] < 56
+    assert (listed["source_ref"], listed["location"], shown["distance_m"]) == ("L1", None, None)
+    assert shown["pairs"] == [
+        {"record_a": item["record_a"]["record_id"], "record_b": item["record_b"]["record_id"],
+         "score": item["score"]}
+    ]  # fmt: skip
     body = {"decision": "accept", "version": item["version"], "reason": "same cottage"}
     url = f"/v1/review/{item['review_id']}/decision"
     decided = client.post(url, json=body, headers=headers["anna"])
