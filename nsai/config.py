@@ -36,6 +36,11 @@ def _comma_separated(value: Any) -> Any:
     return value
 
 
+Probability = Annotated[float, Field(gt=0, le=1)]
+Share = Annotated[float, Field(ge=0, le=1)]  # of a whole, 0 allowed
+Connections = Annotated[int, Field(ge=1, le=64)]
+
+
 class Settings(BaseSettings):
     """Everything NSAI can be configured with. Each field is read from NSAI_<FIELD>."""
 
@@ -69,12 +74,10 @@ class Settings(BaseSettings):
         "but may not change the schema (nsai_api, see sql/013_api_role.sql). Default: the "
         "managed cluster's nsai_api login, else NSAI_DATABASE_URL.",
     )
-    match_threshold: float = Field(
+    match_threshold: Probability = Field(
         # BENCHMARKS.md, "Reconciliation": the lowest threshold whose scored pairs keep
         # precision at or above 0.9999 on 100k synthetic properties.
         default=0.975,
-        gt=0,
-        le=1,
         description="A pair scoring at least this is one property (chosen from the quality "
         "benchmark; see BENCHMARKS.md).",
     )
@@ -84,20 +87,16 @@ class Settings(BaseSettings):
         description="A weights file `nsai weights learn` wrote, to score pairs with in place of "
         "the hand-set bits (BENCHMARKS.md, 'Learned weights', compares the two).",
     )
-    review_threshold: float = Field(
+    review_threshold: Probability = Field(
         default=0.5,
-        gt=0,
-        le=1,
         description="A pair scoring at least this, and below match_threshold, goes to review.",
     )
-    bulk_match_threshold: float = Field(
+    bulk_match_threshold: Probability = Field(
         # The accuracy table of BENCHMARKS.md, "API" (synthetic queries) and "Bulk matching on
         # real addresses": the lowest threshold with recall at 0.99 that keeps a step between it
         # and the threshold where precision falls, as synthetic queries hold fewer hard
         # negatives than real ones.
         default=0.8,
-        gt=0,
-        le=1,
         description="Bulk matching answers a UPRN only when the chance that it is the address "
         "meant, among all candidates found, is at least this.",
     )
@@ -126,23 +125,19 @@ class Settings(BaseSettings):
         description="Requests a minute each client address may make without a valid key, per "
         "API worker process (0: no limit).",
     )
-    api_connections: int = Field(
-        # On 2 cores, 4 a worker answered UPRN lookups faster than 8 (1,090 against 899
-        # requests/s at 32 connections): fewer threads contend for the interpreter lock.
+    api_connections: Connections = Field(
+        # 4 rather than 8: on 2 cores, bench api's lookups at 32 connections were faster with
+        # fewer threads contending for the interpreter lock.
         default=4,
-        ge=1,
-        le=64,
         description="Database connections each API worker process reads on, twice over: this "
         "many for UPRN lookups on the event loop and this many for the other reads in threads "
         "(reads beyond them wait for one, in the event loop); each worker also holds one to "
         "hear of changes, and NSAI_API_WRITE_CONNECTIONS (api/database.py).",
     )
-    api_write_connections: int = Field(
+    api_write_connections: Connections = Field(
         # As many as before it was a setting (5 kept, 10 more at a time): a steward operation
         # waits for a reconcile's publish holding one, and key checks must not queue behind it.
         default=15,
-        ge=1,
-        le=64,
         description="Database connections each API worker process holds for steward "
         "operations, API key checks and the readiness probe; more at once wait for one.",
     )
@@ -161,18 +156,14 @@ class Settings(BaseSettings):
         description="How long the API trusts a verified key before checking it again: a revoked "
         "key is refused within this many seconds (0: checked on every request).",
     )
-    max_removal: float = Field(
+    max_removal: Share = Field(
         default=0.10,
-        ge=0,
-        le=1,
         description="The largest share of a source's records a full load may remove (records "
         "absent from the file); a load that would remove more (and more than "
         "REMOVAL_ALWAYS_ALLOWED) is refused unless --allow-removal is given.",
     )
-    max_retirement: float = Field(
+    max_retirement: Share = Field(
         default=0.10,
-        ge=0,
-        le=1,
         description="The largest share of the active national records one reconcile may retire; "
         "a run that would retire more (and more than REMOVAL_ALWAYS_ALLOWED) publishes nothing "
         "unless --allow-removal is given.",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
@@ -161,21 +161,13 @@ class Vocabulary:
         self, building_key: str, unit: str, postcode_key: str | None, town_key: str | None
     ) -> str | None:
         """The street of a known unit `unit` of a known building of the area, or None."""
-        for area in _areas(postcode_key, town_key):
-            street = self.units.get(area, {}).get(f"{building_key}|{unit}")
-            if street is not None:
-                return street
-        return None
+        return _in_area(self.units, f"{building_key}|{unit}", postcode_key, town_key)
 
     def building_street(
         self, building_key: str, postcode_key: str | None, town_key: str | None
     ) -> str | None:
         """The street a known building of the area is on, or None."""
-        for area in _areas(postcode_key, town_key):
-            street = self.buildings.get(area, {}).get(building_key)
-            if street is not None:
-                return street
-        return None
+        return _in_area(self.buildings, building_key, postcode_key, town_key)
 
     def rows(self) -> Iterator[tuple[str, str, str, str | None]]:
         """A row (`KNOWN_NAME`) for each name known: what a run publishes (known_name)."""
@@ -378,6 +370,20 @@ def _areas(postcode_key: str | None, town_key: str | None) -> list[str]:
     if town_key:
         areas.append("T" + town_key)
     return areas
+
+
+def _in_area(
+    known: Mapping[str, Mapping[str, str]],
+    name: str,
+    postcode_key: str | None,
+    town_key: str | None,
+) -> str | None:
+    """What `known` holds for `name` in the narrowest of a record's areas that knows it."""
+    for area in _areas(postcode_key, town_key):
+        found = known.get(area, {}).get(name)
+        if found is not None:
+            return found
+    return None
 
 
 def reread(

@@ -84,15 +84,7 @@ class ClusterStatus:
     data_dir: str | None
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "mode": "managed",
-            "home": str(self.home),
-            "created": self.created,
-            "running": self.running,
-            "pid": self.pid,
-            "port": self.port,
-            "data_dir": self.data_dir,
-        }
+        return {"mode": "managed", **asdict(self), "home": str(self.home)}
 
 
 def find_bindir(settings: Settings) -> Path:

@@ -272,27 +272,28 @@ stage_street_type = _temporary(
 )  # fmt: skip
 
 
-def _staged(name: str, state: Table) -> Table:
-    """The staging of a DTF state table: its columns but whose and which load, and `_where`."""
-    kept = [c for c in state.columns if c.name not in ("source_id", "batch_id", "line_number")]
-    return _temporary(name, *(Column(c.name, c.type) for c in kept), *_where())
+def _staged(
+    name: str,
+    state: Table,
+    dropped: tuple[str, ...] = ("source_id", "batch_id", "line_number"),
+    where: int = 0,
+) -> Table:
+    """The staging of `state`: its columns but the `dropped` (whose, which load), nullable, then
+    `_where` from its `where`th column."""
+    kept = [c for c in state.columns if c.name not in dropped]
+    return _temporary(name, *(Column(c.name, c.type) for c in kept), *_where()[where:])
 
 
 stage_blpu = _staged("stage_blpu", dtf_blpu)
 stage_lpi = _staged("stage_lpi", dtf_lpi)
 # The UPRNs a change-only load may alter (filled by the DTF loader; a full load alters all).
 affected = _temporary("affected", _key("uprn", BigInteger))
-stage_record = _temporary(
+stage_record = _staged(
     "stage_record",
-    Column("source_ref", Text), Column("uprn", BigInteger), Column("parent_uprn", BigInteger),
-    Column("usrn", BigInteger), Column("organisation", Text), *_numbered(),
-    *_texts("street", "locality", "town", "postcode"), Column("postcode_valid", Boolean),
-    *_texts("raw_address", "classification"), Column("logical_status", SmallInteger),
-    Column("blpu_state", SmallInteger), Column("rpc", SmallInteger),
-    Column("custodian_code", Integer), Column("other_addresses", JSONB),
-    Column("attributes", JSONB), _point(), *_texts(*KEYS), Column("content_hash", Text),
-    *_where()[2:],
-)  # fmt: skip
+    source_record,
+    ("record_id", "source_id", "batch_id", "loaded_at", "removed_batch_id"),
+    where=2,  # a record has no change type or order of its own
+)
 
 
 def _like(name: str, kept: Table) -> Table:

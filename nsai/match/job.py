@@ -12,15 +12,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib
 import json
 import logging
 import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import psycopg
 from sqlalchemy.engine import Engine
@@ -32,10 +34,9 @@ from nsai.db import tables
 from nsai.db.engine import driver_connection
 from nsai.db.migrate import sql_dir
 from nsai.db.queries import copy_rows, dataclass_row, execute, statements
-from nsai.db.tables import create_staging
 from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, cluster, largest
-from nsai.match.compare import compare, slip_only
+from nsai.match.compare import compare, slip_only, weights
 from nsai.match.glued import split_glued_names
 from nsai.match.national import DESIRED_COLUMNS, FATE, desired_row
 from nsai.match.records import MatchRecord
@@ -102,38 +103,23 @@ class Report:
 Progress = Callable[[str], None]
 
 
+# The modules whose code decides a run's result, in the order they are digested.
+_RULES: Final = ("nsai.match.records", "nsai.address.known", "nsai.match.reread",
+                 "nsai.match.glued", "nsai.match.national", "nsai.match.compare",
+                 "nsai.match.cluster", "nsai.match.uprns", "nsai.match.survive",
+                 "nsai.match.unique")  # fmt: skip
+
+
 @functools.cache
 def _ruleset() -> str:
     """A digest of the matching rules (the code, SQL and weights that decide a run's result): a
     rerun after an upgrade or with other weights is a real run, not "nothing changed"."""
-    from nsai.address import known as known_rules
-    from nsai.match import cluster as cluster_rules
-    from nsai.match import compare as compare_rules
-    from nsai.match import glued as glued_rules
-    from nsai.match import national as national_rules
-    from nsai.match import records as record_rules
-    from nsai.match import reread as reread_rules
-    from nsai.match import survive as survive_rules
-    from nsai.match import unique as unique_rules
-    from nsai.match import uprns as uprn_rules
-
     digest = hashlib.sha256(__version__.encode())
-    for module in (
-        record_rules,
-        known_rules,
-        reread_rules,
-        glued_rules,
-        national_rules,
-        compare_rules,
-        cluster_rules,
-        uprn_rules,
-        survive_rules,
-        unique_rules,
-    ):
-        digest.update(Path(str(module.__file__)).read_bytes())
+    for name in _RULES:
+        digest.update(Path(str(importlib.import_module(name).__file__)).read_bytes())
     for name in sorted(p.name for p in (sql_dir() / "match").glob("*.sql")):
         digest.update((sql_dir() / "match" / name).read_bytes())
-    digest.update(repr(compare_rules.weights()).encode())  # NSAI_MATCH_WEIGHTS, or hand-set
+    digest.update(repr(weights()).encode())  # NSAI_MATCH_WEIGHTS, or hand-set
     return digest.hexdigest()[:16]
 
 
@@ -268,7 +254,7 @@ def _run(
     allow_removal: bool,
 ) -> Report:
     report = Report(run_id)
-    clock = _Clock(report, watcher.stage)
+    clock = _clock(report, watcher.stage)
     config = json.dumps([settings.match_threshold, settings.review_threshold, _ruleset()])
     with conn.transaction():
         # One snapshot for everything the run reads: a load that commits meanwhile is seen whole
@@ -381,29 +367,19 @@ class _Outcome:
             self.reviews.append((a, b, score, pairs))
 
 
-class _Clock:
+def _clock(report: Report, progress: Progress) -> Callable[[str], AbstractContextManager[None]]:
     """Times each stage into the report and tells the progress callback."""
 
-    def __init__(self, report: Report, progress: Progress) -> None:
-        self.report = report
-        self.progress = progress
+    @contextlib.contextmanager
+    def stage(name: str) -> Iterator[None]:
+        progress(name)
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            report.seconds[name] = round(time.monotonic() - started, 2)
 
-    def __call__(self, stage: str) -> _Stage:
-        return _Stage(self, stage)
-
-
-class _Stage:
-    def __init__(self, clock: _Clock, name: str) -> None:
-        self.clock = clock
-        self.name = name
-        self.started = 0.0
-
-    def __enter__(self) -> None:
-        self.clock.progress(self.name)
-        self.started = time.monotonic()
-
-    def __exit__(self, *exc: object) -> None:
-        self.clock.report.seconds[self.name] = round(time.monotonic() - self.started, 2)
+    return stage
 
 
 def match_records(
@@ -448,7 +424,7 @@ def candidate_pairs(
     """The blocking rules' pairs of the current records, read as `changed` says (in this
     transaction's temporary tables); each rule's count of the pairs it added into `counts`."""
     execute(conn, BLOCKING_SQL, "prepare")
-    create_staging(conn, tables.reread_key, tables.candidate_pair)
+    tables.create_staging(conn, tables.reread_key, tables.candidate_pair)
     copy_rows(
         conn,
         tables.reread_key,
@@ -569,7 +545,7 @@ def _publish(
     gone: set[int],
     report: Report,
 ) -> None:
-    create_staging(conn, *tables.DESIRED)
+    tables.create_staging(conn, *tables.DESIRED)
     clusters, plan, national_of = outcome.clusters, outcome.plan, outcome.national_of
     # A source's parent UPRN names a record of that source: map it to that record's national UPRN.
     by_source_uprn = {

@@ -9,6 +9,7 @@ national record. Records the truth does not name are left out of both.
 from __future__ import annotations
 
 import csv
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -92,10 +93,4 @@ def measure(truth: Mapping[Record, str], linked: Mapping[Record, int]) -> Qualit
 
 
 def _pairs(groups: Iterable[list[Record]]) -> set[tuple[Record, Record]]:
-    pairs = set()
-    for group in groups:
-        ordered = sorted(group)
-        for i, x in enumerate(ordered):
-            for y in ordered[i + 1 :]:
-                pairs.add((x, y))
-    return pairs
+    return {pair for group in groups for pair in itertools.combinations(sorted(group), 2)}

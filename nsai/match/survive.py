@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
-from nsai.address.parts import AddressParts
+from nsai.address.parts import PART_NAMES, AddressParts
 from nsai.address.postcode import normalise_postcode
 from nsai.address.render import single_line
 from nsai.match.records import MatchRecord
@@ -105,22 +106,12 @@ def _postcode(ranked: Sequence[MatchRecord]) -> tuple[str | None, bool | None]:
     return invalid, (False if invalid is not None else None)
 
 
+_RECORD_PARTS: Final = tuple(name for name in PART_NAMES if name != "postcode")
+
+
 def _parts(record: MatchRecord, postcode: str | None, postcode_valid: bool | None) -> AddressParts:
     return AddressParts(
-        organisation=record.organisation,
-        sao_start_number=record.sao_start_number,
-        sao_start_suffix=record.sao_start_suffix,
-        sao_end_number=record.sao_end_number,
-        sao_end_suffix=record.sao_end_suffix,
-        sao_text=record.sao_text,
-        pao_start_number=record.pao_start_number,
-        pao_start_suffix=record.pao_start_suffix,
-        pao_end_number=record.pao_end_number,
-        pao_end_suffix=record.pao_end_suffix,
-        pao_text=record.pao_text,
-        street=record.street,
-        locality=record.locality,
-        town=record.town,
+        **{name: getattr(record, name) for name in _RECORD_PARTS},
         postcode=postcode,
         postcode_valid=postcode_valid,
     )

@@ -109,8 +109,9 @@ def split(
         record_id, uprn = int(found[0][0]), int(found[0][1])
         if to == uprn:
             raise BadInput("to", f"record {source}:{source_ref} is in UPRN {uprn} already")
-        _active(w, sorted({uprn} | ({to} if to is not None else set())))
-        linked = members(w.conn, [uprn] + ([to] if to is not None else []))
+        both = [uprn] if to is None else [uprn, to]
+        _active(w, sorted(both))
+        linked = members(w.conn, both)
         others = [r for r in linked[uprn] if r != record_id]
         if not others:
             instead = f": merge UPRN {uprn} into UPRN {to} instead" if to is not None else ""
@@ -122,10 +123,7 @@ def split(
             why = why_apart(w.conn, [linked[to], [record_id]])
             if why:
                 raise Conflict(f"record {source}:{source_ref} cannot join UPRN {to}: {why}")
-        w.begin(
-            [uprn] + ([to] if to is not None else []),
-            linked[uprn] + (linked[to] if to is not None else []),
-        )
+        w.begin(both, [r for u in both for r in linked[u]])
         # Kept apart from every record it leaves, in every later run.
         for other in others:
             w.decide_pair(record_id, other, "reject")

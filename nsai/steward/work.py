@@ -15,7 +15,6 @@ from sqlalchemy.engine import Engine
 from nsai.db import tables
 from nsai.db.engine import driver_connection
 from nsai.db.queries import copy_rows, execute
-from nsai.db.tables import create_staging
 from nsai.errors import NsaiError
 from nsai.match.cluster import Edge, apart, cluster
 from nsai.match.job import PUBLISH_LOCK_KEY, PUBLISH_SQL, RECORDS_SQL, match_records
@@ -196,7 +195,7 @@ def republish(
     """The national records `fates` names, made to agree with their links: the active ones'
     fields by survivorship and stewards' overrides, the others merged or retired; each change
     an event, and the bulk matcher's keys in step."""
-    create_staging(conn, *tables.DESIRED)
+    tables.create_staging(conn, *tables.DESIRED)
     active = sorted(u for u, (fate, _) in fates.items() if fate == "active")
     linked = members(conn, active)
     ids = [r for group in linked.values() for r in group]
