@@ -13,18 +13,12 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from sqlalchemy import text
 
-from nsai.cli.context import settings_of
+from nsai.cli.context import engine_of, settings_of
 from nsai.config import Settings
 from nsai.db import backup as backups
 from nsai.db import migrate as migrations
 from nsai.db.cluster import LocalCluster
-from nsai.db.engine import (
-    database_url,
-    describe,
-    driver_connection,
-    make_engine,
-    to_sqlalchemy_url,
-)
+from nsai.db.engine import database_url, describe, driver_connection, to_sqlalchemy_url
 from nsai.db.roles import API_ROLE, grant_api_role
 from nsai.errors import NsaiError
 
@@ -82,8 +76,7 @@ def status(
 
 
 def _server_report(settings: Settings) -> dict[str, object]:
-    engine = make_engine(settings, pool_size=1)
-    try:
+    with engine_of(settings, current=False) as engine:
         with engine.connect() as conn:
             server = conn.execute(text("SHOW server_version")).scalar_one()
             postgis = conn.execute(
@@ -93,8 +86,6 @@ def _server_report(settings: Settings) -> dict[str, object]:
                 )
             ).scalar()
         states = migrations.status(engine)
-    finally:
-        engine.dispose()
     pending = [s.migration.label for s in states if s.applied_at is None]
     return {
         "database": describe(engine.url),
@@ -107,11 +98,8 @@ def _server_report(settings: Settings) -> dict[str, object]:
 @app.command()
 def migrate(ctx: typer.Context) -> None:
     """Apply pending schema migrations (a no-op when up to date)."""
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
+    with engine_of(settings_of(ctx), current=False) as engine:
         applied = migrations.migrate(engine)
-    finally:
-        engine.dispose()
     if applied:
         for migration in applied:
             typer.echo(f"applied {migration.label}")
@@ -131,12 +119,8 @@ def api_login(ctx: typer.Context) -> None:
     wanted = to_sqlalchemy_url(settings.api_database_url, source="NSAI_API_DATABASE_URL")
     if not wanted.username or not wanted.password:
         raise NsaiError("NSAI_API_DATABASE_URL needs a user and a password")
-    engine = make_engine(settings, pool_size=1)
-    try:
-        with driver_connection(engine) as conn:
-            _give_login(conn, wanted.username, wanted.password)
-    finally:
-        engine.dispose()
+    with engine_of(settings, current=False) as engine, driver_connection(engine) as conn:
+        _give_login(conn, wanted.username, wanted.password)
     typer.echo(f"the API logs in as {wanted.username} (a member of {API_ROLE})")
 
 

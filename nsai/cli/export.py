@@ -9,9 +9,8 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from nsai.cli.context import settings_of
+from nsai.cli.context import engine_of, settings_of
 from nsai.db import tables
-from nsai.db.engine import make_engine
 from nsai.db.queries import statements
 from nsai.errors import NsaiError
 
@@ -51,11 +50,14 @@ def export_links(
     """One row per loaded source record: source,source_ref,national_uprn,score,decision."""
     _writable(out)
     (query,) = statements("match/export.sql")["links"]
-    engine = make_engine(settings_of(ctx), pool_size=1)
     scratch = out.with_name(out.name + ".part")
     rows = 0
     try:
-        with engine.connect() as conn, scratch.open("w", newline="") as handle:
+        with (
+            engine_of(settings_of(ctx), current=False) as engine,
+            engine.connect() as conn,
+            scratch.open("w", newline="") as handle,
+        ):
             writer = csv.writer(handle)
             writer.writerow(["source", "source_ref", "national_uprn", "score", "decision"])
             for row in conn.exec_driver_sql(query).yield_per(10_000):
@@ -63,7 +65,6 @@ def export_links(
                 rows += 1
         scratch.replace(out)
     finally:
-        engine.dispose()
         scratch.unlink(missing_ok=True)
     typer.echo(f"wrote {rows:,} links to {out}")
 
@@ -80,12 +81,8 @@ def export_addresses(
     if suffix not in ADDRESS_FORMATS:
         raise NsaiError(f"{out}: write .csv, .geojson, .gpkg or .parquet")
     _writable(out)
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
-        with engine.connect() as conn:
-            frame = gpd.read_postgis(_ACTIVE, conn, geom_col="geom", crs="EPSG:27700")
-    finally:
-        engine.dispose()
+    with engine_of(settings_of(ctx), current=False) as engine, engine.connect() as conn:
+        frame = gpd.read_postgis(_ACTIVE, conn, geom_col="geom", crs="EPSG:27700")
     scratch = out.with_name(out.name + ".part" + suffix)
     try:
         if suffix == ".csv":

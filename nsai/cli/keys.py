@@ -5,11 +5,9 @@ from __future__ import annotations
 import typer
 
 from nsai import api_keys
-from nsai.cli.context import settings_of
+from nsai.cli.context import engine_of, settings_of
 from nsai.cli.load import JSON_OPTION
 from nsai.cli.load import _print as print_rows
-from nsai.db.engine import make_engine
-from nsai.db.migrate import require_current
 
 app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 
@@ -24,12 +22,8 @@ def create(
 ) -> None:
     """Create a key and print it once: only its hash is stored, so it cannot be shown again."""
     wanted = api_keys.parse_scopes(scopes)
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
-        require_current(engine)
+    with engine_of(settings_of(ctx)) as engine:
         new = api_keys.create(engine, name, wanted)
-    finally:
-        engine.dispose()
     # The key alone on stdout (KEY=$(nsai keys create ...)); what to do with it on stderr.
     typer.echo(new.key)
     typer.echo(
@@ -42,11 +36,8 @@ def create(
 @app.command("list")
 def list_keys(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Every key with its prefix, scopes and use; never a secret."""
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
+    with engine_of(settings_of(ctx), current=False) as engine:
         rows = api_keys.listing(engine)
-    finally:
-        engine.dispose()
     print_rows(rows, as_json, "no API keys yet: create one with `nsai keys create --name NAME`")
 
 
@@ -54,11 +45,8 @@ def list_keys(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 def revoke(ctx: typer.Context, name: str = typer.Argument(..., help="The key's name.")) -> None:
     """Revoke a key: the API refuses it within NSAI_API_KEY_CACHE_SECONDS."""
     settings = settings_of(ctx)
-    engine = make_engine(settings, pool_size=1)
-    try:
+    with engine_of(settings, current=False) as engine:
         when = api_keys.revoke(engine, name)
-    finally:
-        engine.dispose()
     typer.echo(
         f"revoked key {name!r} at {when:%Y-%m-%d %H:%M:%S %Z}; a running API refuses it within "
         f"{settings.api_key_cache_seconds} s (NSAI_API_KEY_CACHE_SECONDS)"

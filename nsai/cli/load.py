@@ -15,9 +15,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from loaders.files import FORMATS
 from loaders.store import LoadResult
-from nsai.cli.context import settings_of
-from nsai.db.engine import make_engine
-from nsai.db.migrate import require_current
+from nsai.cli.context import engine_of, settings_of
 from nsai.db.queries import execute
 from nsai.errors import NsaiError
 
@@ -109,39 +107,21 @@ def load(
     allow_removal: bool = ALLOW_REMOVAL,
 ) -> None:
     """Load an LLPG (DTF 7.3) or an address list (CSV, GeoJSON, GPKG, SHP, Parquet)."""
-    options = {
-        "id_column": id_column,
-        "organisation_column": organisation_column,
-        "sao_column": sao_column,
-        "pao_column": pao_column,
-        "street_column": street_column,
-        "locality_column": locality_column,
-        "town_column": town_column,
-        "address_columns": address_columns,
-        "postcode_column": postcode_column,
-        "x_column": x_column,
-        "y_column": y_column,
-        "lon_column": lon_column,
-        "lat_column": lat_column,
-        "crs": crs,
-        "layer": layer,
-    }
     # Imported here: the readers pull in pyarrow, pyogrio and shapely, which other commands
     # need not pay for at start-up.
     from loaders.load import load as load_files
+    from loaders.mapping import Mapping
 
+    # The --*-column, --crs and --layer options, named as the mapping's fields are.
+    options = {name: ctx.params[name] for name in Mapping.model_fields}
     settings = settings_of(ctx)
-    engine = make_engine(settings, pool_size=1)
-    started = time.monotonic()
-    try:
-        require_current(engine)
+    with engine_of(settings) as engine:
+        started = time.monotonic()
         with _progress(f"loading {paths[0].name}") as advance:
             result = load_files(
                 engine, paths, source, fmt, options, mapping_file, advance, priority,
                 None if allow_removal else settings.max_removal,
             )  # fmt: skip
-    finally:
-        engine.dispose()
     typer.echo(_summary(result, paths, time.monotonic() - started))
 
 
@@ -169,9 +149,7 @@ def load_manifest(
         raise NsaiError(f"{manifest}: not a readable manifest ({exc})") from None
     settings = settings_of(ctx)
     most = None if allow_removal else settings.max_removal
-    engine = make_engine(settings, pool_size=1)
-    try:
-        require_current(engine)
+    with engine_of(settings) as engine:
         for name, path, fmt, mapping, priority in sources:
             started = time.monotonic()
             options = {key.replace("-", "_"): value for key, value in (mapping or {}).items()}
@@ -180,18 +158,12 @@ def load_manifest(
                     engine, [path], name, fmt, options, None, advance, priority, most
                 )
             typer.echo(_summary(result, [path], time.monotonic() - started))
-    finally:
-        engine.dispose()
 
 
 def _rows(ctx: typer.Context, section: str, **params: Any) -> list[dict[str, Any]]:
     """The rows of a listing in sql/load/listings.sql, as dictionaries."""
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
-        with engine.connect() as conn:
-            return execute(conn, "load/listings.sql", section, returning=dict, **params)
-    finally:
-        engine.dispose()
+    with engine_of(settings_of(ctx), current=False) as engine, engine.connect() as conn:
+        return execute(conn, "load/listings.sql", section, returning=dict, **params)
 
 
 def _print(rows: list[dict[str, Any]], as_json: bool, empty: str) -> None:

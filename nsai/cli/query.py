@@ -12,12 +12,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-from sqlalchemy.engine import Connection
 
 from loaders.files import csv_rows, inspect
-from nsai.cli.context import settings_of
-from nsai.db.engine import make_engine
-from nsai.db.migrate import require_current
+from nsai.cli.context import engine_of, settings_of
 from nsai.errors import NsaiError
 from nsai.query import lookup as lookups
 from nsai.query import search as searches
@@ -25,17 +22,6 @@ from nsai.query.limits import DEFAULT_RANKED, MAX_RANKED
 from nsai.query.models import Address
 
 T = TypeVar("T")
-
-
-@contextmanager
-def _connection(ctx: typer.Context) -> Iterator[Connection]:
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
-        require_current(engine)
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
 
 
 def _describe(record: Address) -> list[str]:
@@ -63,7 +49,7 @@ def lookup(
     as_json: bool = typer.Option(False, "--json", help="Print the record as JSON."),
 ) -> None:
     """The national record of a UPRN."""
-    with _connection(ctx) as conn:
+    with engine_of(settings_of(ctx)) as engine, engine.connect() as conn:
         found = lookups.address(conn, uprn)
         if isinstance(found, lookups.Moved):
             typer.echo(f"UPRN {uprn} resolves to UPRN {found.successor}", err=True)
@@ -87,7 +73,7 @@ def search(
 ) -> None:
     """Active addresses best answering TEXT, with their score (0-1) and what matched."""
     narrowed = searches.filters(classification, custodian)
-    with _connection(ctx) as conn:
+    with engine_of(settings_of(ctx)) as engine, engine.connect() as conn:
         page = searches.search(conn, text, narrowed, limit)
     if as_json:
         typer.echo(json.dumps([hit.model_dump(mode="json") for hit in page.data], indent=2))
@@ -125,7 +111,7 @@ def match(
     where = {name: header.index(name) for name in wanted}
     settings = settings_of(ctx)
     matched = total = 0
-    with _connection(ctx) as conn, _written(out) as writer:
+    with engine_of(settings) as engine, engine.connect() as conn, _written(out) as writer:
         writer.writerow(["id", "uprn", "score", "address"])
         for chunk in _chunks(rows, bulk.MAX_RECORDS):
             queries = [

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import typer
 
-from nsai.cli.context import settings_of
-from nsai.db.engine import driver_connection, make_engine
-from nsai.db.migrate import require_current
+from nsai.cli.context import engine_of, settings_of
+from nsai.db.engine import driver_connection
 
 
 def reconcile(
@@ -41,14 +40,11 @@ def reconcile(
         if sys.stderr.isatty():
             typer.echo(f"… {stage}", err=True)
 
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
-        require_current(engine)
-        report = run_job(engine, settings_of(ctx), workers, progress, started_by, allow_removal)
+    settings = settings_of(ctx)
+    with engine_of(settings) as engine:
+        report = run_job(engine, settings, workers, progress, started_by, allow_removal)
         for line in summary(report):
             typer.echo(line)
         if known is not None:
             with driver_connection(engine) as conn:
                 typer.echo(measure(known, national_of(conn)).line())
-    finally:
-        engine.dispose()

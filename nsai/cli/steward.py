@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar, get_args
 
 import typer
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
-from nsai.cli.context import settings_of
-from nsai.db.engine import make_engine
-from nsai.db.migrate import require_current
+from nsai.cli.context import engine_of, settings_of
 from nsai.errors import NsaiError
+from nsai.match.national import EditableField
 from nsai.steward import audit, corrections, jobs, review
 from nsai.steward.corrections import Done
 
@@ -34,20 +32,11 @@ AS = typer.Option("", "--as", help="Who does it, for the audit log (default: cli
 REASON = typer.Option(None, "--reason", help="Why, for the audit log.")
 JSON = typer.Option(False, "--json", help="Print JSON.")
 T = TypeVar("T")
-
-
-@contextmanager
-def _engine(ctx: typer.Context) -> Iterator[Engine]:
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
-        require_current(engine)
-        yield engine
-    finally:
-        engine.dispose()
+_FIELDS = get_args(EditableField)  # in order (EDITABLE is a set)
 
 
 def _run(ctx: typer.Context, action: Callable[[Engine], T]) -> T:
-    with _engine(ctx) as engine:
+    with engine_of(settings_of(ctx)) as engine:
         return action(engine)
 
 
@@ -206,11 +195,7 @@ def retire(ctx: typer.Context, uprn: int, reason: str | None = REASON, actor: st
 def edit(
     ctx: typer.Context,
     uprn: int,
-    field: str = typer.Argument(
-        ...,
-        help="organisation, sao_text, pao_text, street, locality, "
-        "town, postcode, classification, logical_status or location.",
-    ),
+    field: str = typer.Argument(..., help=f"{', '.join(_FIELDS[:-1])} or {_FIELDS[-1]}."),
     value: str = typer.Argument(..., help='The value; a location as "X,Y"; "" for none.'),
     reason: str = typer.Option(..., "--reason", help="Why (required)."),
     actor: str = AS,

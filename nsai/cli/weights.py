@@ -8,9 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nsai.cli.context import settings_of
-from nsai.db.engine import driver_connection, make_engine
-from nsai.db.migrate import require_current
+from nsai.cli.context import engine_of, settings_of
+from nsai.db.engine import driver_connection
 
 app = typer.Typer(
     help="The comparisons' weights: learn them from a truth, show those in use.",
@@ -44,13 +43,8 @@ def learn(
     from nsai.match.weights import write
 
     known = read_truth(truth)  # a bad file fails before the database is read
-    engine = make_engine(settings_of(ctx), pool_size=1)
-    try:
-        require_current(engine)
-        with driver_connection(engine) as conn:
-            weights = fit(conn, known, sigma, learned_from or str(truth))
-    finally:
-        engine.dispose()
+    with engine_of(settings_of(ctx)) as engine, driver_connection(engine) as conn:
+        weights = fit(conn, known, sigma, learned_from or str(truth))
     write(weights, out)
     typer.echo(
         f"learned from {weights.pairs:,} candidate pairs ({weights.true_pairs:,} of one "
