@@ -25,16 +25,9 @@ FORMATS = ("dtf73", "csv", "geojson", "gpkg", "shp", "parquet")
 TEXT_FORMATS = {"dtf73", "csv", "geojson"}
 # Formats whose files announce themselves in their first bytes.
 SIGNED_FORMATS = {"geojson", "gpkg", "parquet"}
-EXTENSIONS = {
-    ".csv": "csv",
-    ".txt": "csv",
-    ".geojson": "geojson",
-    ".json": "geojson",
-    ".gpkg": "gpkg",
-    ".shp": "shp",
-    ".parquet": "parquet",
-    ".geoparquet": "parquet",
-}
+EXTENSIONS = {".csv": "csv", ".txt": "csv", ".geojson": "geojson", ".json": "geojson",
+              ".gpkg": "gpkg", ".shp": "shp", ".parquet": "parquet",
+              ".geoparquet": "parquet"}  # fmt: skip
 # The other files of a shapefile: they hold its attributes, index, CRS and encoding.
 SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg")
 # Bytes no Windows-1252 (hence no Latin-1) text holds: control characters other than tab,

@@ -234,19 +234,10 @@ class LocalCluster:
             self._chown(Path(secret_dir))
             self._chown(pwfile)
             result = self._pg(
-                str(bindir),
-                "initdb",
-                "-D",
-                str(scratch),
-                "-U",
-                SUPERUSER,
-                "--auth-local=peer",
-                "--auth-host=scram-sha-256",
-                f"--pwfile={pwfile}",
-                "-E",
-                "UTF8",
-                "--locale=C",
-            )
+                str(bindir), "initdb", "-D", str(scratch), "-U", SUPERUSER,
+                "--auth-local=peer", "--auth-host=scram-sha-256", f"--pwfile={pwfile}",
+                "-E", "UTF8", "--locale=C",
+            )  # fmt: skip
         if result.returncode != 0:
             shutil.rmtree(scratch, ignore_errors=True)
             raise NsaiError(f"initdb failed: {_last_line(result)}")
@@ -297,19 +288,9 @@ class LocalCluster:
             )
         logfile = data_dir / "server.log"
         result = self._pg(
-            config.bindir,
-            "pg_ctl",
-            "start",
-            "-D",
-            str(data_dir),
-            "-l",
-            str(logfile),
-            "-w",
-            "-t",
-            str(START_TIMEOUT_S),
-            "-o",
-            f"-p {config.port}",
-        )
+            config.bindir, "pg_ctl", "start", "-D", str(data_dir), "-l", str(logfile),
+            "-w", "-t", str(START_TIMEOUT_S), "-o", f"-p {config.port}",
+        )  # fmt: skip
         if result.returncode != 0:
             raise NsaiError(
                 f"the local cluster did not start (log: {logfile}): {_last_log_line(logfile)}"

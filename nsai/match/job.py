@@ -56,16 +56,9 @@ RUNS_SQL = "match/runs.sql"
 BLOCKING_SQL = "match/blocking.sql"
 PUBLISH_SQL = "match/publish.sql"
 PAIR_CHUNK = 20_000
-BLOCKING_RULES = (
-    "postcode_pao",
-    "street_town_pao",
-    "nearby",
-    "building_town",
-    "postcode_building",
-    "postcode_named",
-    "street_pao",
-    "rare_tokens",
-)
+# In order: a pair is tagged with the first rule that finds it (sql/match/blocking.sql).
+BLOCKING_RULES = ("postcode_pao", "street_town_pao", "nearby", "building_town",
+                  "postcode_building", "postcode_named", "street_pao", "rare_tokens")  # fmt: skip
 
 
 @dataclass

@@ -144,17 +144,8 @@ HOUSE_NAME_FIRSTS: Final = (
     "Chestnut", "Laurel", "Heather", "Bluebell", "Clematis", "Jasmine", "Magnolia", "Walnut",
 )  # fmt: skip
 HOUSE_NAME_KINDS: Final = (
-    "Cottage",
-    "House",
-    "Lodge",
-    "Barn",
-    "Farm",
-    "View",
-    "Dene",
-    "Croft",
-    "Mead",
-    "Bank",
-)
+    "Cottage", "House", "Lodge", "Barn", "Farm", "View", "Dene", "Croft", "Mead", "Bank",
+)  # fmt: skip
 
 BLOCK_FIRSTS: Final = (
     "Rose", "Kingfisher", "Heron", "Swan", "Nightingale", "Victoria", "Albert", "Jubilee",
@@ -163,28 +154,16 @@ BLOCK_FIRSTS: Final = (
     "Castle", "Abbey", "Priory", "Canalside", "Millennium", "Chandlers", "Weavers", "Brewers",
 )  # fmt: skip
 BLOCK_KINDS: Final = (
-    "Court",
-    "House",
-    "Lodge",
-    "Point",
-    "Heights",
-    "Mansions",
-    "Apartments",
-    "Place",
-    "Gate",
-)
+    "Court", "House", "Lodge", "Point", "Heights", "Mansions", "Apartments", "Place", "Gate",
+)  # fmt: skip
 
 ESTATE_FIRSTS: Final = (
     "Riverside", "Northgate", "Canal", "Station", "Millbrook", "Phoenix", "Oakwood", "Meadow",
     "Eastside", "Westway", "Brunel", "Gateway", "Hillside", "Kingsway", "Enterprise", "Orchard",
 )  # fmt: skip
 ESTATE_KINDS: Final = (
-    "Industrial Estate",
-    "Business Park",
-    "Trading Estate",
-    "Enterprise Centre",
-    "Works",
-)
+    "Industrial Estate", "Business Park", "Trading Estate", "Enterprise Centre", "Works",
+)  # fmt: skip
 
 SURNAMES: Final = (
     "Hartley", "Fletcher", "Brooks", "Mason", "Turner", "Walker", "Cooper", "Harris", "Bennett",

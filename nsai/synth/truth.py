@@ -17,22 +17,9 @@ from nsai.address.render import pao_numbers, sao_numbers, single_line
 from nsai.synth.properties import Property, Street
 
 PROPERTY_COLUMNS = (
-    "true_id",
-    "parent_id",
-    "custodian_code",
-    "class",
-    "organisation",
-    "sao",
-    "pao_text",
-    "pao_numbers",
-    "street",
-    "locality",
-    "town",
-    "postcode",
-    "x",
-    "y",
-    "address",
-)
+    "true_id", "parent_id", "custodian_code", "class", "organisation", "sao", "pao_text",
+    "pao_numbers", "street", "locality", "town", "postcode", "x", "y", "address",
+)  # fmt: skip
 
 
 class TruthWriter:

@@ -14,17 +14,13 @@
 
 from __future__ import annotations
 
-import random
-from typing import TextIO
+from typing import Any, TextIO
 
 from nsai.synth import names
-from nsai.synth.dates import Dates
 from nsai.synth.geography import County
-from nsai.synth.identifiers import UprnAllocator
 from nsai.synth.noise import mistype_postcode, typo
 from nsai.synth.properties import Property, Street
-from nsai.synth.sources.gazetteer import GazetteerFile, Lpi
-from nsai.synth.truth import TruthWriter
+from nsai.synth.sources.gazetteer import DtfGazetteer, Lpi
 
 MISSING = 0.06
 DROP_LOCALITY = 0.3
@@ -42,47 +38,23 @@ def county_street_name(name: str) -> str:
     return f"{body} {short}".upper() if body and short else name.upper()
 
 
-class CountyGazetteer:
+class CountyGazetteer(DtfGazetteer):
     """The county's DTF 7.3 file (see the module docstring for its habits)."""
 
     name = "county"
     file_name = "county.csv"
 
-    def __init__(
-        self,
-        stream: TextIO,
-        county: County,
-        *,
-        dates: Dates,
-        uprns: UprnAllocator,
-        truth: TruthWriter,
-        seed: int,
-    ) -> None:
+    def __init__(self, stream: TextIO, county: County, **shared: Any) -> None:
         self.county = county
-        self._file = GazetteerFile(
-            stream,
-            code=county.code,
-            custodian_name=county.name.upper(),
-            admin_area=county.area_name.upper(),
-            dates=dates,
-        )
-        self._dates = dates
-        self._uprns = uprns
-        self._truth = truth
-        self._rng = random.Random(f"nsai-synth/{seed}/county")
+        super().__init__(stream, county, **shared)
 
     def describe(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "file": self.file_name,
-            "format": "dtf73",
-            "description": f"gazetteer of {self.county.name}",
+        return self._described(
+            f"gazetteer of {self.county.name}",
             # Below the districts' LLPGs: the districts are the address authorities.
-            "priority": 50,
-            "custodian_code": self.county.code,
-            "crs": "EPSG:27700",
-            "dtf_records": self._file.counts,
-        }
+            priority=50,
+            custodian_code=self.county.code,
+        )
 
     def add_street(self, street: Street, properties: list[Property]) -> None:
         rng = self._rng
@@ -152,9 +124,6 @@ class CountyGazetteer:
                 post_town=post_town,
             )
             self._file.lpi(uprn, lpi, status=1, entry=entry, updated=updated)
-
-    def close(self) -> None:
-        self._file.close()
 
 
 def _postcode_centres(properties: list[Property]) -> dict[str, tuple[float, float]]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import TextIO
 
 from nsai.formats import dtf73
 from nsai.synth.dates import Dates
+from nsai.synth.geography import Council, County
+from nsai.synth.identifiers import UprnAllocator
 from nsai.synth.properties import Street
+from nsai.synth.truth import TruthWriter
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,3 +129,48 @@ class GazetteerFile:
 
     def close(self) -> None:
         self._dtf.close()
+
+
+class DtfGazetteer:
+    """A gazetteer of one authority, written as one DTF 7.3 file: what the council's and the
+    county's share."""
+
+    name: str
+    file_name: str
+
+    def __init__(
+        self,
+        stream: TextIO,
+        authority: Council | County,
+        *,
+        dates: Dates,
+        uprns: UprnAllocator,
+        truth: TruthWriter,
+        seed: int,
+    ) -> None:
+        self._file = GazetteerFile(
+            stream,
+            code=authority.code,
+            custodian_name=authority.name.upper(),
+            admin_area=authority.area_name.upper(),
+            dates=dates,
+        )
+        self._dates = dates
+        self._uprns = uprns
+        self._truth = truth
+        self._rng = random.Random(f"nsai-synth/{seed}/{self.name}")
+
+    def _described(self, description: str, **more: object) -> dict[str, object]:
+        """The manifest's entry for the file."""
+        return {
+            "name": self.name,
+            "file": self.file_name,
+            "format": "dtf73",
+            "description": description,
+            **more,
+            "crs": "EPSG:27700",
+            "dtf_records": self._file.counts,
+        }
+
+    def close(self) -> None:
+        self._file.close()

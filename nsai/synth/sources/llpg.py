@@ -19,18 +19,14 @@ Conventions and noise (rates are per BLPU unless said otherwise):
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
-from typing import TextIO
+from typing import Any, TextIO
 
 from nsai.synth import names
-from nsai.synth.dates import Dates
 from nsai.synth.geography import Council
-from nsai.synth.identifiers import UprnAllocator
 from nsai.synth.noise import mistype_postcode
 from nsai.synth.properties import Property, Street
-from nsai.synth.sources.gazetteer import GazetteerFile, Lpi
-from nsai.synth.truth import TruthWriter
+from nsai.synth.sources.gazetteer import DtfGazetteer, Lpi
 
 ALTERNATIVE_NAMED = 0.3
 ALTERNATIVE_FLAT = 0.05
@@ -41,45 +37,18 @@ CROSS_BOUNDARY = 0.4
 UNDER_NEIGHBOUR_UPRN = 0.25
 
 
-class CouncilLlpg:
+class CouncilLlpg(DtfGazetteer):
     """One council's DTF 7.3 file (see the module docstring for its habits)."""
 
-    def __init__(
-        self,
-        stream: TextIO,
-        council: Council,
-        *,
-        dates: Dates,
-        uprns: UprnAllocator,
-        truth: TruthWriter,
-        seed: int,
-    ) -> None:
+    def __init__(self, stream: TextIO, council: Council, **shared: Any) -> None:
         self.council = council
         self.name = f"llpg-{council.code}"
         self.file_name = f"{self.name}.csv"
-        self._file = GazetteerFile(
-            stream,
-            code=council.code,
-            custodian_name=council.name.upper(),
-            admin_area=council.area_name.upper(),
-            dates=dates,
-        )
-        self._dates = dates
-        self._uprns = uprns
-        self._truth = truth
-        self._rng = random.Random(f"nsai-synth/{seed}/{self.name}")
+        super().__init__(stream, council, **shared)
         self._flat_word = council.index % 2 == 0
 
     def describe(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "file": self.file_name,
-            "format": "dtf73",
-            "description": f"LLPG of {self.council.name}",
-            "custodian_code": self.council.code,
-            "crs": "EPSG:27700",
-            "dtf_records": self._file.counts,
-        }
+        return self._described(f"LLPG of {self.council.name}", custodian_code=self.council.code)
 
     def add_street(self, street: Street, properties: list[Property]) -> None:
         """The council's own street and properties."""
@@ -111,9 +80,6 @@ class CouncilLlpg:
             # LOCAL_CUSTODIAN_CODE names the council responsible for the property, whichever
             # gazetteer holds the record and under whichever UPRN.
             self._property(street, prop, uprn, parent, street.council.code, entry, own=False)
-
-    def close(self) -> None:
-        self._file.close()
 
     def _street(self, street: Street) -> str:
         entry = self._dates.entry(self._rng)
