@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 
 from api.database import Busy
 from api.problems import MEDIA_TYPE, problem_response
+from nsai.errors import first_line
 from nsai.query.errors import BadInput, NotFound
 
 _log = logging.getLogger(__name__)
@@ -73,6 +74,11 @@ def problem(description: str, headers: dict[str, Any] | None = None) -> dict[str
     return response
 
 
+_RETRY_AFTER: dict[str, Any] = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
 # What every route behind an access check (api/access.py) may answer, whatever it does.
 ACCESS_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: problem(
@@ -89,22 +95,11 @@ ACCESS_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: problem("The API key lacks the scope this route needs."),
     429: problem(
         "The rate limit of the key (or, without a key, of the client address) is exceeded.",
-        {
-            "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "required": True,
-                "schema": {"type": "integer", "minimum": 1},
-            }
-        },
+        {"Retry-After": _RETRY_AFTER | {"required": True}},
     ),
     503: problem(
         "The database (or the key store in it) could not answer; try again shortly.",
-        {
-            "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {"type": "integer", "minimum": 1},
-            }
-        },
+        {"Retry-After": _RETRY_AFTER},
     ),
 }
 
@@ -171,7 +166,7 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # The server down, restarting or refusing connections, a pool with no connection free in
     # time, a deadlock: nothing the client sent, and it may try again (a read whose connection
     # was dropped has been tried once more already, see api/database.py). The log says which.
-    _log.error("database unavailable: %s", (str(exc).strip() or type(exc).__name__).splitlines()[0])
+    _log.error("database unavailable: %s", first_line(exc))
     if isinstance(getattr(exc, "orig", exc), psycopg.errors.QueryCanceled):
         # Its statement ran out of time (NSAI_STATEMENT_TIMEOUT_SECONDS): asking again at once
         # would only cost as much again.

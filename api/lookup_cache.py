@@ -28,6 +28,7 @@ from typing import Any, Final
 import psycopg
 from prometheus_client import Counter
 
+from nsai.errors import first_line
 from nsai.query.lookup import Moved
 from nsai.query.models import Address
 
@@ -145,10 +146,9 @@ async def listen(cache: LookupCache, conninfo: str, retry: float = 1.0) -> None:
                     async for _ in conn.notifies(timeout=CHECK_EVERY):
                         cache.forget()
         except (psycopg.Error, TimeoutError) as exc:
-            reason = str(exc).strip()
             log.warning(
                 "not keeping UPRN lookups: listening for changes failed (%s); retrying in %.0f s",
-                reason.splitlines()[0] if reason else type(exc).__name__,
+                first_line(exc),
                 delay,
             )
         finally:

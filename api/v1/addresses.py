@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
@@ -38,6 +38,34 @@ class MovedUprn(BaseModel):
     resolves_to: int = Field(description="The UPRN of the national record it resolves to.")
 
 
+def moved_response(
+    description: str, location: str = "The same request of the record the UPRN resolves to."
+) -> dict[int | str, dict[str, Any]]:
+    """The 301 of a route given a UPRN that now lives on as another (see `redirect`)."""
+    return {
+        301: {
+            "model": MovedUprn,
+            "description": description,
+            "headers": {
+                "Location": {
+                    "description": location,
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            },
+        }
+    }
+
+
+def redirect(request: Request, route: str, moved: lookup.Moved) -> JSONResponse:
+    """The 301 to `route` of the UPRN `moved` resolves to, the query string kept."""
+    url = str(request.app.url_path_for(route, uprn=str(moved.successor)))
+    if request.url.query:
+        url += "?" + request.url.query
+    body = MovedUprn(uprn=moved.uprn, resolves_to=moved.successor).model_dump()
+    return JSONResponse(body, status_code=301, headers={"Location": url})
+
+
 class _UprnSegment(Convertor[str]):
     """The path segment of a UPRN: any but `within`, the resource beside it (POST
     /v1/addresses/within), which OpenAPI matches before this template. So a GET of it is a 405
@@ -60,20 +88,11 @@ register_url_convertor("uprn", _UprnSegment())
     "/addresses/{uprn:uprn}",
     response_model=Address,
     responses=GEOJSON_FEATURE_RESPONSE
-    | {
-        301: {
-            "model": MovedUprn,
-            "description": "The UPRN was merged away or is an alias: `Location` names the "
-            "record it resolves to (the query string kept).",
-            "headers": {
-                "Location": {
-                    "description": "The path of the record the UPRN resolves to.",
-                    "required": True,
-                    "schema": {"type": "string"},
-                }
-            },
-        }
-    },
+    | moved_response(
+        "The UPRN was merged away or is an alias: `Location` names the record it resolves to "
+        "(the query string kept).",
+        location="The path of the record the UPRN resolves to.",
+    ),
 )
 async def get_address(
     request: Request,
@@ -89,7 +108,7 @@ async def get_address(
     if wants_geojson(request, fmt):
         found = await database.read_on_loop(lookup.address_async, uprn)
         if isinstance(found, lookup.Moved):
-            return _moved(request, uprn, found.successor)
+            return redirect(request, "get_address", found)
         return geojson_response(geojson.feature(found, srs))
     lookups: LookupCache = request.app.state.lookups
     kept = await lookups.answer(uprn, partial(database.read_on_loop, lookup.address_async, uprn))
@@ -99,16 +118,8 @@ async def get_address(
 def _response(request: Request, uprn: int, kept: Kept) -> Response:
     """The JSON answer: kept by the worker (api/lookup_cache.py), or read and kept just now."""
     if kept.successor is not None:
-        return _moved(request, uprn, kept.successor)
+        return redirect(request, "get_address", lookup.Moved(uprn, kept.successor))
     return Response(kept.body, media_type="application/json")
-
-
-def _moved(request: Request, uprn: int, successor: int) -> JSONResponse:
-    url = str(request.app.url_path_for("get_address", uprn=str(successor)))
-    if request.url.query:
-        url += "?" + request.url.query
-    body = MovedUprn(uprn=uprn, resolves_to=successor).model_dump()
-    return JSONResponse(body, status_code=301, headers={"Location": url})
 
 
 # A UPRN has at most 12 digits; a longer run (leading zeros, or no UPRN) is left to get_address.

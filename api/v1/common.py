@@ -3,14 +3,16 @@ and GeoJSON answers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Concatenate, Literal, ParamSpec, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from api.database import Database
+from nsai.query import geojson
 from nsai.query.limits import CURSOR_FORM
 from nsai.query.models import Srs
 
@@ -119,3 +121,24 @@ def wants_geojson(request: Request, fmt: str | None) -> bool:
 
 def geojson_response(body: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, media_type=GEOJSON)
+
+
+class Page(Protocol):
+    """A page of records (`data`) and the members beside them (next_cursor, total...)."""
+
+    @property
+    def data(self) -> Sequence[BaseModel]: ...
+
+    def model_dump(self, *, exclude: set[str]) -> dict[str, Any]: ...
+
+
+PageT = TypeVar("PageT", bound=Page)
+
+
+def page_answer(request: Request, fmt: str | None, page: PageT, srs: Srs) -> PageT | JSONResponse:
+    """The page as it is, or (when asked for) a GeoJSON FeatureCollection of its records with
+    the page's other members alongside."""
+    if wants_geojson(request, fmt):
+        members = page.model_dump(exclude={"data"})
+        return geojson_response(geojson.collection(page.data, srs, **members))
+    return page

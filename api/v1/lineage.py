@@ -3,13 +3,13 @@ source records, with each link's score, decision and explanation) and what happe
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.errors import PROBLEM_RESPONSES
-from api.v1.addresses import MovedUprn
+from api.v1.addresses import moved_response, redirect
 from api.v1.common import CursorQuery, on_connection
 from nsai.query import lineage, lookup
 from nsai.query.limits import DEFAULT_PAGE, MAX_PAGE
@@ -19,34 +19,10 @@ router = APIRouter(prefix="/v1", tags=["addresses"], responses=PROBLEM_RESPONSES
 Uprn = Annotated[int, Path(ge=1, le=lookup.MAX_UPRN, description="Any UPRN ever published.")]
 
 
-def _moved(description: str) -> dict[int | str, dict[str, Any]]:
-    return {
-        301: {
-            "model": MovedUprn,
-            "description": description,
-            "headers": {
-                "Location": {
-                    "description": "The same request of the record the UPRN resolves to.",
-                    "required": True,
-                    "schema": {"type": "string"},
-                }
-            },
-        }
-    }
-
-
-def _redirect(request: Request, route: str, moved: lookup.Moved) -> JSONResponse:
-    url = str(request.app.url_path_for(route, uprn=str(moved.successor)))
-    if request.url.query:
-        url += "?" + request.url.query
-    body = MovedUprn(uprn=moved.uprn, resolves_to=moved.successor).model_dump()
-    return JSONResponse(body, status_code=301, headers={"Location": url})
-
-
 @router.get(
     "/addresses/{uprn}/sources",
     response_model=lineage.SourceRecords,
-    responses=_moved(
+    responses=moved_response(
         "The UPRN was merged away or is an alias: `Location` names the sources of the record "
         "it resolves to."
     ),
@@ -58,14 +34,14 @@ async def address_sources(request: Request, uprn: Uprn) -> lineage.SourceRecords
     each comparison's contribution to the score. A UPRN never published is 404."""
     found = await on_connection(request, lineage.sources, uprn)
     if isinstance(found, lookup.Moved):
-        return _redirect(request, "address_sources", found)
+        return redirect(request, "address_sources", found)
     return found
 
 
 @router.get(
     "/addresses/{uprn}/history",
     response_model=lineage.HistoryPage,
-    responses=_moved(
+    responses=moved_response(
         "The UPRN is another source's UPRN of a property (an alias): `Location` names the "
         "history of its national record."
     ),
@@ -84,5 +60,5 @@ async def address_history(
     keeps its history; a UPRN never published is 404."""
     found = await on_connection(request, lineage.history, uprn, limit, cursor)
     if isinstance(found, lookup.Moved):
-        return _redirect(request, "address_history", found)
+        return redirect(request, "address_history", found)
     return found

@@ -12,11 +12,10 @@ from api.v1.common import (
     GEOJSON_RESPONSE,
     FormatQuery,
     SrsQuery,
-    geojson_response,
     on_connection,
-    wants_geojson,
+    page_answer,
 )
-from nsai.query import geojson, postcodes
+from nsai.query import postcodes
 from nsai.query.limits import DEFAULT_PAGE, MAX_PAGE
 from nsai.query.models import PostcodePage, Srs
 
@@ -46,7 +45,4 @@ async def postcode_addresses(
     """The active addresses of a postcode in natural order (street, house number, suffix, flat),
     with the total for paging. A malformed postcode is 422; one holding no address 404."""
     page = await on_connection(request, postcodes.addresses, postcode, limit, offset)
-    if wants_geojson(request, fmt):
-        members = page.model_dump(exclude={"data"})
-        return geojson_response(geojson.collection(page.data, srs, **members))
-    return page
+    return page_answer(request, fmt, page, srs)

@@ -14,11 +14,10 @@ from api.v1.common import (
     FormatQuery,
     SrsQuery,
     form,
-    geojson_response,
     on_connection,
-    wants_geojson,
+    page_answer,
 )
-from nsai.query import geojson, search
+from nsai.query import search
 from nsai.query.limits import (
     CLASSIFICATION_FORM,
     DEFAULT_RANKED,
@@ -78,10 +77,7 @@ async def search_addresses(
     which words matched (`A~B`: A typed, B found; `no X`: not found)."""
     narrowed = search.filters(classification, custodian, logical_status, postcode_area)
     page = await on_connection(request, search.search, q, narrowed, limit, cursor)
-    if wants_geojson(request, fmt):
-        members = page.model_dump(exclude={"data"})
-        return geojson_response(geojson.collection(page.data, srs, **members))
-    return page
+    return page_answer(request, fmt, page, srs)
 
 
 @router.get("/autocomplete", response_model=Suggestions)

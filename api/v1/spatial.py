@@ -15,11 +15,10 @@ from api.v1.common import (
     CursorQuery,
     FormatQuery,
     SrsQuery,
-    geojson_response,
     on_connection,
-    wants_geojson,
+    page_answer,
 )
-from nsai.query import geojson, spatial
+from nsai.query import spatial
 from nsai.query.errors import BadInput
 from nsai.query.limits import (
     DEFAULT_PAGE,
@@ -47,14 +46,6 @@ PageLimit = Annotated[
 ]
 
 
-def _answer(
-    request: Request, fmt: str | None, page: AddressPage, srs: Srs
-) -> AddressPage | JSONResponse:
-    if wants_geojson(request, fmt):
-        return geojson_response(geojson.collection(page.data, srs, next_cursor=page.next_cursor))
-    return page
-
-
 @router.get("/nearest", response_model=NearestPage, responses=GEOJSON_RESPONSE)
 async def nearest(
     request: Request,
@@ -69,9 +60,7 @@ async def nearest(
     """The active addresses nearest a point within `radius`, nearest first, with their distance
     in metres."""
     page = await on_connection(request, spatial.nearest, point, srs, radius, limit)
-    if wants_geojson(request, fmt):
-        return geojson_response(geojson.collection(page.data, srs))
-    return page
+    return page_answer(request, fmt, page, srs)
 
 
 @router.get("/addresses", response_model=AddressPage, responses=GEOJSON_RESPONSE)
@@ -110,7 +99,7 @@ async def addresses_in(
         raise BadInput("radius", "give the radius in metres around point")
     else:
         page = await on_connection(request, spatial.in_radius, point, srs, radius, limit, cursor)
-    return _answer(request, fmt, page, srs)
+    return page_answer(request, fmt, page, srs)
 
 
 @router.post(
@@ -137,4 +126,4 @@ async def addresses_within(
     """The active addresses inside a polygon, by UPRN, cursor-paged. An invalid or
     self-intersecting polygon, or one beyond the limits, is 422."""
     page = await on_connection(request, spatial.within, geometry, srs, limit, cursor)
-    return _answer(request, fmt, page, srs)
+    return page_answer(request, fmt, page, srs)

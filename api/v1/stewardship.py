@@ -21,7 +21,6 @@ from nsai.steward import audit, corrections, jobs, review
 from nsai.steward.work import Conflict
 
 router = APIRouter(prefix="/v1", tags=["stewardship"], responses=PROBLEM_RESPONSES)
-Steward = Annotated[Principal, Depends(require("steward"))]
 Reason = Annotated[str | None, Field(default=None, max_length=1000, description="Why.")]
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "The state changed since it was read, or does not allow it."}
@@ -38,13 +37,20 @@ def _conflict_is_409() -> Iterator[None]:
         raise Problem(503, str(exc)) from None
 
 
-def _actor(principal: Principal) -> str:
+# The steward scope itself is required where the router is included (api/app.py); `Actor` asks
+# for the same dependency (one per scope, api/access.py), which runs once a request. Both are
+# async so that they run on the event loop, not through the thread pool.
+async def _actor(principal: Annotated[Principal, Depends(require("steward"))]) -> str:
     return principal.name or "anonymous"
 
 
-def _engine(request: Request) -> Engine:
+async def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.writes
     return engine
+
+
+Actor = Annotated[str, Depends(_actor)]
+Writes = Annotated[Engine, Depends(_engine)]
 
 
 class OperationDone(BaseModel):
@@ -73,8 +79,7 @@ def _forget_lookups(request: Request) -> None:
 
 @router.get("/review", response_model=review.ReviewPage)
 def review_queue(
-    request: Request,
-    principal: Steward,
+    engine: Writes,
     status: Annotated[
         list[Literal["open", "deferred", "accepted", "rejected", "closed"]] | None,
         Query(description="Statuses to list (repeat the parameter); open and deferred if none."),
@@ -95,7 +100,7 @@ def review_queue(
 ) -> review.ReviewPage:
     """Uncertain pairs with both records side by side, and the queue's counts."""
     return review.queue(
-        _engine(request),
+        engine,
         status=status or ("open", "deferred"),
         source=source,
         custodian=custodian,
@@ -108,10 +113,10 @@ def review_queue(
 
 
 @router.get("/review/{review_id}", response_model=review.ReviewItem)
-def review_item(request: Request, principal: Steward, review_id: RowId) -> review.ReviewItem:
+def review_item(engine: Writes, review_id: RowId) -> review.ReviewItem:
     """One item: both records (every part, source, status, point), their distance, the score and
     each comparison's contribution."""
-    return review.item(_engine(request), review_id)
+    return review.item(engine, review_id)
 
 
 class DecisionIn(BaseModel):
@@ -128,23 +133,16 @@ class DecisionOut(BaseModel):
 
 
 @router.post("/review/{review_id}/decision", response_model=DecisionOut, responses=CONFLICT)
-def decide(request: Request, principal: Steward, review_id: RowId, body: DecisionIn) -> DecisionOut:
+def decide(
+    request: Request, engine: Writes, actor: Actor, review_id: RowId, body: DecisionIn
+) -> DecisionOut:
     """Accept (merge the two national records now), reject (never propose the pair again) or
     defer. Applied at once and in the change feed; two stewards on one item: one wins, the other
     gets a 409."""
     with _conflict_is_409():
-        done = review.decide(
-            _engine(request),
-            review_id,
-            body.decision,
-            body.version,
-            _actor(principal),
-            body.reason,
-        )
+        done = review.decide(engine, review_id, body.decision, body.version, actor, body.reason)
     _forget_lookups(request)
-    return DecisionOut(
-        review=review.item(_engine(request), review_id), operation_id=done.operation_id
-    )
+    return DecisionOut(review=review.item(engine, review_id), operation_id=done.operation_id)
 
 
 # --- corrections -------------------------------------------------------------------------------
@@ -189,74 +187,43 @@ class UndoIn(BaseModel):
 
 
 @router.post("/steward/merge", response_model=OperationDone, responses=CONFLICT)
-def merge(request: Request, principal: Steward, body: MergeIn) -> OperationDone:
+def merge(request: Request, engine: Writes, actor: Actor, body: MergeIn) -> OperationDone:
     """Merge two national records: `uprn` resolves to `into` for ever."""
     with _conflict_is_409():
-        return _done(
-            request,
-            corrections.merge(
-                _engine(request),
-                body.uprn,
-                body.into,
-                _actor(principal),
-                body.reason,
-                body.versions,
-            ),
-        )
+        done = corrections.merge(engine, body.uprn, body.into, actor, body.reason, body.versions)
+    return _done(request, done)
 
 
 @router.post("/steward/split", response_model=OperationDone, responses=CONFLICT)
-def split(request: Request, principal: Steward, body: SplitIn) -> OperationDone:
+def split(request: Request, engine: Writes, actor: Actor, body: SplitIn) -> OperationDone:
     """Split a source record out of its national record, to a new UPRN or to `to`."""
     with _conflict_is_409():
-        return _done(
-            request,
-            corrections.split(
-                _engine(request),
-                body.source,
-                body.source_ref,
-                _actor(principal),
-                body.reason,
-                body.to,
-            ),
-        )
+        done = corrections.split(engine, body.source, body.source_ref, actor, body.reason, body.to)
+    return _done(request, done)
 
 
 @router.post("/steward/retire", response_model=OperationDone, responses=CONFLICT)
-def retire(request: Request, principal: Steward, body: RetireIn) -> OperationDone:
+def retire(request: Request, engine: Writes, actor: Actor, body: RetireIn) -> OperationDone:
     """Retire a national record; its source records stay with it, out of matching."""
     with _conflict_is_409():
-        return _done(
-            request, corrections.retire(_engine(request), body.uprn, _actor(principal), body.reason)
-        )
+        return _done(request, corrections.retire(engine, body.uprn, actor, body.reason))
 
 
 @router.post("/steward/edit", response_model=OperationDone, responses=CONFLICT)
-def edit(request: Request, principal: Steward, body: EditIn) -> OperationDone:
+def edit(request: Request, engine: Writes, actor: Actor, body: EditIn) -> OperationDone:
     """Set one field by hand, with a reason: no later run overrides it."""
     with _conflict_is_409():
-        return _done(
-            request,
-            corrections.edit(
-                _engine(request),
-                body.uprn,
-                body.field,
-                body.value,
-                _actor(principal),
-                body.reason,
-                body.version,
-            ),
+        done = corrections.edit(
+            engine, body.uprn, body.field, body.value, actor, body.reason, body.version
         )
+    return _done(request, done)
 
 
 @router.post("/steward/undo", response_model=OperationDone, responses=CONFLICT)
-def undo(request: Request, principal: Steward, body: UndoIn) -> OperationDone:
+def undo(request: Request, engine: Writes, actor: Actor, body: UndoIn) -> OperationDone:
     """Undo an operation; refused (409, saying which) while a later one depends on it."""
     with _conflict_is_409():
-        return _done(
-            request,
-            corrections.undo(_engine(request), body.operation_id, _actor(principal), body.reason),
-        )
+        return _done(request, corrections.undo(engine, body.operation_id, actor, body.reason))
 
 
 class OperationLog(BaseModel):
@@ -265,19 +232,18 @@ class OperationLog(BaseModel):
 
 @router.get("/steward/operations", response_model=OperationLog)
 def operations(
-    request: Request,
-    principal: Steward,
+    engine: Writes,
     uprn: Annotated[int | None, Query(ge=1, le=999_999_999_999)] = None,
     limit: Annotated[int, Query(ge=1, le=audit.MAX_PAGE)] = 50,
     before: Annotated[int | None, Query(ge=1, description="Operations before this one.")] = None,
 ) -> OperationLog:
     """The audit log, newest first: who, when, why, before and after."""
-    return OperationLog(data=audit.log(_engine(request), uprn, limit, before))
+    return OperationLog(data=audit.log(engine, uprn, limit, before))
 
 
 @router.get("/steward/operations/{operation_id}", response_model=audit.Operation)
-def operation(request: Request, principal: Steward, operation_id: RowId) -> audit.Operation:
-    return audit.operation(_engine(request), operation_id)
+def operation(engine: Writes, operation_id: RowId) -> audit.Operation:
+    return audit.operation(engine, operation_id)
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -292,29 +258,25 @@ class JobIn(BaseModel):
 
 
 @router.get("/jobs", response_model=JobList)
-def job_list(
-    request: Request, principal: Steward, limit: Annotated[int, Query(ge=1, le=200)] = 20
-) -> JobList:
+def job_list(engine: Writes, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> JobList:
     """Reconciliation runs, newest first: status, stage, timings and reports."""
-    return JobList(data=jobs.jobs(_engine(request), limit))
+    return JobList(data=jobs.jobs(engine, limit))
 
 
 @router.get("/jobs/{run_id}", response_model=jobs.Job)
-def job_show(request: Request, principal: Steward, run_id: RowId) -> jobs.Job:
-    return jobs.job(_engine(request), run_id)
+def job_show(engine: Writes, run_id: RowId) -> jobs.Job:
+    return jobs.job(engine, run_id)
 
 
 @router.post("/jobs", response_model=jobs.Job, status_code=202, responses=CONFLICT)
-def job_start(request: Request, principal: Steward, body: JobIn) -> jobs.Job:
+def job_start(request: Request, engine: Writes, actor: Actor, body: JobIn) -> jobs.Job:
     """Start a reconciliation job; a 409 names the job already running."""
     with _conflict_is_409():
-        return jobs.start(
-            _engine(request), request.app.state.settings, body.workers, _actor(principal)
-        )
+        return jobs.start(engine, request.app.state.settings, body.workers, actor)
 
 
 @router.post("/jobs/{run_id}/cancel", response_model=jobs.Job, status_code=202, responses=CONFLICT)
-def job_cancel(request: Request, principal: Steward, run_id: RowId) -> jobs.Job:
+def job_cancel(engine: Writes, run_id: RowId) -> jobs.Job:
     """Cancel a running job: it ends as cancelled and the national tables stay as they were."""
     with _conflict_is_409():
-        return jobs.cancel(_engine(request), run_id)
+        return jobs.cancel(engine, run_id)

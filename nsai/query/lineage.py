@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -13,12 +11,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from nsai.db.queries import execute
+from nsai.query import paging
 from nsai.query.addresses import located
-from nsai.query.errors import BadInput, NotFound
+from nsai.query.errors import NotFound
 from nsai.query.lookup import Moved, check_uprn
 from nsai.query.models import AddressableObject, ChangeEvent, Location
 
-_CURSOR: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CURSOR_KEY: Final = re.compile(r"e([1-9][0-9]{0,17})")
 _NO_CURSOR: Final = 2**63 - 1
 
@@ -141,25 +139,11 @@ def sources(conn: Connection, uprn: int) -> SourceRecords | Moved:
     return SourceRecords(uprn=uprn, data=data)
 
 
-def encode_cursor(event_id: int) -> str:
-    return base64.urlsafe_b64encode(f"e{event_id}".encode()).decode().rstrip("=")
-
-
 def _before(field: str, token: str | None) -> int:
     """The event a history page's cursor stops at (the largest id when None)."""
     if token is None:
         return _NO_CURSOR
-    bad = BadInput(field, "not a cursor this API returned; pass `next_cursor` as it was given")
-    if not _CURSOR.fullmatch(token):
-        raise bad
-    try:
-        key = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise bad from None
-    match = _CURSOR_KEY.fullmatch(key)
-    if match is None:
-        raise bad
-    return int(match[1])
+    return int(paging.decode_key(field, token, _CURSOR_KEY)[1])
 
 
 def history(conn: Connection, uprn: int, limit: int, cursor: str | None) -> HistoryPage | Moved:
@@ -183,5 +167,5 @@ def history(conn: Connection, uprn: int, limit: int, cursor: str | None) -> Hist
     return HistoryPage(
         uprn=uprn,
         data=events,
-        next_cursor=encode_cursor(events[-1].event_id) if more and events else None,
+        next_cursor=paging.encode_key(f"e{events[-1].event_id}") if more and events else None,
     )
