@@ -86,7 +86,8 @@ def test_a_review_decision_over_http(api: Any, gazetteer: Gazetteer) -> None:
         "MILL LANE",
     )
     assert council["sao"] == dict.fromkeys(council["sao"])  # no SAO: every part null
-    assert council["location"]["x"] == 530000.0 and 49 < council["location"]["lat"] < 56
+    assert council["location"]["x"] == 530000.0
+    assert 49 < council["location"]["lat"] < 56
     assert (listed["source_ref"], listed["location"], shown["distance_m"]) == ("L1", None, None)
     assert shown["pairs"] == [
         {"record_a": item["record_a"]["record_id"], "record_b": item["record_b"]["record_id"],
