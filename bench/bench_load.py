@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 import psycopg
 import yaml
@@ -137,18 +138,11 @@ def run(quick: bool) -> str:
                 (s for s in manifest["sources"] if s["name"].startswith("llpg-")),
                 key=lambda s: s["records"],
             )
-            ctax = next(s for s in manifest["sources"] if s["name"] == "ctax")
-            ctax_mapping = out / "ctax.mapping.yaml"
-            ctax_mapping.write_text(yaml.safe_dump(ctax["mapping"]))
+            ctax, ctax_mapping = _ctax(out, manifest)
             load = [NSAI, "load"]
             cases = [
                 ("DTF 7.3", out / council["file"], ["--source", council["name"]], False),
-                (
-                    "CSV",
-                    out / ctax["file"],
-                    ["--source", "ctax", "--mapping", str(ctax_mapping)],
-                    True,
-                ),
+                ("CSV", ctax, ["--source", "ctax", "--mapping", str(ctax_mapping)], True),
             ]
             for label, path, command, header in cases:
                 url = _fresh_database(admin, BENCH_DB)
@@ -165,6 +159,14 @@ def run(quick: bool) -> str:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
         )
     return "\n".join(lines)
+
+
+def _ctax(out: Path, manifest: dict[str, Any]) -> tuple[Path, Path]:
+    """The region's council-tax list, and a mapping file of its columns."""
+    ctax = next(s for s in manifest["sources"] if s["name"] == "ctax")
+    mapping = out / "ctax.mapping.yaml"
+    mapping.write_text(yaml.safe_dump(ctax["mapping"]))
+    return out / ctax["file"], mapping
 
 
 def _in_turn(admin: str, councils: int) -> list[str]:
@@ -186,12 +188,27 @@ def _in_turn(admin: str, councils: int) -> list[str]:
             path = out / llpg["file"]
             seconds, _ = _measure([NSAI, "load", str(path), "--source", llpg["name"]], url)
             loads.append((llpg["name"], _rows(path), seconds))
-    times = [seconds for _, _, seconds in loads]
+        # Then the region's council-tax list, and the list again with one row changed and one
+        # added: a reload compares every row with the source's records.
+        ctax, mapping = _ctax(out, manifest)
+        with ctax.open(newline="") as handle:
+            rows = list(csv.reader(handle))
+        rows[1][1] += " CHANGED"
+        rows.append(["CT-ADDED", "1 ADDED ROAD", *rows[1][2:]])
+        changed = out / "ctax-changed.csv"
+        with changed.open("w", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+        for label, path in (("ctax", ctax), ("ctax, 2 rows changed", changed)):
+            load = [NSAI, "load", str(path), "--source", "ctax", "--mapping", str(mapping)]
+            seconds, _ = _measure(load, url)
+            loads.append((label, _rows(path) - 1, seconds))
+    times = [seconds for _, _, seconds in loads[:councils]]
     lines = [
         f"Loads in turn: the {councils} councils' LLPGs (DTF 7.3) of `nsai synth --councils "
         f"{councils} --properties {properties:,}`, loaded one after another into one freshly "
-        "migrated database, each by its own `nsai load` (process start included). Median of "
-        f"the last five loads against the first five: "
+        "migrated database, each by its own `nsai load` (process start included), then the "
+        "region's council-tax list, and the list again with one row changed and one added. "
+        "Median of the last five LLPG loads against the first five: "
         f"{statistics.median(times[-5:]) / statistics.median(times[:5]):.2f}.",
         "",
         "| load | source | rows | load s | rows/s |",

@@ -16,12 +16,21 @@ CREATE INDEX ON stage_record (source_ref);
 ANALYZE stage_record;
 
 -- name: remove_records
+-- The source's records in scope are read into a table of their own first, by the source's index,
+-- and analyzed: the register's statistics may not know the source yet (its records loaded since
+-- the last ANALYZE), and an anti-join estimated at one record was planned as a nested loop
+-- scanning stage_record for every record (9 s to reload a 10,000-row list).
+CREATE TEMP TABLE in_scope ON COMMIT DROP AS
+    SELECT r.record_id, r.source_ref, r.content_hash FROM source_record r
+    WHERE r.source_id = %(source)s AND r.removed_batch_id IS NULL
+      AND (%(full)s OR r.uprn IN (SELECT uprn FROM affected));
+ANALYZE in_scope;
 WITH removed AS (
     UPDATE source_record r SET removed_batch_id = %(batch)s
-    WHERE r.source_id = %(source)s AND r.removed_batch_id IS NULL
-      AND (%(full)s OR r.uprn IN (SELECT uprn FROM affected))
+    FROM in_scope c
+    WHERE r.record_id = c.record_id
       AND NOT EXISTS (SELECT 1 FROM stage_record s
-                      WHERE s.source_ref = r.source_ref AND s.content_hash = r.content_hash)
+                      WHERE s.source_ref = c.source_ref AND s.content_hash = c.content_hash)
     RETURNING r.source_ref
 )
 SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM stage_record s
