@@ -35,12 +35,14 @@ def load(
     advance: Callable[[int], None] = lambda _: None,
     priority: int | None = None,
     max_removal: float | None = None,
+    workers: int = 1,
 ) -> LoadResult:
     """Load one file (or one set of DTF volumes) into a source, all or nothing.
 
     A list's columns are mapped by `mapping_options` (the command line's --*-column options,
     by key without dashes) over `mapping_file` (the same keys in YAML). A full load that would
     remove more than `max_removal` of the source's records is refused (None: any share).
+    A list's rows are parsed on `workers` processes.
     """
     if not SOURCE_NAME.fullmatch(source):
         raise NsaiError(
@@ -74,7 +76,7 @@ def load(
                 create_staging(conn, *dtf73.STAGING)
                 return dtf73.load_dtf(batch, inputs, advance)
             assert mapping is not None
-            return tabular.load_table(batch, inputs, mapping, advance)
+            return tabular.load_table(batch, inputs, mapping, advance, workers)
         except BaseException:
             # The connection may be broken (the reason we are here): the error that matters is the
             # first one, so a failed rollback must not replace it.

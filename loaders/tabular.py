@@ -11,9 +11,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import multiprocessing
 import operator
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -275,9 +280,69 @@ def _record(chunk: Chunk, i: int, mapping: Mapping, columns: list[str]) -> tuple
     return (ref, one_line, *_PARTS_OF(parts), *_KEYS_OF(match_keys(parts)))
 
 
+@dataclass
+class Built:
+    """A chunk's rows as staged (STAGED), and the rows refused, each (line, raw, reason)."""
+
+    rows: list[tuple[Any, ...]]
+    refused: list[tuple[int, str, str]]
+
+    @property
+    def read(self) -> int:
+        return len(self.rows) + len(self.refused)
+
+
+def _build(chunk: Chunk, mapping: Mapping, name: str, where: Path) -> Built:
+    """A chunk's rows parsed and placed: the work that runs in the worker processes."""
+    built = Built([], [])
+    columns = mapping.columns
+    xs, ys, problems = _points(chunk, mapping, where)
+    for i, line_number in enumerate(chunk.line_numbers):
+        row = problems[i] or _record(chunk, i, mapping, columns)
+        if isinstance(row, str):
+            built.refused.append((line_number, chunk.raws[i], row))
+            continue
+        geom = None if math.isnan(xs[i]) else f"SRID=27700;POINT({xs[i]:.2f} {ys[i]:.2f})"
+        built.rows.append((*row, geom, 1, name, line_number, chunk.raws[i]))
+    return built
+
+
+def _in_order(
+    build: Callable[[Chunk], Built], chunks: Iterator[Chunk], workers: int
+) -> Iterator[Built]:
+    """What `build` made of each chunk, in the file's order: in this process, or on `workers`
+    forked processes with at most two chunks each in flight, so the file is never read further
+    ahead than that. A worker's error, or its death, is raised here and the load rolls back."""
+    if workers <= 1:
+        yield from map(build, chunks)
+        return
+    # Forked: a worker starts at once with the readers imported, and never touches the load's
+    # connection (it leaves by os._exit, so nothing of the parent is closed or flushed).
+    fork = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(workers, mp_context=fork) as pool:
+            waiting: deque[Future[Built]] = deque()
+            for chunk in chunks:
+                waiting.append(pool.submit(build, chunk))
+                if len(waiting) > 2 * workers:
+                    yield waiting.popleft().result()
+            while waiting:
+                yield waiting.popleft().result()
+    except BrokenProcessPool:
+        raise NsaiError(
+            "a process parsing the file's rows ended without finishing (killed, or out of "
+            "memory?): nothing was loaded"
+        ) from None
+
+
 def load_table(
-    batch: Batch, files: InputFiles, mapping: Mapping, advance: Callable[[int], None]
+    batch: Batch,
+    files: InputFiles,
+    mapping: Mapping,
+    advance: Callable[[int], None],
+    workers: int = 1,
 ) -> LoadResult:
+    """Stage a list's rows (parsed on `workers` processes), then merge its records."""
     path = files.paths[0]
     if files.format == "csv":
         assert files.encoding is not None
@@ -287,21 +352,14 @@ def load_table(
     else:
         chunks = _spatial_chunks(path, mapping, files.format)
     name = path.name
-    columns = mapping.columns
-    for chunk in chunks:
-        rows = []
-        xs, ys, problems = _points(chunk, mapping, path)
-        for i, line_number in enumerate(chunk.line_numbers):
-            batch.counts.read += 1
-            built = problems[i] or _record(chunk, i, mapping, columns)
-            if isinstance(built, str):
-                batch.quarantine(name, line_number, chunk.raws[i], built)
-                continue
-            geom = None if math.isnan(xs[i]) else f"SRID=27700;POINT({xs[i]:.2f} {ys[i]:.2f})"
-            rows.append((*built, geom, 1, name, line_number, chunk.raws[i]))
-        copy_rows(batch.conn, tables.stage_record, STAGED, rows)
-        batch.counts.staged += len(rows)
-        advance(len(chunk.raws))
+    build = partial(_build, mapping=mapping, name=name, where=path)
+    for built in _in_order(build, chunks, workers):
+        batch.counts.read += built.read
+        for line_number, raw, reason in built.refused:
+            batch.quarantine(name, line_number, raw, reason)
+        copy_rows(batch.conn, tables.stage_record, STAGED, built.rows)
+        batch.counts.staged += len(built.rows)
+        advance(built.read)
     batch.quarantine_duplicates(tables.stage_record, ("source_ref",), "id")
     records = batch.merge(full=True)
     return batch.finish(records, change_only=False)

@@ -71,6 +71,15 @@ ALLOW_REMOVAL = typer.Option(
 )
 
 
+WORKERS = typer.Option(
+    1,
+    "--workers",
+    min=1,
+    max=64,
+    help="Processes that parse a list's rows while this one stages them (DTF: read in one).",
+)
+
+
 def load(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="The file, or the volumes of one DTF file set."),
@@ -105,6 +114,7 @@ def load(
         help="The source's rank when records disagree (lower wins; gazetteers 10, lists 100).",
     ),
     allow_removal: bool = ALLOW_REMOVAL,
+    workers: int = WORKERS,
 ) -> None:
     """Load an LLPG (DTF 7.3) or an address list (CSV, GeoJSON, GPKG, SHP, Parquet)."""
     # Imported here: the readers pull in pyarrow, pyogrio and shapely, which other commands
@@ -120,7 +130,7 @@ def load(
         with _progress(f"loading {paths[0].name}") as advance:
             result = load_files(
                 engine, paths, source, fmt, options, mapping_file, advance, priority,
-                None if allow_removal else settings.max_removal,
+                None if allow_removal else settings.max_removal, workers,
             )  # fmt: skip
     typer.echo(_summary(result, paths, time.monotonic() - started))
 
@@ -129,6 +139,7 @@ def load_manifest(
     ctx: typer.Context,
     manifest: Path = typer.Argument(..., help="A manifest.json, as `nsai synth` writes."),
     allow_removal: bool = ALLOW_REMOVAL,
+    workers: int = WORKERS,
 ) -> None:
     """Load every source a manifest lists (name, file, format and column mapping of each)."""
     from loaders.load import load as load_files
@@ -155,7 +166,7 @@ def load_manifest(
             options = {key.replace("-", "_"): value for key, value in (mapping or {}).items()}
             with _progress(f"loading {path.name}") as advance:
                 result = load_files(
-                    engine, [path], name, fmt, options, None, advance, priority, most
+                    engine, [path], name, fmt, options, None, advance, priority, most, workers
                 )
             typer.echo(_summary(result, [path], time.monotonic() - started))
 

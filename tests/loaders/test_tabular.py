@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon
 
+from loaders import tabular
 from tests.conftest import CliRunner
 from tests.loaders.conftest import load_args, query, scalar, snapshot
 
@@ -488,8 +490,9 @@ def test_a_zero_coordinate_is_a_coordinate(
     assert _records(db_url)["Z1"]["srid"] == 27700
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])  # the refusal comes from a worker process
 def test_a_shapefile_without_its_crs_needs_crs(
-    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path, workers: str
 ) -> None:
     _frame(27700).to_file(tmp_path / "n.shp")
     (tmp_path / "n.prj").unlink()
@@ -498,6 +501,8 @@ def test_a_shapefile_without_its_crs_needs_crs(
         str(tmp_path / "n.shp"),
         "--source",
         "n",
+        "--workers",
+        workers,
         *FRAME_MAPPING,
     ]
     result = cli(*args, environ=environ)
@@ -633,4 +638,82 @@ def test_a_wrong_crs_that_refuses_most_rows_is_refused_whole(
     assert "Rows refused while reading: 200 (200 'coordinates are outside Great Britain')" in (
         result.err
     )
+    assert snapshot(db_url) == before
+
+
+# A list of many small chunks: good rows, and rows refused while parsing, in every chunk.
+def _messy_list(path: Path, rows: int) -> Path:
+    lines = ["ref,address,postcode"]
+    for n in range(1, rows + 1):
+        if n % 7 == 0:
+            lines.append(f",{n} Mill Lane,OX1 1AA")  # missing id
+        elif n % 11 == 0:
+            lines.append(f"R{n},,")  # no address
+        else:
+            lines.append(f"R{n},Flat {n % 3 + 1} {n} Mill Lane Oldtown,OX1 {n % 9}AB")
+    return _csv(path, "\n".join(lines) + "\n")
+
+
+LIST_ARGS = ["--id-column", "ref", "--address-columns", "address", "--postcode-column", "postcode"]
+
+
+def test_a_list_parsed_by_worker_processes_loads_as_in_one(
+    cli: CliRunner,
+    environ: dict[str, str],
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tabular, "CHUNK_ROWS", 10)  # 25 chunks, several in flight at once
+    path = _messy_list(tmp_path / "l.csv", 250)
+    for source, workers in (("one", "1"), ("three", "3")):
+        out = _ok(cli("load", str(path), "--source", source, *LIST_ARGS, "--workers", workers,
+                      environ=environ))  # fmt: skip
+        assert "250 rows read, 196 loaded, 54 quarantined" in out
+    records = query(
+        db_url,
+        "SELECT s.name, row_to_json(r)::jsonb - '{record_id,source_id,batch_id,loaded_at}'::text[]"
+        " FROM source_record r JOIN source s USING (source_id)",
+    )
+    by_source: dict[str, list[str]] = {"one": [], "three": []}
+    for name, record in records:
+        by_source[name].append(json.dumps(record, sort_keys=True))
+    assert len(by_source["one"]) == 196
+    assert sorted(by_source["one"]) == sorted(by_source["three"])
+    refused = query(
+        db_url,
+        "SELECT s.name, q.line_number, q.raw, q.reason FROM quarantine q "
+        "JOIN load_batch b USING (batch_id) JOIN source s USING (source_id) "
+        "ORDER BY q.quarantine_id",
+    )
+    one = [row[1:] for row in refused if row[0] == "one"]
+    assert one == [row[1:] for row in refused if row[0] == "three"]  # same rows, same order
+
+
+_BUILD = tabular._build
+
+
+def _dies_on_line_77(chunk: tabular.Chunk, **given: Any) -> tabular.Built:
+    if 77 in chunk.line_numbers:
+        os._exit(9)  # as a process the kernel killed
+    return _BUILD(chunk, **given)
+
+
+def test_a_worker_process_that_dies_fails_the_load_whole(
+    cli: CliRunner,
+    environ: dict[str, str],
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tabular, "CHUNK_ROWS", 10)
+    path = _messy_list(tmp_path / "l.csv", 250)
+    _ok(cli("load", str(_messy_list(tmp_path / "first.csv", 20)), "--source", "l", *LIST_ARGS,
+            environ=environ))  # fmt: skip
+    before = snapshot(db_url)
+    monkeypatch.setattr(tabular, "_build", _dies_on_line_77)
+    result = cli("load", str(path), "--source", "l", *LIST_ARGS, "--workers", "2",
+                 environ=environ)  # fmt: skip
+    assert result.code == 1
+    assert "a process parsing the file's rows ended without finishing" in result.err
     assert snapshot(db_url) == before
