@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Final
 
 from sqlalchemy import Table
 
 from loaders.files import InputFiles, csv_rows, too_long
+from loaders.parallel import in_order
 from loaders.store import Batch, LoadResult
 from nsai import bng
 from nsai.address.normalise import match_keys, normalise_street, normalise_text, normalise_town
@@ -328,11 +330,14 @@ class _Stager:
             self.buffers[kind].clear()
 
 
-def load_dtf(batch: Batch, files: InputFiles, advance: Callable[[int], None]) -> LoadResult:
-    """Stage every volume, apply it to the source's state, derive and merge its records."""
+def load_dtf(
+    batch: Batch, files: InputFiles, advance: Callable[[int], None], workers: int = 1
+) -> LoadResult:
+    """Stage every volume (its records parsed on `workers` processes), apply it to the source's
+    state, derive and merge its records."""
     stager = _Stager(batch)
     headers = [
-        _load_volume(batch, stager, volume, files, advance)
+        _load_volume(batch, stager, volume, files, advance, workers)
         for volume in range(1, len(files.paths) + 1)
     ]
     stager.flush()
@@ -401,65 +406,118 @@ def _check_custodian(batch: Batch, header: Header) -> None:
         )
 
 
+Line = tuple[int, list[str], str]  # a line of a file: its number, its fields, its text
+
+
+@dataclass
+class _Parsed:
+    """A chunk of data records read: staged rows by record type, refusals (line, raw, reason),
+    and the record types skipped."""
+
+    rows: list[tuple[int, Row]]
+    refused: list[tuple[int, str, str]]
+    skipped: list[str]
+
+
+def _parse(chunk: list[Line], file_type: str, volume: int, name: str) -> _Parsed:
+    """Data records (line number, fields, raw text) as staged rows: the work of the workers."""
+    parsed = _Parsed([], [], [])
+    for line_number, fields, raw in chunk:
+        kind = fields[0].strip()
+        if not kind.isdigit():
+            parsed.refused.append((line_number, raw, f"not a DTF record: type {kind!r}"))
+            continue
+        record_type = int(kind)
+        if record_type not in STAGED:
+            parsed.skipped.append(kind)
+            continue
+        refused = too_long(fields)
+        if refused is not None:
+            parsed.refused.append((line_number, raw, refused))
+            continue
+        try:
+            row = _stage_row(record_type, fields, file_type)
+        except RowError as exc:
+            parsed.refused.append((line_number, raw, str(exc)))
+            continue
+        row |= {"volume": volume, "file_name": name, "line_number": line_number, "raw": raw}
+        parsed.rows.append((record_type, row))
+    return parsed
+
+
+@dataclass
+class _Volume:
+    """What reading a volume's lines found besides its data records."""
+
+    header: Header
+    data_records: int = 0
+    trailer: dict[str, str] | None = None
+
+
 def _load_volume(
     batch: Batch,
     stager: _Stager,
     volume: int,
     files: InputFiles,
     advance: Callable[[int], None],
+    workers: int,
 ) -> Header:
     path = files.paths[volume - 1]
     where = str(path)
-    counts = batch.counts
-    header: Header | None = None
-    data_records = 0
-    trailer: dict[str, str] | None = None
     assert files.encoding is not None
-    for line_number, fields, raw in csv_rows(path, files.encoding):
+    lines = csv_rows(path, files.encoding)
+    first = next(lines, None)
+    if first is None:
+        raise NsaiError(f"{where}: holds no records")
+    batch.counts.read += 1
+    batch.counts.framing += 1
+    read = _Volume(_header(first[1], where))
+    parse = partial(_parse, file_type=read.header.file_type, volume=volume, name=path.name)
+    for parsed in in_order(parse, _data_chunks(lines, read, batch, advance, where), workers):
+        for line_number, raw, reason in parsed.refused:
+            batch.quarantine(path.name, line_number, raw, reason)
+        for kind in parsed.skipped:
+            batch.counts.skip(kind)
+        for record_type, row in parsed.rows:
+            stager.add(record_type, row)
+    if read.trailer is None:
+        raise NsaiError(f"{where}: truncated: it does not end with a trailer record (99)")
+    _check_trailer(read.trailer, read.data_records, where)
+    next_volume = read.trailer.get("NEXT_VOLUME_NUMBER", "").strip()
+    return replace(read.header, more_volumes=next_volume not in ("", "0"))
+
+
+def _data_chunks(
+    lines: Iterator[Line],
+    read: _Volume,
+    batch: Batch,
+    advance: Callable[[int], None],
+    where: str,
+) -> Iterator[list[Line]]:
+    """The volume's data records in chunks, up to its trailer, which goes into `read`."""
+    counts = batch.counts
+    chunk: list[Line] = []
+    for line_number, fields, raw in lines:
         counts.read += 1
         if counts.read % 10_000 == 0:
             advance(10_000)
-        if header is None:
-            header = _header(fields, where)
-            counts.framing += 1
-            continue
-        if trailer is not None:
+        if read.trailer is not None:
             raise NsaiError(f"{where} line {line_number}: records after the trailer (99)")
-        kind = fields[0].strip()
-        if kind == str(layout.TRAILER):
+        if fields[0].strip() == str(layout.TRAILER):
             # Read as far as it goes: a short trailer is refused by what it lacks.
-            trailer = dict(zip(layout.FIELDS[layout.TRAILER], fields, strict=False))
+            read.trailer = dict(zip(layout.FIELDS[layout.TRAILER], fields, strict=False))
             counts.framing += 1
             continue
-        data_records += 1
-        if not kind.isdigit():
-            batch.quarantine(path.name, line_number, raw, f"not a DTF record: type {kind!r}")
-            continue
-        record_type = int(kind)
-        if record_type not in STAGED:
-            counts.skip(kind)
-            continue
-        refused = too_long(fields)
-        if refused is not None:
-            batch.quarantine(path.name, line_number, raw, refused)
-            continue
-        try:
-            row = _stage_row(record_type, fields, header)
-        except RowError as exc:
-            batch.quarantine(path.name, line_number, raw, str(exc))
-            continue
-        row |= {"volume": volume, "file_name": path.name, "line_number": line_number, "raw": raw}
-        stager.add(record_type, row)
-    if header is None:
-        raise NsaiError(f"{where}: holds no records")
-    if trailer is None:
-        raise NsaiError(f"{where}: truncated: it does not end with a trailer record (99)")
-    _check_trailer(trailer, data_records, where)
-    next_volume = trailer.get("NEXT_VOLUME_NUMBER", "").strip()
-    return replace(header, more_volumes=next_volume not in ("", "0"))
+        read.data_records += 1
+        chunk.append((line_number, fields, raw))
+        if len(chunk) >= FLUSH_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
-def _stage_row(record_type: int, fields: list[str], header: Header) -> Row:
+def _stage_row(record_type: int, fields: list[str], file_type: str) -> Row:
     expected = len(layout.FIELDS[record_type])
     if len(fields) != expected:
         raise RowError(
@@ -469,7 +527,7 @@ def _stage_row(record_type: int, fields: list[str], header: Header) -> Row:
     change_type = record["CHANGE_TYPE"].strip().upper()
     if change_type not in CHANGE_TYPES:
         raise RowError(f"CHANGE_TYPE {change_type!r} is not I, U or D")
-    if header.file_type == "F" and change_type == "D":
+    if file_type == "F" and change_type == "D":
         raise RowError("a delete (CHANGE_TYPE D) in a full file")
     pro_order = _required(_int(record, "PRO_ORDER", 0, 2**62), "PRO_ORDER")
     row = _READERS[record_type][1](record, change_type == "D")

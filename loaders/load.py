@@ -42,7 +42,7 @@ def load(
     A list's columns are mapped by `mapping_options` (the command line's --*-column options,
     by key without dashes) over `mapping_file` (the same keys in YAML). A full load that would
     remove more than `max_removal` of the source's records is refused (None: any share).
-    A list's rows are parsed on `workers` processes.
+    A file's rows are parsed on `workers` processes.
     """
     if not SOURCE_NAME.fullmatch(source):
         raise NsaiError(
@@ -74,7 +74,7 @@ def load(
             create_staging(conn, tables.affected, tables.stage_record)
             if inputs.format == "dtf73":
                 create_staging(conn, *dtf73.STAGING)
-                return dtf73.load_dtf(batch, inputs, advance)
+                return dtf73.load_dtf(batch, inputs, advance, workers)
             assert mapping is not None
             return tabular.load_table(batch, inputs, mapping, advance, workers)
         except BaseException:

@@ -11,12 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import multiprocessing
 import operator
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -31,6 +27,7 @@ from pyproj import CRS, Transformer
 
 from loaders.files import InputFiles, csv_rows, too_long
 from loaders.mapping import STRUCTURED, Mapping
+from loaders.parallel import in_order
 from loaders.store import Batch, LoadResult
 from nsai import bng
 from nsai.address.normalise import match_keys
@@ -307,34 +304,6 @@ def _build(chunk: Chunk, mapping: Mapping, name: str, where: Path) -> Built:
     return built
 
 
-def _in_order(
-    build: Callable[[Chunk], Built], chunks: Iterator[Chunk], workers: int
-) -> Iterator[Built]:
-    """What `build` made of each chunk, in the file's order: in this process, or on `workers`
-    forked processes with at most two chunks each in flight, so the file is never read further
-    ahead than that. A worker's error, or its death, is raised here and the load rolls back."""
-    if workers <= 1:
-        yield from map(build, chunks)
-        return
-    # Forked: a worker starts at once with the readers imported, and never touches the load's
-    # connection (it leaves by os._exit, so nothing of the parent is closed or flushed).
-    fork = multiprocessing.get_context("fork")
-    try:
-        with ProcessPoolExecutor(workers, mp_context=fork) as pool:
-            waiting: deque[Future[Built]] = deque()
-            for chunk in chunks:
-                waiting.append(pool.submit(build, chunk))
-                if len(waiting) > 2 * workers:
-                    yield waiting.popleft().result()
-            while waiting:
-                yield waiting.popleft().result()
-    except BrokenProcessPool:
-        raise NsaiError(
-            "a process parsing the file's rows ended without finishing (killed, or out of "
-            "memory?): nothing was loaded"
-        ) from None
-
-
 def load_table(
     batch: Batch,
     files: InputFiles,
@@ -353,7 +322,7 @@ def load_table(
         chunks = _spatial_chunks(path, mapping, files.format)
     name = path.name
     build = partial(_build, mapping=mapping, name=name, where=path)
-    for built in _in_order(build, chunks, workers):
+    for built in in_order(build, chunks, workers):
         batch.counts.read += built.read
         for line_number, raw, reason in built.refused:
             batch.quarantine(name, line_number, raw, reason)

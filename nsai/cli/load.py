@@ -76,7 +76,7 @@ WORKERS = typer.Option(
     "--workers",
     min=1,
     max=64,
-    help="Processes that parse a list's rows while this one stages them (DTF: read in one).",
+    help="Processes that parse the file's records while this one reads and stages them.",
 )
 
 

@@ -11,13 +11,20 @@ from typing import Any
 
 import pytest
 
+from loaders import dtf73
 from tests.conftest import CliRunner
 from tests.loaders.conftest import query, scalar, snapshot
 from tests.loaders.dtf_builder import Dtf
 
 
-def _load(cli: CliRunner, environ: dict[str, str], *paths: Path, source: str = "llpg-1505") -> Any:
-    return cli("load", *map(str, paths), "--source", source, environ=environ)
+def _load(
+    cli: CliRunner,
+    environ: dict[str, str],
+    *paths: Path,
+    source: str = "llpg-1505",
+    workers: str = "1",
+) -> Any:
+    return cli("load", *map(str, paths), "--source", source, "--workers", workers, environ=environ)
 
 
 def _ok(result: Any) -> str:
@@ -295,9 +302,18 @@ def test_several_volumes_load_as_one_batch(
 # -- nothing lost: quarantine and skipped record types ------------------------------------
 
 
+# With 3 workers and chunks of 2 records, the records are parsed out of order in 3 processes:
+# the refusals, the counts and the records must be the same as in one.
+@pytest.mark.parametrize("workers", ["1", "3"])
 def test_bad_records_are_quarantined_with_their_reason_and_line(
-    cli: CliRunner, environ: dict[str, str], db_url: str, tmp_path: Path
+    cli: CliRunner,
+    environ: dict[str, str],
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    workers: str,
 ) -> None:
+    monkeypatch.setattr(dtf73, "FLUSH_ROWS", 2)
     dtf = (
         _base()
         .raw('22,"I",30,100001,"1505P000000001",1,"2020-01-01"')  # provenance: skipped
@@ -311,7 +327,7 @@ def test_bad_records_are_quarantined_with_their_reason_and_line(
         .blpu(100013)  # a BLPU without an LPI
         .lpi(100001, 20, PAO_START_NUMBER=12, SAO_END_NUMBER=3)  # an end without a start
     )
-    out = _ok(_load(cli, environ, dtf.write(tmp_path / "f.csv")))
+    out = _ok(_load(cli, environ, dtf.write(tmp_path / "f.csv"), workers=workers))
     batch = _batch(db_url)
     assert batch["rows_read"] == len(dtf.lines) + 2
     assert batch["rows_skipped"] == 2
