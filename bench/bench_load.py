@@ -211,13 +211,14 @@ def _in_turn(admin: str, councils: int) -> list[str]:
             seconds, _ = _measure(load, url)
             loads.append((label, _rows(path) - 1, seconds))
     times = [seconds for _, _, seconds in loads[:councils]]
+    ends = min(5, councils // 2)  # loads compared at each end
     lines = [
         f"Loads in turn: the {councils} councils' LLPGs (DTF 7.3) of `nsai synth --councils "
         f"{councils} --properties {properties:,}`, loaded one after another into one freshly "
         "migrated database, each by its own `nsai load` (process start included), then the "
         "region's council-tax list, and the list again with one row changed and one added. "
-        "Median of the last five LLPG loads against the first five: "
-        f"{statistics.median(times[-5:]) / statistics.median(times[:5]):.2f}.",
+        f"Median of the last {ends} LLPG loads against the first {ends}: "
+        f"{statistics.median(times[-ends:]) / statistics.median(times[:ends]):.2f}.",
         "",
         "| load | source | rows | load s | rows/s |",
         "|---:|---|---:|---:|---:|",

@@ -32,6 +32,9 @@ from nsai.errors import NsaiError
 from nsai.formats import dtf73 as layout
 
 FLUSH_ROWS = 5_000
+# Data records parsed at a time. Small: the lines of a chunk and their rows are all alive at
+# once, and 5,000 at a time cost a load 8 % in the cyclic GC's sweeps of its older generations.
+PARSE_CHUNK = 500
 STAGED = {layout.STREET, layout.STREET_DESCRIPTOR, layout.BLPU, layout.LPI}
 CHANGE_TYPES = {"I", "U", "D"}
 BLPU_STATUSES = {1, 5, 6, 7, 8, 9}
@@ -510,7 +513,7 @@ def _data_chunks(
             continue
         read.data_records += 1
         chunk.append((line_number, fields, raw))
-        if len(chunk) >= FLUSH_ROWS:
+        if len(chunk) >= PARSE_CHUNK:
             yield chunk
             chunk = []
     if chunk:

@@ -28,7 +28,7 @@ ANALYZE in_scope;
 WITH removed AS (
     UPDATE source_record r SET removed_batch_id = %(batch)s
     FROM in_scope c
-    WHERE r.record_id = c.record_id
+    WHERE r.record_id = c.record_id AND r.removed_batch_id IS NULL
       AND NOT EXISTS (SELECT 1 FROM stage_record s
                       WHERE s.source_ref = c.source_ref AND s.content_hash = c.content_hash)
     RETURNING r.source_ref

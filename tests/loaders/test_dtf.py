@@ -302,6 +302,11 @@ def test_several_volumes_load_as_one_batch(
 # -- nothing lost: quarantine and skipped record types ------------------------------------
 
 
+# The refused lines in the quarantine's order (by id), as one process writes them: parsing on
+# worker processes must not change it.
+ORDER_REFUSED = [16, 14, 17, 18, 12, 13, 15, 19]
+
+
 # With 3 workers and chunks of 2 records, the records are parsed out of order in 3 processes:
 # the refusals, the counts and the records must be the same as in one.
 @pytest.mark.parametrize("workers", ["1", "3"])
@@ -313,7 +318,7 @@ def test_bad_records_are_quarantined_with_their_reason_and_line(
     monkeypatch: pytest.MonkeyPatch,
     workers: str,
 ) -> None:
-    monkeypatch.setattr(dtf73, "FLUSH_ROWS", 2)
+    monkeypatch.setattr(dtf73, "PARSE_CHUNK", 2)
     dtf = (
         _base()
         .raw('22,"I",30,100001,"1505P000000001",1,"2020-01-01"')  # provenance: skipped
@@ -352,6 +357,8 @@ def test_bad_records_are_quarantined_with_their_reason_and_line(
     assert dtf.text().splitlines()[line[0][0] - 1] == line[0][1]
     assert "8 quarantined, 2 skipped (record types 22: 1, 23: 1)" in out
     assert scalar(db_url, "SELECT count(*) FROM source_record") == 3
+    refused = query(db_url, "SELECT line_number FROM quarantine ORDER BY quarantine_id")
+    assert [line for (line,) in refused] == ORDER_REFUSED
 
 
 @pytest.mark.parametrize(
