@@ -78,3 +78,6 @@ def check_numbers(
 
 # The parts themselves, in BS7666 order (the stored columns of the same names).
 PART_NAMES: Final = tuple(f.name for f in fields(AddressParts) if f.name != "postcode_valid")
+# All but the postcode: what reading an address again may move, and survivorship takes whole
+# from one record (the postcode it chooses on its own).
+LINE_PARTS: Final = tuple(name for name in PART_NAMES if name != "postcode")

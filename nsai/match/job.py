@@ -16,10 +16,10 @@ import importlib
 import json
 import logging
 import multiprocessing
+import operator
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -360,7 +360,9 @@ class _Outcome:
             self.reviews.append((a, b, score, pairs))
 
 
-def _clock(report: Report, progress: Progress) -> Callable[[str], AbstractContextManager[None]]:
+def _clock(
+    report: Report, progress: Progress
+) -> Callable[[str], contextlib.AbstractContextManager[None]]:
     """Times each stage into the report and tells the progress callback."""
 
     @contextlib.contextmanager
@@ -418,15 +420,8 @@ def candidate_pairs(
     transaction's temporary tables); each rule's count of the pairs it added into `counts`."""
     execute(conn, BLOCKING_SQL, "prepare")
     tables.create_staging(conn, tables.reread_key, tables.candidate_pair)
-    copy_rows(
-        conn,
-        tables.reread_key,
-        ("record_id", "sao_key", "pao_key", "building_key", "street_key", "town_key"),
-        (
-            (r.record_id, r.sao_key, r.pao_key, r.building_key, r.street_key, r.town_key)
-            for r in changed
-        ),
-    )
+    keys = tables.columns(tables.reread_key)  # named as MatchRecord's fields
+    copy_rows(conn, tables.reread_key, keys, map(operator.attrgetter(*keys), changed))
     execute(conn, BLOCKING_SQL, "reread")
     for rule in BLOCKING_RULES:
         (statement,) = statements(BLOCKING_SQL)[rule]

@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 
 from nsai.address.known import Vocabulary, read_again, stated_plainly
 from nsai.address.normalise import MatchKeys, match_keys, one_slip
-from nsai.address.parts import PART_NAMES, AddressParts
+from nsai.address.parts import LINE_PARTS, PART_NAMES, AddressParts
 from nsai.address.render import number_range
 from nsai.match.records import MatchRecord, sao_identity
 
@@ -29,10 +29,8 @@ LIST_SUPPORT: Final = 2  # list records that must state a name before it is know
 KEY_NAMES = tuple(field.name for field in dataclasses.fields(MatchKeys))
 # A reading as record_reading holds it (sql/011_record_reading.sql), after its record_id: the
 # parts and keys but the postcode's, which a reading never moves.
-READING_COLUMNS: Final = (
-    *(name for name in PART_NAMES if name != "postcode"),
-    *(name for name in KEY_NAMES if name != "postcode_key"),
-)
+_READ_KEYS: Final = tuple(name for name in KEY_NAMES if name != "postcode_key")
+READING_COLUMNS: Final = (*LINE_PARTS, *_READ_KEYS)
 
 
 def reading_row(record: MatchRecord) -> tuple[Any, ...]:
@@ -150,8 +148,8 @@ def reread_records(
             continue
         found = match_keys(again)
         # The postcode stays as loaded: a re-reading moves words between parts, never it.
-        new = {name: getattr(again, name) for name in PART_NAMES if name != "postcode"}
-        new |= {name: getattr(found, name) for name in KEY_NAMES if name != "postcode_key"}
+        new = {name: getattr(again, name) for name in LINE_PARTS}
+        new |= {name: getattr(found, name) for name in _READ_KEYS}
         new["sao_key"] = sao_identity(found.sao_key)
         read = dataclasses.replace(record, **new)
         if read != record:

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
 
-from nsai.address.parts import PART_NAMES, AddressParts
+from nsai.address.parts import LINE_PARTS, AddressParts
 from nsai.address.postcode import normalise_postcode
 from nsai.address.render import single_line
 from nsai.match.records import MatchRecord
@@ -106,12 +105,9 @@ def _postcode(ranked: Sequence[MatchRecord]) -> tuple[str | None, bool | None]:
     return invalid, (False if invalid is not None else None)
 
 
-_RECORD_PARTS: Final = tuple(name for name in PART_NAMES if name != "postcode")
-
-
 def _parts(record: MatchRecord, postcode: str | None, postcode_valid: bool | None) -> AddressParts:
     return AddressParts(
-        **{name: getattr(record, name) for name in _RECORD_PARTS},
+        **{name: getattr(record, name) for name in LINE_PARTS},
         postcode=postcode,
         postcode_valid=postcode_valid,
     )
