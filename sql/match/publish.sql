@@ -8,6 +8,31 @@
 -- the anti-join scans the growing table again for every row, minutes at 300k records
 -- (tests/db/test_insert_plans.py).
 
+-- name: first_run
+-- A first national run (nothing published yet) writes every row of the tables below: their
+-- secondary indexes and foreign keys are dropped first and made again after the data, by the
+-- statements returned here (as the catalog defines them), which builds each index once and
+-- checks each key in one join instead of row by row. Only where this role owns the tables (the
+-- API's role does not: its runs write row by row). The unique indexes stay: ON CONFLICT needs them.
+WITH written AS (
+    SELECT oid FROM pg_class
+    WHERE oid IN ('national_address'::regclass, 'address_link'::regclass,
+                  'change_event'::regclass, 'national_match_key'::regclass)
+), first AS (
+    SELECT NOT EXISTS (SELECT 1 FROM national_address)
+           AND (SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class
+                WHERE oid IN (SELECT oid FROM written)) AS yes
+)
+SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', c.conrelid::regclass, c.conname) AS drop,
+       format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', c.conrelid::regclass, c.conname,
+              pg_get_constraintdef(c.oid)) AS make
+FROM pg_constraint c, first
+WHERE first.yes AND c.contype = 'f' AND c.conrelid IN (SELECT oid FROM written)
+UNION ALL
+SELECT format('DROP INDEX %%s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
+FROM pg_index i, first
+WHERE first.yes AND NOT i.indisunique AND i.indrelid IN (SELECT oid FROM written);
+
 -- name: custodians
 INSERT INTO custodian (custodian_code, name)
     SELECT DISTINCT custodian_code, 'Custodian ' || custodian_code FROM desired_address

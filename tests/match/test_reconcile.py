@@ -252,12 +252,10 @@ def _reconciled_with_a_change(
     return _checksums(db_url)
 
 
-def test_a_run_killed_while_publishing_leaves_the_national_tables_as_they_were(
-    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, tmp_path: Path
-) -> None:
-    before = _reconciled_with_a_change(cli, environ, db_url, region, tmp_path)
+def _kill_while_publishing(db_url: str) -> None:
+    """Start a run and kill it once it waits on change_event, well into publishing."""
     with psycopg.connect(db_url) as blocker:
-        # Holding this lock stops the run at its first write of events: well into publishing.
+        # Holding this lock stops the run at its first write of events.
         blocker.execute("LOCK TABLE change_event IN SHARE MODE")
         job = subprocess.Popen(
             [NSAI, "reconcile"],
@@ -283,11 +281,49 @@ def test_a_run_killed_while_publishing_leaves_the_national_tables_as_they_were(
         "AND application_name = 'nsai'",
     ):
         time.sleep(0.1)
+
+
+def test_a_run_killed_while_publishing_leaves_the_national_tables_as_they_were(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, tmp_path: Path
+) -> None:
+    before = _reconciled_with_a_change(cli, environ, db_url, region, tmp_path)
+    _kill_while_publishing(db_url)
     assert _checksums(db_url) == before
     _ok(cli("reconcile", environ=environ))
     assert _checksums(db_url) != before  # the change the killed run never published, now is
     statuses = query(db_url, "SELECT status FROM reconcile_run ORDER BY run_id")
     assert statuses == [("done",), ("failed",), ("done",)]
+
+
+def _schema(db_url: str) -> list[tuple[str, str]]:
+    """Every index and constraint of the schema, as the catalog defines it."""
+    return query(
+        db_url,
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'public'::regnamespace "
+        "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
+    )
+
+
+def test_a_first_run_builds_indexes_after_the_data_and_leaves_them_as_they_were(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path, tmp_path: Path
+) -> None:
+    schema = _schema(db_url)
+    _load_region(cli, environ, region)
+    _kill_while_publishing(db_url)  # after it dropped the indexes of national_address
+    assert _schema(db_url) == schema
+    assert scalar(db_url, "SELECT count(*) FROM national_address") == 0
+    first = _ok(cli("reconcile", environ=environ))
+    assert ", indexes " in first  # built after the data
+    assert _schema(db_url) == schema
+    council, code = _council(db_url)
+    change = Dtf(file_type="C", custodian=code).add(21, "D", UPRN=_some_uprn(db_url, code))
+    _ok(cli("load", str(change.write(tmp_path / "c.csv")), "--source", council, environ=environ))
+    later = _ok(cli("reconcile", environ=environ))
+    assert later.startswith("run 3:")  # a run that published (run 1 was killed)
+    assert ", indexes " not in later  # the register is not empty: rows are written with them
+    assert _schema(db_url) == schema
 
 
 def _council(db_url: str) -> tuple[str, int]:
