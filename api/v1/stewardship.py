@@ -254,7 +254,7 @@ class JobList(BaseModel):
 
 
 class JobIn(BaseModel):
-    workers: int = Field(default=2, ge=1, le=jobs.MAX_WORKERS)
+    workers: int = Field(default=1, ge=1, le=jobs.MAX_WORKERS)
 
 
 @router.get("/jobs", response_model=JobList)

@@ -13,7 +13,25 @@ from nsai.db.engine import driver_connection
 
 def reconcile(
     ctx: typer.Context,
-    workers: int = typer.Option(1, min=1, max=64, help="Processes that score candidate pairs."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        help="Worker processes: more than 1 starts a Dask LocalCluster of that many on this "
+        "machine; 1 computes in this process.",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        help="A Dask scheduler (tcp://host:8786) whose workers compute the run instead; they "
+        "need this version of nsai installed.",
+    ),
+    partitions: int | None = typer.Option(
+        None,
+        min=1,
+        max=100_000,
+        help="Partitions the run's work is cut into (default: one per 50,000 records); the "
+        "result is the same for any number.",
+    ),
     started_by: str = typer.Option(
         "cli", "--started-by", hidden=True, help="Who started the run (the API passes its key)."
     ),
@@ -42,7 +60,9 @@ def reconcile(
 
     settings = settings_of(ctx)
     with engine_of(settings) as engine:
-        report = run_job(engine, settings, workers, progress, started_by, allow_removal)
+        report = run_job(
+            engine, settings, workers, progress, started_by, allow_removal, scheduler, partitions
+        )
         for line in summary(report):
             typer.echo(line)
         if known is not None:

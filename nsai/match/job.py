@@ -15,14 +15,13 @@ import hashlib
 import importlib
 import json
 import logging
-import multiprocessing
+import math
 import operator
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import psycopg
 from sqlalchemy.engine import Engine
@@ -35,14 +34,26 @@ from nsai.db.engine import driver_connection
 from nsai.db.migrate import sql_dir
 from nsai.db.queries import copy_rows, dataclass_row, execute, statements
 from nsai.errors import NsaiError, first_line
-from nsai.match.cluster import Edge, cluster, largest
-from nsai.match.compare import compare, slip_only, weights
+from nsai.match.cluster import Edge, largest
+from nsai.match.compare import weights
 from nsai.match.glued import split_glued_names
+from nsai.match.groups import partitions, planning_groups
 from nsai.match.national import DESIRED_COLUMNS, FATE, desired_row
 from nsai.match.records import MatchRecord
 from nsai.match.reread import READING_COLUMNS, reading_row, reread_records, vocabulary_of
-from nsai.match.unique import Places, silent_on_place
-from nsai.match.uprns import UprnPlan, plan_uprns
+from nsai.match.unique import Places
+from nsai.match.uprns import UprnPlan, allocate_rest
+from nsai.match.workers import (
+    Compute,
+    ExplainPart,
+    PlanPart,
+    Scored,
+    ScorePart,
+    computing,
+    explain_part,
+    plan_part,
+    score_part,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +66,8 @@ RECORDS_SQL = "match/records.sql"
 RUNS_SQL = "match/runs.sql"
 BLOCKING_SQL = "match/blocking.sql"
 PUBLISH_SQL = "match/publish.sql"
-PAIR_CHUNK = 20_000
+# A run's work is cut into a partition per this many records, unless told how many.
+RECORDS_PER_PARTITION = 50_000
 # In order: a pair is tagged with the first rule that finds it (sql/match/blocking.sql).
 BLOCKING_RULES = ("postcode_pao", "street_town_pao", "nearby", "building_town",
                   "postcode_building", "postcode_named", "street_pao", "rare_tokens")  # fmt: skip
@@ -79,6 +91,8 @@ class Report:
     review_pairs: int = 0
     national_records: int = 0
     largest_cluster: int = 0
+    largest_group: int = 0  # records in the largest planning group (groups.py)
+    partitions: int = 0
     created: int = 0
     updated: int = 0
     merged: int = 0
@@ -94,13 +108,14 @@ class Report:
 
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 # The modules whose code decides a run's result, in the order they are digested.
 _RULES: Final = ("nsai.match.records", "nsai.address.known", "nsai.match.reread",
                  "nsai.match.glued", "nsai.match.national", "nsai.match.compare",
                  "nsai.match.cluster", "nsai.match.uprns", "nsai.match.survive",
-                 "nsai.match.unique")  # fmt: skip
+                 "nsai.match.unique", "nsai.match.groups", "nsai.match.workers")  # fmt: skip
 
 
 @functools.cache
@@ -123,8 +138,12 @@ def reconcile(
     progress: Progress = lambda _: None,
     started_by: str = "cli",
     allow_removal: bool = False,
+    scheduler: str | None = None,
+    partition_count: int | None = None,
 ) -> Report:
-    """Run the job once; returns its report (also stored on the run). A run that a steward's
+    """Run the job once; returns its report (also stored on the run). Its partitions are
+    computed in this process, on a LocalCluster of `workers` processes, or on the Dask cluster
+    at `scheduler` (workers.py): the result is the same. A run that a steward's
     operation overtook (one committed after the run took its snapshot) starts again, so the
     steward's decision is in what it publishes. A run that would retire more than
     `settings.max_retirement` of the active national records publishes nothing, unless
@@ -140,7 +159,14 @@ def reconcile(
             try:
                 for attempt in range(1, MAX_ATTEMPTS + 1):
                     try:
-                        report = _run(conn, run_id, settings, workers, watcher, allow_removal)
+                        report = _run(
+                            conn,
+                            run_id,
+                            settings,
+                            (workers, scheduler, partition_count),
+                            watcher,
+                            allow_removal,
+                        )
                         report.attempts = attempt
                         break
                     except _Overtaken:
@@ -242,11 +268,12 @@ def _run(
     conn: psycopg.Connection[Any],
     run_id: int,
     settings: Settings,
-    workers: int,
+    where: tuple[int, str | None, int | None],  # workers, scheduler, partitions
     watcher: _Watcher,
     allow_removal: bool,
 ) -> Report:
     report = Report(run_id)
+    workers, scheduler, partition_count = where
     clock = _clock(report, watcher.stage)
     config = json.dumps([settings.match_threshold, settings.review_threshold, _ruleset()])
     with conn.transaction():
@@ -280,19 +307,39 @@ def _run(
                 overrides.setdefault(int(uprn), {})[name] = value
         with clock("block"):
             pairs = candidate_pairs(conn, reading.changed.values(), report.pairs_by_rule)
-        with clock("score"):
-            scored = _score(records, pairs, workers, settings)
-        with clock("decide"):
-            edges, reviews = _decide(scored, settings, report)
-        with clock("cluster"):
-            decided = {(a, b) for a, b, _ in decisions}
-            accepted = [(a, b) for a, b, d in decisions if d == "accept"]
-            rejected = [(a, b) for a, b, d in decisions if d == "reject"]
-            clusters = cluster(records, edges, accepted=accepted, rejected=rejected)
-            report.national_records = len(clusters)
-            report.largest_cluster = largest(clusters)
-        with clock("uprns"):
-            plan = plan_uprns(clusters, records, previous, taken, _allocator(conn, taken))
+        count = partition_count or math.ceil(len(records) / RECORDS_PER_PARTITION) or 1
+        report.partitions = count
+        with contextlib.ExitStack() as stack:
+            if workers > 1 or scheduler is not None:
+                with clock("workers"):
+                    compute = stack.enter_context(computing(workers, scheduler))
+            else:
+                compute = stack.enter_context(computing(1, None))
+            with clock("score"):
+                scored = _score(records, pairs, compute, count, settings)
+            with clock("decide"):
+                edges, reviews = _decide(scored, settings, report)
+                del scored
+            with clock("cluster"):
+                decided = {(a, b) for a, b, _ in decisions}
+                accepted = [(a, b) for a, b, d in decisions if d == "accept"]
+                ties = [(e.a, e.b) for e in edges] + accepted
+                groups = planning_groups(records, ties, previous)
+                report.largest_group = max(map(len, groups), default=0)
+                parts = partitions(groups, count)
+                planned = compute(
+                    plan_part, _plan_parts(parts, records, edges, decisions, previous, taken)
+                )
+                clusters = sorted((c for found, _ in planned for c in found), key=min)
+                report.national_records = len(clusters)
+                report.largest_cluster = largest(clusters)
+            with clock("uprns"):
+                plan = allocate_rest(
+                    (kept for _, kept in planned), previous, taken, _allocator(conn, taken)
+                )
+            outcome = _Outcome(clusters, plan, edges, reviews, accepted, decided)
+            with clock("explain"):
+                outcome.explained = _explain(records, outcome, compute, count)
         with clock("publish"):
             execute(conn, RECORDS_SQL, "publish_lock", key=PUBLISH_LOCK_KEY)
             if execute(conn, RECORDS_SQL, "steward_operations")[0] != operations:
@@ -309,7 +356,6 @@ def _run(
                     "source loaded short or emptied? `nsai batches` shows what changed; if "
                     "the addresses are really gone, run it with --allow-removal."
                 )
-            outcome = _Outcome(clusters, plan, edges, reviews, accepted, decided)
             outcome.held = held
             outcome.overrides = overrides
             outcome.readings = reading.changed
@@ -336,6 +382,7 @@ class _Outcome:
         self.overrides: dict[int, dict[str, Any]] = {}  # fields stewards set, by UPRN
         self.readings: dict[int, MatchRecord] = {}  # list records read again (reread.py)
         self.vocabulary = Vocabulary()  # the names those readings were made with
+        self.explained: dict[tuple[int, int], str] = {}  # why a link's or review's pair scored
         self.national_of = {r: plan.uprn_of[c] for c in clusters for r in c}
         together = self.national_of.get
         self.best: dict[int, tuple[float, int]] = {}  # a record's best partner inside
@@ -429,57 +476,28 @@ def candidate_pairs(
     return [(int(a), int(b)) for a, b, _ in execute(conn, BLOCKING_SQL, "pairs")]
 
 
-# Records for the scoring workers, where their streets and numbers are, and the scores between
-# the review and the match threshold: inherited by fork, so they are not pickled per task.
-_SHARED: dict[int, MatchRecord] = {}
-_PLACES = Places(())
-_BAND = (0.0, 0.0)
-
-
-# record a, record b, score, vetoed, sure below the threshold (slip only, or silent on a place
-# that the street and number leave in no doubt)
-Scored = tuple[int, int, float, bool, bool]
-
-
-def _score_chunk(chunk: Sequence[tuple[int, int]]) -> list[Scored]:
-    # Only the score travels back: explanations are recomputed for the few pairs that keep one.
-    scored = []
-    low, high = _BAND
-    for a, b in chunk:
-        ra, rb = _SHARED[a], _SHARED[b]
-        pair = compare(ra, rb)
-        # Whether a pair is sure matters only in the band a steward would otherwise be asked
-        # about; most pairs are far above it, and asking costs a third of the scoring.
-        sure = low <= pair.score < high and (
-            slip_only(pair)
-            or (silent_on_place(pair) and _PLACES.one_place(ra) and _PLACES.one_place(rb))
-        )
-        scored.append((a, b, pair.score, pair.veto is not None, sure))
-    return scored
+def _chunks(items: Sequence[T], count: int) -> list[Sequence[T]]:
+    """`items` in at most `count` runs of consecutive items, none empty."""
+    size = max(1, math.ceil(len(items) / count))
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _score(
     records: dict[int, MatchRecord],
     pairs: list[tuple[int, int]],
-    workers: int,
+    compute: Compute[ScorePart, list[Scored]],
+    count: int,
     settings: Settings,
 ) -> list[Scored]:
-    global _SHARED, _PLACES, _BAND
-    _SHARED = records
-    _PLACES = Places(records.values())
-    _BAND = (settings.review_threshold, settings.match_threshold)
-    chunks = [pairs[i : i + PAIR_CHUNK] for i in range(0, len(pairs), PAIR_CHUNK)]
-    try:
-        # More processes than cores or chunks only costs memory (each holds its copy's pages).
-        processes = min(workers, os.cpu_count() or 1, len(chunks))
-        if processes <= 1:
-            return [s for chunk in chunks for s in _score_chunk(chunk)]
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return [s for part in pool.imap(_score_chunk, chunks) for s in part]
-    finally:
-        _SHARED = {}
-        _PLACES = Places(())
-        _BAND = (0.0, 0.0)
+    places = Places(records.values())
+    band = (settings.review_threshold, settings.match_threshold)
+
+    def parts() -> Iterator[ScorePart]:
+        for chunk in _chunks(pairs, count):
+            named = {r: records[r] for pair in chunk for r in pair}
+            yield ScorePart(named, places.around(named.values()), list(chunk), band)
+
+    return [s for part in compute(score_part, parts()) for s in part]
 
 
 def _decide(
@@ -513,12 +531,57 @@ def _allocator(conn: psycopg.Connection[Any], taken: set[int]) -> Callable[[], i
     return allocate
 
 
-def _explanation(a: MatchRecord, b: MatchRecord) -> str:
-    score = compare(a, b)
-    return json.dumps(
-        {name: [label, round(bits, 2)] for name, (label, bits) in score.contributions.items()}
-        | {"score": round(score.score, 4)}
+def _plan_parts(
+    parts: list[list[list[int]]],
+    records: dict[int, MatchRecord],
+    edges: list[Edge],
+    decisions: list[tuple[int, int, str]],
+    previous: dict[int, int],
+    taken: set[int],
+) -> Iterator[PlanPart]:
+    """What planning each part's groups reads, and nothing more."""
+    where = {r: k for k, part in enumerate(parts) for group in part for r in group}
+    # A planning group holds both records of an edge, an accepted pair and a previous UPRN's.
+    edges_of: list[list[Edge]] = [[] for _ in parts]
+    for edge in edges:
+        edges_of[where[edge.a]].append(edge)
+    decided: list[list[tuple[int, int, str]]] = [[] for _ in parts]
+    for a, b, decision in decisions:
+        for k in {where[r] for r in (a, b) if r in where}:
+            decided[k].append((a, b, decision))
+    had: list[dict[int, int]] = [{} for _ in parts]
+    for r, uprn in previous.items():
+        if r in where:
+            had[where[r]][r] = uprn
+    for k, part in enumerate(parts):
+        named = {r: records[r] for r in sorted(r for group in part for r in group)}
+        claimed = {record.uprn for record in named.values() if record.uprn is not None}
+        yield PlanPart(
+            records=named,
+            edges=edges_of[k],
+            accepted=[(a, b) for a, b, d in decided[k] if d == "accept"],
+            rejected=[(a, b) for a, b, d in decided[k] if d == "reject"],
+            previous=had[k],
+            taken=frozenset(taken & (claimed | set(had[k].values()))),
+        )
+
+
+def _explain(
+    records: dict[int, MatchRecord],
+    outcome: _Outcome,
+    compute: Compute[ExplainPart, list[str]],
+    count: int,
+) -> dict[tuple[int, int], str]:
+    """The explanations publishing writes: of each matched record with its best partner, and
+    of each review item's pair."""
+    pairs = [(r, outcome.best[r][1]) for r in sorted(outcome.best) if r not in outcome.manual]
+    pairs += [(a, b) for a, b, _, _ in outcome.reviews]
+    parts = (
+        ExplainPart({r: records[r] for pair in chunk for r in pair}, list(chunk))
+        for chunk in _chunks(pairs, count)
     )
+    said = [text for part in compute(explain_part, parts) for text in part]
+    return dict(zip(pairs, said, strict=True))
 
 
 def _pairs_json(pairs: list[tuple[int, int, float]]) -> str:
@@ -565,7 +628,7 @@ def _publish(
                 links.append((rid, national_of[rid], None, "manual", "{}"))
             elif rid in outcome.best:
                 score, other = outcome.best[rid]
-                explanation = _explanation(records[rid], records[other])
+                explanation = outcome.explained[rid, other]
                 links.append((rid, national_of[rid], score, "matched", explanation))
             elif rid in in_review:
                 links.append((rid, national_of[rid], None, "review", "{}"))
@@ -584,7 +647,7 @@ def _publish(
         tables.desired_review,
         ("record_a", "record_b", "score", "explanation", "pairs"),
         [
-            (a, b, score, _explanation(records[a], records[b]), _pairs_json(pairs))
+            (a, b, score, outcome.explained[a, b], _pairs_json(pairs))
             for a, b, score, pairs in outcome.reviews
         ],
     )
@@ -655,7 +718,8 @@ def summary(report: Report) -> list[str]:
     seconds = ", ".join(f"{stage} {s:.1f}" for stage, s in report.seconds.items())
     return [
         f"run {report.run_id}: {report.records:,} records -> {report.national_records:,} "
-        f"national records (largest holds {report.largest_cluster} records); "
+        f"national records (largest holds {report.largest_cluster} records; largest planning "
+        f"group {report.largest_group:,} records, {report.partitions:,} partitions); "
         f"{report.reread:,} list records read again with the known names, "
         f"{report.glued_names:,} house names read off the front of their street",
         f"candidate pairs: {sum(report.pairs_by_rule.values()):,} ({rules}); "

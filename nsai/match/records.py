@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from nsai.address.normalise import FLAT_WORDS
 
@@ -62,6 +62,10 @@ class MatchRecord:
     # British National Grid point, when the record has one
     x: float | None
     y: float | None
+
+    def __reduce__(self) -> tuple[type[MatchRecord], tuple[Any, ...]]:
+        # Pickled as its fields alone (records travel to Dask workers): half the default's time.
+        return MatchRecord, tuple(getattr(self, name) for name in self.__slots__)
 
     @property
     def unit_use(self) -> str | None:

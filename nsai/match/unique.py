@@ -46,6 +46,16 @@ class Places:
             if place is not None or sector is not None:
                 self._where.setdefault(spot, set()).add((place, sector))
 
+    def around(self, records: Iterable[MatchRecord]) -> Places:
+        """The places of these records' streets and numbers alone, which answer `one_place`
+        for them as this does: sent with the records to where their pairs are scored."""
+        near = Places(())
+        for record in records:
+            spot = _spot(record)
+            if spot is not None and spot in self._where:
+                near._where[spot] = self._where[spot]
+        return near
+
     def one_place(self, record: MatchRecord) -> bool:
         """Whether the record's street and number are found in one place only."""
         spot = _spot(record)

@@ -25,7 +25,7 @@ clusters with `previous` from the last plan returns the same UPRNs and no change
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from nsai.match.records import MatchRecord
@@ -60,6 +60,31 @@ def plan_uprns(
     """The national UPRN of each cluster and the changes against `previous` (record_id -> the
     active national UPRN it was linked to). `taken` holds every UPRN ever published, including
     all of `previous`; `allocate` returns a new UPRN from NSAI's reserved range."""
+    return allocate_rest([plan_kept(clusters, records, previous, taken)], previous, taken, allocate)
+
+
+@dataclass(frozen=True)
+class KeptPlan:
+    """Rules (a) to (c) applied to some clusters: every UPRN but those still to allocate. The
+    clusters of one planning group (groups.py) are planned alone and give what a plan of all
+    clusters gives them."""
+
+    uprn_of: dict[frozenset[int], int]
+    unallocated: list[frozenset[int]]  # clusters for allocate_rest to give a new UPRN
+    created: frozenset[int]  # source UPRNs taken by clusters without a previous one
+    merged: dict[int, int]
+    held: frozenset[int]  # previous UPRNs some of whose records are in these clusters
+    split: dict[int, list[frozenset[int]]]  # a previous UPRN -> the clusters it is now in
+
+
+def plan_kept(
+    clusters: Sequence[frozenset[int]],
+    records: Mapping[int, MatchRecord],
+    previous: Mapping[int, int],
+    taken: Set[int],
+) -> KeptPlan:
+    """Rules (a) to (c) up to allocation; `previous` and `taken` may be given for these
+    clusters' records only (the UPRNs their records had and claim)."""
     cluster_of: dict[int, int] = {}
     for c, members in enumerate(clusters):
         if not members:
@@ -67,8 +92,7 @@ def plan_uprns(
         for record_id in members:
             if cluster_of.setdefault(record_id, c) != c:
                 raise ValueError(f"record {record_id} is in more than one cluster")
-    before = set(previous.values())
-    if not all(uprn in taken for uprn in before):
+    if not all(uprn in taken for uprn in previous.values()):
         raise ValueError("every previous UPRN must be in `taken`")
 
     # Per previous UPRN, its records by the cluster they are in now (records gone are dropped).
@@ -96,26 +120,58 @@ def plan_uprns(
         merged.update((uprn, kept) for uprn in candidates if uprn != kept)
 
     created = _take_source_uprns(clusters, records, taken, uprn_of)
-    for c in sorted(range(len(clusters)), key=lambda c: min(clusters[c])):
-        if c not in uprn_of:
-            uprn = allocate()
-            # A source may hold a UPRN inside NSAI's range; never hand it out twice.
-            while uprn in taken or uprn in created:
-                uprn = allocate()
-            uprn_of[c] = uprn
-            created.add(uprn)
-
-    split = {
-        uprn: frozenset(uprn_of[c] for c in by_cluster) - {uprn}
-        for uprn, by_cluster in holders.items()
-        if len(by_cluster) > 1
-    }
-    return UprnPlan(
+    return KeptPlan(
         uprn_of={clusters[c]: uprn for c, uprn in uprn_of.items()},
+        unallocated=[members for c, members in enumerate(clusters) if c not in uprn_of],
         created=frozenset(created),
         merged=merged,
-        retired=frozenset(before - holders.keys()),
-        split=split,
+        held=frozenset(holders),
+        split={
+            uprn: [clusters[c] for c in by_cluster]
+            for uprn, by_cluster in holders.items()
+            if len(by_cluster) > 1
+        },
+    )
+
+
+def allocate_rest(
+    parts: Iterable[KeptPlan],
+    previous: Mapping[int, int],
+    taken: Set[int],
+    allocate: Callable[[], int],
+) -> UprnPlan:
+    """The whole plan from the kept plans of all clusters: a new UPRN for each cluster left
+    without one, in the order of their smallest record (whatever the parts), never one `taken`
+    or one a source gave a cluster; `previous` of every record."""
+    uprn_of: dict[frozenset[int], int] = {}
+    created: set[int] = set()
+    merged: dict[int, int] = {}
+    held: set[int] = set()
+    splits: dict[int, list[frozenset[int]]] = {}
+    unallocated: list[frozenset[int]] = []
+    for part in parts:
+        uprn_of.update(part.uprn_of)
+        created |= part.created
+        merged.update(part.merged)
+        held |= part.held
+        splits.update(part.split)
+        unallocated += part.unallocated
+    for members in sorted(unallocated, key=min):
+        uprn = allocate()
+        # A source may hold a UPRN inside NSAI's range; never hand it out twice.
+        while uprn in taken or uprn in created:
+            uprn = allocate()
+        uprn_of[members] = uprn
+        created.add(uprn)
+    return UprnPlan(
+        uprn_of=uprn_of,
+        created=frozenset(created),
+        merged=merged,
+        retired=frozenset(set(previous.values()) - held),
+        split={
+            uprn: frozenset(uprn_of[c] for c in clusters) - {uprn}
+            for uprn, clusters in splits.items()
+        },
     )
 
 

@@ -413,24 +413,6 @@ def test_exports(
     assert "write .csv, .geojson, .gpkg or .parquet" in bad.err
 
 
-def test_worker_processes_give_the_same_national_records(
-    cli: CliRunner,
-    environ: dict[str, str],
-    db_url: str,
-    region: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _load_region(cli, environ, region)
-    _ok(cli("reconcile", environ=environ))
-    alone = _clusters(db_url)
-    # Small chunks of pairs, so that this small region is really scored by two processes.
-    monkeypatch.setattr("nsai.match.job.PAIR_CHUNK", 200)
-    _ok(cli("reconcile", "--workers", "2", environ=environ | {"NSAI_REVIEW_THRESHOLD": "0.50001"}))
-    together = _clusters(db_url)
-    assert {frozenset(m) for m in together.values()} == {frozenset(m) for m in alone.values()}
-    assert together.keys() == alone.keys()
-
-
 def _load_two_houses(cli: CliRunner, environ: dict[str, str], tmp_path: Path) -> None:
     """llpg-1505: Rose Cottage (100001) and Ivy House (100002), Mill Lane, Oldtown."""
     houses = (
