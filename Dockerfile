@@ -13,7 +13,8 @@ COPY nsai ./nsai
 COPY loaders ./loaders
 COPY api ./api
 COPY sql ./sql
-RUN pip install . && rm -rf nsai loaders api sql
+# The dashboard extra: the Dask scheduler of docker-compose's dask profile serves its dashboard.
+RUN pip install '.[dashboard]' && rm -rf nsai loaders api sql
 
 USER nsai
 EXPOSE 8000

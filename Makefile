@@ -20,7 +20,7 @@ demo: setup
 	$(NSAI) synth $(DEMO_DIR) --force
 	$(NSAI) load-manifest $(DEMO_DIR)/manifest.json
 	$(NSAI) sources
-	$(NSAI) reconcile --workers 2 --truth $(DEMO_DIR)/truth.csv
+	$(NSAI) reconcile --truth $(DEMO_DIR)/truth.csv
 	$(NSAI) export addresses --out $(DEMO_DIR)/national.gpkg
 	$(NSAI) export links --out $(DEMO_DIR)/links.csv
 	NSAI=$(NSAI) bash scripts/demo_serve.sh
