@@ -50,6 +50,7 @@ class Edge:
     a: int  # record_id
     b: int
     score: float  # 0..1
+    levels: tuple[str, ...] = ()  # its comparisons' levels (compare.levels), to explain it
 
 
 def cluster(

@@ -35,6 +35,7 @@ calls a rapidfuzz scorer only when keys differ.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -478,6 +479,26 @@ def slip_only(score: PairScore) -> bool:
         return levels["street"] == "exact" and levels["postcode"] == "exact"
     identified = levels["pao"] == "exact" or levels["building"] == "exact"
     return identified and placed
+
+
+def levels(score: PairScore) -> tuple[str, ...]:
+    """The pair's level of each comparison, in their order: all its explanation says."""
+    return tuple(label for label, _ in score.contributions.values())
+
+
+@lru_cache(maxsize=65_536)
+def explanation(levels: tuple[str, ...]) -> str:
+    """Why a pair that no veto parts scored as it did, as links and review items keep it: each
+    comparison's level and bits, and the score; made once per distinct set of levels, of which
+    a run has a few thousand for a million pairs."""
+    total, scoring = _scoring()
+    said: dict[str, object] = {}
+    for (name, _, bits_of), label in zip(scoring, levels, strict=True):
+        bits = bits_of[label]
+        said[name] = [label, round(bits, 2)]
+        total += bits
+    said["score"] = round(1.0 / (1.0 + 2.0**-total), 4)
+    return json.dumps(said)
 
 
 def compare(a: MatchRecord, b: MatchRecord) -> PairScore:

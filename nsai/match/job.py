@@ -35,7 +35,7 @@ from nsai.db.migrate import sql_dir
 from nsai.db.queries import copy_rows, dataclass_row, execute, statements
 from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, largest
-from nsai.match.compare import weights
+from nsai.match.compare import explanation, weights
 from nsai.match.glued import split_glued_names
 from nsai.match.groups import partitions, planning_groups
 from nsai.match.national import DESIRED_COLUMNS, FATE, desired_row
@@ -45,12 +45,10 @@ from nsai.match.unique import Places
 from nsai.match.uprns import UprnPlan, allocate_rest
 from nsai.match.workers import (
     Compute,
-    ExplainPart,
     PlanPart,
     Scored,
     ScorePart,
     computing,
-    explain_part,
     plan_part,
     score_part,
 )
@@ -108,6 +106,7 @@ class Report:
 
 
 Progress = Callable[[str], None]
+Review = tuple[int, int, float, tuple[str, ...]]  # an uncertain pair: its score and levels
 T = TypeVar("T")
 
 
@@ -338,8 +337,6 @@ def _run(
                     (kept for _, kept in planned), previous, taken, _allocator(conn, taken)
                 )
             outcome = _Outcome(clusters, plan, edges, reviews, accepted, decided)
-            with clock("explain"):
-                outcome.explained = _explain(records, outcome, compute, count)
         with clock("publish"):
             execute(conn, RECORDS_SQL, "publish_lock", key=PUBLISH_LOCK_KEY)
             if execute(conn, RECORDS_SQL, "steward_operations")[0] != operations:
@@ -372,7 +369,7 @@ class _Outcome:
         clusters: list[frozenset[int]],
         plan: UprnPlan,
         edges: list[Edge],
-        reviews: list[tuple[int, int, float]],
+        reviews: list[Review],
         accepted: list[tuple[int, int]],
         decided: set[tuple[int, int]],
     ) -> None:
@@ -382,29 +379,31 @@ class _Outcome:
         self.overrides: dict[int, dict[str, Any]] = {}  # fields stewards set, by UPRN
         self.readings: dict[int, MatchRecord] = {}  # list records read again (reread.py)
         self.vocabulary = Vocabulary()  # the names those readings were made with
-        self.explained: dict[tuple[int, int], str] = {}  # why a link's or review's pair scored
         self.national_of = {r: plan.uprn_of[c] for c in clusters for r in c}
         together = self.national_of.get
-        self.best: dict[int, tuple[float, int]] = {}  # a record's best partner inside
+        # a record's best partner inside, the pair's score and levels (compare.levels: the
+        # comparisons are symmetric, so the pair either way round has them)
+        self.best: dict[int, tuple[float, int, tuple[str, ...]]] = {}
         for edge in edges:
             if together(edge.a) != together(edge.b):
                 continue  # the clustering refused this pair: it explains nothing
             for record, other in ((edge.a, edge.b), (edge.b, edge.a)):
                 if record not in self.best or self.best[record][0] < edge.score:
-                    self.best[record] = (edge.score, other)
+                    self.best[record] = (edge.score, other, edge.levels)
         self.manual = {r for a, b in accepted if together(a) == together(b) for r in (a, b)}
         # Worth a steward's look: uncertain pairs left apart, and not decided already; one item
         # per pair of national records, shown by its likeliest pair of source records.
-        between: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
-        for a, b, score in reviews:
+        between: dict[tuple[int, int], list[Review]] = {}
+        for review in reviews:
+            a, b = review[0], review[1]
             ua, ub = together(a), together(b)
             if ua != ub and ua is not None and ub is not None and (a, b) not in decided:
-                between.setdefault((min(ua, ub), max(ua, ub)), []).append((a, b, score))
-        self.reviews: list[tuple[int, int, float, list[tuple[int, int, float]]]] = []
+                between.setdefault((min(ua, ub), max(ua, ub)), []).append(review)
+        # the likeliest pair, its score and levels, and every pair between the two records
+        self.reviews: list[tuple[int, int, float, tuple[str, ...], list[Review]]] = []
         for pairs in between.values():
             pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
-            a, b, score = pairs[0]
-            self.reviews.append((a, b, score, pairs))
+            self.reviews.append((*pairs[0], pairs))
 
 
 def _clock(
@@ -502,20 +501,22 @@ def _score(
 
 def _decide(
     scored: list[Scored], settings: Settings, report: Report
-) -> tuple[list[Edge], list[tuple[int, int, float]]]:
+) -> tuple[list[Edge], list[Review]]:
     """Edges (matched pairs) and review pairs."""
     edges: list[Edge] = []
-    reviews: list[tuple[int, int, float]] = []
-    for a, b, score, vetoed, sure in scored:
+    reviews: list[Review] = []
+    for a, b, score, vetoed, sure, levels in scored:
+        if levels is None:
+            levels = ()  # below the review threshold: neither
         if vetoed:
             report.pairs_vetoed += 1
         elif score >= settings.match_threshold:
-            edges.append(Edge(a, b, score))
+            edges.append(Edge(a, b, score, levels))
         elif score >= settings.review_threshold and sure:
-            edges.append(Edge(a, b, score))  # nothing but a slip or a silence keeps it below
+            edges.append(Edge(a, b, score, levels))  # a slip or a silence alone keeps it below
             report.sure_below_threshold += 1
         elif score >= settings.review_threshold:
-            reviews.append((a, b, score))
+            reviews.append((a, b, score, levels))
     report.matched_pairs = len(edges)
     report.review_pairs = len(reviews)
     return edges, reviews
@@ -566,26 +567,8 @@ def _plan_parts(
         )
 
 
-def _explain(
-    records: dict[int, MatchRecord],
-    outcome: _Outcome,
-    compute: Compute[ExplainPart, list[str]],
-    count: int,
-) -> dict[tuple[int, int], str]:
-    """The explanations publishing writes: of each matched record with its best partner, and
-    of each review item's pair."""
-    pairs = [(r, outcome.best[r][1]) for r in sorted(outcome.best) if r not in outcome.manual]
-    pairs += [(a, b) for a, b, _, _ in outcome.reviews]
-    parts = (
-        ExplainPart({r: records[r] for pair in chunk for r in pair}, list(chunk))
-        for chunk in _chunks(pairs, count)
-    )
-    said = [text for part in compute(explain_part, parts) for text in part]
-    return dict(zip(pairs, said, strict=True))
-
-
-def _pairs_json(pairs: list[tuple[int, int, float]]) -> str:
-    return json.dumps([[a, b, round(score, 4)] for a, b, score in pairs])
+def _pairs_json(pairs: list[Review]) -> str:
+    return json.dumps([[a, b, round(score, 4)] for a, b, score, _ in pairs])
 
 
 def _publish(
@@ -608,7 +591,7 @@ def _publish(
         for rid, rec in records.items()
         if rec.uprn is not None
     }
-    in_review = {r for _, _, _, pairs in outcome.reviews for a, b, _ in pairs for r in (a, b)}
+    in_review = {r for *_, pairs in outcome.reviews for a, b, _, _ in pairs for r in (a, b)}
     national = set(plan.uprn_of.values())
 
     def addresses() -> Iterator[tuple[Any, ...]]:
@@ -627,9 +610,8 @@ def _publish(
             if rid in outcome.manual:
                 links.append((rid, national_of[rid], None, "manual", "{}"))
             elif rid in outcome.best:
-                score, other = outcome.best[rid]
-                explanation = outcome.explained[rid, other]
-                links.append((rid, national_of[rid], score, "matched", explanation))
+                score, _, levels = outcome.best[rid]
+                links.append((rid, national_of[rid], score, "matched", explanation(levels)))
             elif rid in in_review:
                 links.append((rid, national_of[rid], None, "review", "{}"))
             else:
@@ -647,8 +629,8 @@ def _publish(
         tables.desired_review,
         ("record_a", "record_b", "score", "explanation", "pairs"),
         [
-            (a, b, score, outcome.explained[a, b], _pairs_json(pairs))
-            for a, b, score, pairs in outcome.reviews
+            (a, b, score, explanation(levels), _pairs_json(pairs))
+            for a, b, score, levels, pairs in outcome.reviews
         ],
     )
     aliases = {

@@ -7,7 +7,6 @@ the run's state: a partition's result does not depend on where, or beside what, 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any, TypeVar
 
 from nsai.errors import NsaiError
 from nsai.match.cluster import Edge, cluster
-from nsai.match.compare import compare, slip_only
+from nsai.match.compare import compare, levels, slip_only
 from nsai.match.records import MatchRecord
 from nsai.match.unique import Places, silent_on_place
 from nsai.match.uprns import KeptPlan, plan_kept
@@ -28,8 +27,9 @@ R = TypeVar("R")
 Compute = Callable[[Callable[[T], R], Iterable[T]], list[R]]
 
 # record a, record b, score, vetoed, sure below the threshold (slip only, or silent on a place
-# that the street and number leave in no doubt)
-Scored = tuple[int, int, float, bool, bool]
+# that the street and number leave in no doubt), and the levels that explain a pair at or above
+# the review threshold (compare.levels; None below it)
+Scored = tuple[int, int, float, bool, bool, tuple[str, ...] | None]
 
 
 @contextlib.contextmanager
@@ -90,8 +90,7 @@ class ScorePart:
 
 
 def score_part(part: ScorePart) -> list[Scored]:
-    # Only the score travels back: explanations are made for the few pairs that keep one.
-    scored = []
+    scored: list[Scored] = []
     low, high = part.band
     for a, b in part.pairs:
         pair = compare(part.records[a], part.records[b])
@@ -105,7 +104,8 @@ def score_part(part: ScorePart) -> list[Scored]:
                 and part.places.one_place(part.records[b])
             )
         )
-        scored.append((a, b, pair.score, pair.veto is not None, sure))
+        kept = levels(pair) if pair.score >= low else None
+        scored.append((a, b, pair.score, pair.veto is not None, sure, kept))
     return scored
 
 
@@ -124,20 +124,3 @@ class PlanPart:
 def plan_part(part: PlanPart) -> tuple[list[frozenset[int]], KeptPlan]:
     clusters = cluster(part.records, part.edges, accepted=part.accepted, rejected=part.rejected)
     return clusters, plan_kept(clusters, part.records, part.previous, part.taken)
-
-
-@dataclass(frozen=True)
-class ExplainPart:
-    records: dict[int, MatchRecord]
-    pairs: list[tuple[int, int]]  # in the order each is explained: (record, its partner)
-
-
-def explain_part(part: ExplainPart) -> list[str]:
-    """Why each pair scored as it did: each comparison's level and weight, and the score."""
-    explained = []
-    for a, b in part.pairs:
-        score = compare(part.records[a], part.records[b])
-        levels = {name: [label, round(bits, 2)] for name, (label, bits) in
-                  score.contributions.items()}  # fmt: skip
-        explained.append(json.dumps(levels | {"score": round(score.score, 4)}))
-    return explained

@@ -4,6 +4,7 @@ explanation of a score, and its monotony in agreement."""
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from nsai.match.compare import (
     PRIOR_BITS,
     Comparison,
     compare,
+    explanation,
     identifiers_conflict,
+    levels,
 )
 from nsai.match.records import MatchRecord
 from tests.unit.match_records import match_record
@@ -653,6 +656,19 @@ def test_contributions_explain_the_score(a: MatchRecord, b: MatchRecord) -> None
         assert result.score == pytest.approx(1.0 / (1.0 + 2.0**-total))
     else:
         assert result.score == 0.0
+
+
+@pytest.mark.parametrize(("a", "b"), [(a, b) for _, a, b in TRUE_MATCHES + NEAR_MISSES])
+def test_a_pair_is_explained_alike_either_way_round_from_its_levels_alone(
+    a: MatchRecord, b: MatchRecord
+) -> None:
+    # A run explains a record's link by the pair as it scored it, which names the other first
+    # as often as not; and it keeps only the levels.
+    forward, backward = compare(a, b), compare(b, a)
+    assert forward.contributions == backward.contributions
+    assert forward.score == backward.score
+    said = {name: [label, round(bits, 2)] for name, (label, bits) in forward.contributions.items()}
+    assert json.loads(explanation(levels(forward))) == said | {"score": round(forward.score, 4)}
 
 
 def test_levels_are_declared_from_most_to_least_agreement() -> None:

@@ -48,3 +48,19 @@ def test_dockerfile_migrates_before_it_serves_as_an_unprivileged_user() -> None:
     for needed in ("nsai", "loaders", "api", "sql", "pyproject.toml"):
         assert any(needed in c for c in copied), needed
         assert (REPO / needed).exists()
+
+
+def test_the_dask_profile_runs_a_scheduler_with_its_dashboard_and_two_one_thread_workers() -> None:
+    services = _compose()["services"]
+    scheduler, worker = services["scheduler"], services["worker"]
+    assert scheduler["profiles"] == worker["profiles"] == ["dask"]
+    assert "profiles" not in services["api"]  # the default stays as it was
+    assert scheduler["build"] == worker["build"] == "."  # the API's image: the same nsai
+    assert scheduler["command"][:2] == ["dask", "scheduler"]
+    assert "127.0.0.1:8787:8787" in scheduler["ports"]
+    assert worker["command"][:3] == ["dask", "worker", "tcp://scheduler:8786"]
+    assert worker["command"][worker["command"].index("--nthreads") + 1] == "1"
+    assert worker["deploy"]["replicas"] == 2
+    assert worker["depends_on"]["scheduler"]["condition"] == "service_healthy"
+    # The dashboard needs bokeh, which the image installs through the dashboard extra.
+    assert "pip install '.[dashboard]'" in (REPO / "Dockerfile").read_text()
