@@ -55,6 +55,18 @@ def fresh_database(admin: str, name: str) -> str:
     return url
 
 
+def copy_database(admin: str, source: str, name: str) -> str:
+    """The URL of a new database `name`, a copy of the database `source` (no one connected)."""
+    drop_database(admin, name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(source)
+            )
+        )
+    return make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+
 def drop_database(admin: str, name: str) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(

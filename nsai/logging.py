@@ -20,5 +20,7 @@ def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # GDAL's chatter ("Created N records") is not news to an NSAI user.
-    logging.getLogger("pyogrio").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # GDAL's chatter ("Created N records") and Dask's ("Start Nanny at ...", a line per worker
+    # and connection) are not news to an NSAI user.
+    for chatty in ("pyogrio", "distributed"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level)))
