@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -114,14 +114,28 @@ def _execute_sqlalchemy(
     return [returning(*row) for row in result]
 
 
-def dataclass_row(cls: type[T]) -> BaseRowFactory[T]:
+def dataclass_row(cls: type[T], shared: Collection[str] = ()) -> BaseRowFactory[T]:
     """A row factory making `cls` (a dataclass) from rows whose columns are named as its fields,
     in their order: the names are checked once per statement, and each row is then made by
-    position, as fast as a tuple (psycopg's class_row builds a dict for every row)."""
+    position, as fast as a tuple (psycopg's class_row builds a dict for every row). The values
+    of the `shared` columns, which repeat from row to row (a town, a source's name), are one
+    object per distinct value for the statement, not one per row."""
 
     def factory(cursor: Any) -> RowMaker[T]:
-        _check_names(cls, tuple(c.name for c in cursor.description or ()))
-        return lambda values: cls(*values)
+        names = tuple(c.name for c in cursor.description or ())
+        _check_names(cls, names)
+        if not shared:
+            return lambda values: cls(*values)
+        repeated = [i for i, name in enumerate(names) if name in shared]
+        seen: dict[Any, Any] = {}
+
+        def make(values: Sequence[Any]) -> T:
+            row = list(values)
+            for i in repeated:
+                row[i] = seen.setdefault(row[i], row[i])
+            return cls(*row)
+
+        return make
 
     return factory
 
