@@ -18,10 +18,11 @@ import logging
 import math
 import operator
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import psycopg
 from sqlalchemy.engine import Engine
@@ -45,8 +46,9 @@ from nsai.match.unique import Places
 from nsai.match.uprns import UprnPlan, allocate_rest
 from nsai.match.workers import (
     Compute,
+    Decided,
     PlanPart,
-    Scored,
+    Review,
     ScorePart,
     computing,
     plan_part,
@@ -106,8 +108,6 @@ class Report:
 
 
 Progress = Callable[[str], None]
-Review = tuple[int, int, float, tuple[str, ...]]  # an uncertain pair: its score and levels
-T = TypeVar("T")
 
 
 # The modules whose code decides a run's result, in the order they are digested.
@@ -315,10 +315,8 @@ def _run(
             else:
                 compute = stack.enter_context(computing(1, None))
             with clock("score"):
-                scored = _score(records, pairs, compute, count, settings)
-            with clock("decide"):
-                edges, reviews = _decide(scored, settings, report)
-                del scored
+                edges, reviews = _score(records, pairs, compute, count, settings, report)
+                del pairs
             with clock("cluster"):
                 decided = {(a, b) for a, b, _ in decisions}
                 accepted = [(a, b) for a, b, d in decisions if d == "accept"]
@@ -469,11 +467,30 @@ def read_records(conn: psycopg.Connection[Any], records: dict[int, MatchRecord])
     return Reading(changed, vocabulary, reread, len(glued))
 
 
+@dataclass(frozen=True)
+class Pairs:
+    """Candidate pairs (a < b) as two arrays of record ids: 16 bytes a pair, where a list of
+    tuples takes 112 (a million records have two million pairs)."""
+
+    a: array[int]
+    b: array[int]
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.a, self.b, strict=True)
+
+    def chunk(self, start: int, stop: int) -> list[tuple[int, int]]:
+        return list(zip(self.a[start:stop], self.b[start:stop], strict=True))
+
+
 def candidate_pairs(
     conn: psycopg.Connection[Any], changed: Iterable[MatchRecord], counts: dict[str, int]
-) -> list[tuple[int, int]]:
+) -> Pairs:
     """The blocking rules' pairs of the current records, read as `changed` says (in this
-    transaction's temporary tables); each rule's count of the pairs it added into `counts`."""
+    transaction's temporary tables), in order; each rule's count of the pairs it added into
+    `counts`."""
     execute(conn, BLOCKING_SQL, "prepare")
     tables.create_staging(conn, tables.reread_key, tables.candidate_pair)
     keys = tables.columns(tables.reread_key)  # named as MatchRecord's fields
@@ -482,51 +499,41 @@ def candidate_pairs(
     for rule in BLOCKING_RULES:
         (statement,) = statements(BLOCKING_SQL)[rule]
         counts[rule] = conn.execute(statement.encode()).rowcount
-    return [(int(a), int(b)) for a, b, _ in execute(conn, BLOCKING_SQL, "pairs")]
-
-
-def _chunks(items: Sequence[T], count: int) -> list[Sequence[T]]:
-    """`items` in at most `count` runs of consecutive items, none empty."""
-    size = max(1, math.ceil(len(items) / count))
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    (statement,) = statements(BLOCKING_SQL)["pairs"]
+    pairs = Pairs(array("q"), array("q"))
+    with conn.cursor() as cursor:
+        for a, b in cursor.execute(statement.encode()):
+            pairs.a.append(a)
+            pairs.b.append(b)
+    return pairs
 
 
 def _score(
     records: dict[int, MatchRecord],
-    pairs: list[tuple[int, int]],
-    compute: Compute[ScorePart, list[Scored]],
+    pairs: Pairs,
+    compute: Compute[ScorePart, Decided],
     count: int,
     settings: Settings,
-) -> list[Scored]:
+    report: Report,
+) -> tuple[list[Edge], list[Review]]:
+    """Edges (matched pairs) and review pairs, and their counts into `report`."""
     places = Places(records.values())
-    band = (settings.review_threshold, settings.match_threshold)
+    thresholds = (settings.review_threshold, settings.match_threshold)
+    size = max(1, math.ceil(len(pairs) / count))
 
     def parts() -> Iterator[ScorePart]:
-        for chunk in _chunks(pairs, count):
+        for start in range(0, len(pairs), size):
+            chunk = pairs.chunk(start, start + size)
             named = {r: records[r] for pair in chunk for r in pair}
-            yield ScorePart(named, places.around(named.values()), list(chunk), band)
+            yield ScorePart(named, places.around(named.values()), chunk, thresholds)
 
-    return [s for part in compute(score_part, parts()) for s in part]
-
-
-def _decide(
-    scored: list[Scored], settings: Settings, report: Report
-) -> tuple[list[Edge], list[Review]]:
-    """Edges (matched pairs) and review pairs."""
     edges: list[Edge] = []
     reviews: list[Review] = []
-    for a, b, score, vetoed, sure, levels in scored:
-        if levels is None:
-            levels = ()  # below the review threshold: neither
-        if vetoed:
-            report.pairs_vetoed += 1
-        elif score >= settings.match_threshold:
-            edges.append(Edge(a, b, score, levels))
-        elif score >= settings.review_threshold and sure:
-            edges.append(Edge(a, b, score, levels))  # a slip or a silence alone keeps it below
-            report.sure_below_threshold += 1
-        elif score >= settings.review_threshold:
-            reviews.append((a, b, score, levels))
+    for part in compute(score_part, parts()):
+        edges += part.edges
+        reviews += part.reviews
+        report.pairs_vetoed += part.vetoed
+        report.sure_below_threshold += part.sure_below_threshold
     report.matched_pairs = len(edges)
     report.review_pairs = len(reviews)
     return edges, reviews
@@ -675,7 +682,7 @@ def _publish(
         started = time.monotonic()
         for _, make in deferred:
             conn.execute(make.encode())
-        report.seconds["indexes"] = round(time.monotonic() - started, 2)
+        report.seconds["indexes (in publish)"] = round(time.monotonic() - started, 2)
     report.reviews_opened, report.reviews_closed = execute(
         conn, PUBLISH_SQL, "reviews", run=run_id
     )[0]

@@ -7,7 +7,6 @@ the run's state: a partition's result does not depend on where, or beside what, 
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -19,17 +18,13 @@ from nsai.match.records import MatchRecord
 from nsai.match.unique import Places, silent_on_place
 from nsai.match.uprns import KeptPlan, plan_kept
 
-log = logging.getLogger(__name__)
-
 T = TypeVar("T")
 R = TypeVar("R")
 # Applies a task to each partition as it is made; the results in the partitions' order.
 Compute = Callable[[Callable[[T], R], Iterable[T]], list[R]]
 
-# record a, record b, score, vetoed, sure below the threshold (slip only, or silent on a place
-# that the street and number leave in no doubt), and the levels that explain a pair at or above
-# the review threshold (compare.levels; None below it)
-Scored = tuple[int, int, float, bool, bool, tuple[str, ...] | None]
+# An uncertain pair: record a, record b, score, and its comparisons' levels (compare.levels)
+Review = tuple[int, int, float, tuple[str, ...]]
 
 
 @contextlib.contextmanager
@@ -43,18 +38,19 @@ def computing(workers: int, scheduler: str | None) -> Iterator[Compute[Any, Any]
     from distributed import Client, LocalCluster
 
     with contextlib.ExitStack() as stack:
-        try:
-            if scheduler is not None:
-                # Waits up to distributed.comm.timeouts.connect (30 s unless configured).
+        if scheduler is not None:
+            try:  # waits up to distributed.comm.timeouts.connect (30 s unless configured)
                 client = stack.enter_context(Client(scheduler))
-            else:
-                local = LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-                )
-                stack.enter_context(local)
-                client = stack.enter_context(Client(local))
-        except OSError as exc:  # distributed's connection timeouts are OSErrors
-            raise NsaiError(f"could not reach the Dask scheduler at {scheduler}: {exc}") from None
+            except OSError as exc:  # distributed's connection timeouts are OSErrors
+                raise NsaiError(
+                    f"could not reach the Dask scheduler at {scheduler}: {exc}"
+                ) from None
+        else:
+            local = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            stack.enter_context(local)
+            client = stack.enter_context(Client(local))
 
         def compute(task: Callable[[T], R], parts: Iterable[T]) -> list[R]:
             # Each part is sent to a worker as soon as it is made, and computed while the next
@@ -71,8 +67,8 @@ def computing(workers: int, scheduler: str | None) -> Iterator[Compute[Any, Any]
 
 @dataclass(frozen=True)
 class _Box:
-    """A task's result as one object: distributed serializes a list item by item, and 80,000
-    scored pairs took 3.4 s to come back so, against 0.3 s to score."""
+    """A task's result as one object: distributed serializes a list or tuple item by item, and
+    80,000 scored pairs took 3.4 s to come back so, against 0.3 s to score."""
 
     value: Any
 
@@ -86,27 +82,49 @@ class ScorePart:
     records: dict[int, MatchRecord]  # the records the pairs name
     places: Places  # where their streets and numbers are (unique.py)
     pairs: list[tuple[int, int]]
-    band: tuple[float, float]  # review threshold, match threshold
+    thresholds: tuple[float, float]  # review, match
 
 
-def score_part(part: ScorePart) -> list[Scored]:
-    scored: list[Scored] = []
-    low, high = part.band
+@dataclass
+class Decided:
+    """A part's pairs as their scores decide them; the rest (vetoed, or below the review
+    threshold) are counted or dropped."""
+
+    edges: list[Edge]  # one property
+    reviews: list[Review]  # for a steward to look at
+    vetoed: int = 0
+    # matched below the match threshold by one slip alone (compare.slip_only), or by a place
+    # one record does not give where the street and number are in one place (unique.py)
+    sure_below_threshold: int = 0
+
+
+def score_part(part: ScorePart) -> Decided:
+    low, high = part.thresholds
+    decided = Decided([], [])
+    # One tuple per distinct set of levels (a few thousand), not one per pair.
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     for a, b in part.pairs:
-        pair = compare(part.records[a], part.records[b])
+        ra, rb = part.records[a], part.records[b]
+        pair = compare(ra, rb)
+        if pair.veto is not None:
+            decided.vetoed += 1
+            continue
+        if pair.score < low:
+            continue
+        said = levels(pair)
+        said = shared.setdefault(said, said)
+        if pair.score >= high:
+            decided.edges.append(Edge(a, b, pair.score, said))
         # Whether a pair is sure matters only in the band a steward would otherwise be asked
         # about; most pairs are far above it, and asking costs a third of the scoring.
-        sure = low <= pair.score < high and (
-            slip_only(pair)
-            or (
-                silent_on_place(pair)
-                and part.places.one_place(part.records[a])
-                and part.places.one_place(part.records[b])
-            )
-        )
-        kept = levels(pair) if pair.score >= low else None
-        scored.append((a, b, pair.score, pair.veto is not None, sure, kept))
-    return scored
+        elif slip_only(pair) or (
+            silent_on_place(pair) and part.places.one_place(ra) and part.places.one_place(rb)
+        ):
+            decided.edges.append(Edge(a, b, pair.score, said))
+            decided.sure_below_threshold += 1
+        else:
+            decided.reviews.append((a, b, pair.score, said))
+    return decided
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ WHERE a.sao_key IS NOT DISTINCT FROM b.sao_key
 ON CONFLICT DO NOTHING;
 
 -- name: pairs
-SELECT a, b, rule FROM candidate_pair ORDER BY a, b;
+SELECT a, b FROM candidate_pair ORDER BY a, b;
 
 -- name: rare_tokens
 -- Records sharing a word of their building or street name that few records use ("WHITTLEBURY",
