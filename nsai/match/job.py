@@ -335,6 +335,7 @@ def _run(
                     (kept for _, kept in planned), previous, taken, _allocator(conn, taken)
                 )
             outcome = _Outcome(clusters, plan, edges, reviews, accepted, decided)
+            del edges, reviews, groups, parts, planned  # the outcome holds what publishing needs
         with clock("publish"):
             execute(conn, RECORDS_SQL, "publish_lock", key=PUBLISH_LOCK_KEY)
             if execute(conn, RECORDS_SQL, "steward_operations")[0] != operations:
@@ -621,22 +622,24 @@ def _publish(
             )
 
     copy_rows(conn, tables.desired_address, DESIRED_COLUMNS, addresses())
-    links: list[tuple[int, int, float | None, str, str]] = []
-    for members in clusters:
-        for rid in members:
-            if rid in outcome.manual:
-                links.append((rid, national_of[rid], None, "manual", "{}"))
-            elif rid in outcome.best:
-                score, _, levels = outcome.best[rid]
-                links.append((rid, national_of[rid], score, "matched", explanation(levels)))
-            elif rid in in_review:
-                links.append((rid, national_of[rid], None, "review", "{}"))
-            else:
-                links.append((rid, national_of[rid], None, "new", "{}"))
-    links += [(rid, uprn, None, "manual", "{}") for rid, uprn in outcome.held.items()]
-    copy_rows(
-        conn, tables.desired_link, ("record_id", "uprn", "score", "decision", "explanation"), links
-    )
+
+    def links() -> Iterator[tuple[int, int, float | None, str, str]]:
+        # Generated into the COPY, as the addresses are.
+        for members in clusters:
+            for rid in members:
+                if rid in outcome.manual:
+                    yield (rid, national_of[rid], None, "manual", "{}")
+                elif rid in outcome.best:
+                    score, _, levels = outcome.best[rid]
+                    yield (rid, national_of[rid], score, "matched", explanation(levels))
+                elif rid in in_review:
+                    yield (rid, national_of[rid], None, "review", "{}")
+                else:
+                    yield (rid, national_of[rid], None, "new", "{}")
+        yield from ((rid, uprn, None, "manual", "{}") for rid, uprn in outcome.held.items())
+
+    linked = ("record_id", "uprn", "score", "decision", "explanation")
+    copy_rows(conn, tables.desired_link, linked, links())
     fates: list[tuple[int, str, int | None]] = [(u, "merged", s) for u, s in plan.merged.items()]
     fates += [(u, "retired", None) for u in sorted(plan.retired | gone)]
     fates += [(u, "split", into) for u, targets in plan.split.items() for into in targets]
