@@ -46,7 +46,7 @@ def run(quick: bool) -> str:
     text = (REPO / "BENCHMARKS.md").read_text()
     match = text.split("<!-- bench:match -->", 1)[-1].split("<!-- bench:", 1)[0]
     row = _largest_run(match)
-    stamp = re.findall(r"_Measured ([^_]+)_", match)
+    stamp = re.findall(r"_Measured (.+?)\.?_", match)
     records = int(row["records"].replace(",", ""))
     scale = NATIONAL / records
     # A stage by its name without a note ("indexes (in publish)" is "indexes").
