@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from nsai.errors import NsaiError
+from nsai.errors import NsaiError, first_line
 from nsai.match.cluster import Edge, cluster
 from nsai.match.compare import compare, levels, slip_only
 from nsai.match.records import MatchRecord
@@ -36,6 +36,8 @@ def computing(workers: int, scheduler: str | None) -> Iterator[Compute[Any, Any]
         yield lambda task, parts: [task(part) for part in parts]
         return
     from distributed import Client, LocalCluster
+    from distributed.client import FutureCancelledError
+    from distributed.scheduler import KilledWorker
 
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
@@ -55,12 +57,19 @@ def computing(workers: int, scheduler: str | None) -> Iterator[Compute[Any, Any]
         def compute(task: Callable[[T], R], parts: Iterable[T]) -> list[R]:
             # Each part is sent to a worker as soon as it is made, and computed while the next
             # is made; scattered, so it goes to the worker and not through the scheduler's
-            # graph, and unhashed, as tokenizing a part costs more than sending it.
-            futures = [
-                client.submit(_boxed, task, client.scatter(part, hash=False), pure=False)
-                for part in parts
-            ]
-            return [box.value for box in client.gather(futures)]
+            # graph, and unhashed, as tokenizing a part costs more than sending it. A part
+            # scattered to a worker that dies is lost with it, so the run fails, whole.
+            try:
+                futures = [
+                    client.submit(_boxed, task, client.scatter(part, hash=False), pure=False)
+                    for part in parts
+                ]
+                return [box.value for box in client.gather(futures)]
+            except (FutureCancelledError, KilledWorker, OSError) as exc:
+                raise NsaiError(
+                    f"a Dask worker was lost during the run ({first_line(exc)}): nothing was "
+                    "published; run it again"
+                ) from None
 
         yield compute
 

@@ -6,6 +6,10 @@ load and after a change-only load."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -162,5 +166,36 @@ def test_a_scheduler_that_does_not_answer_fails_the_run_publishing_nothing(
         result = cli("reconcile", "--scheduler", "tcp://127.0.0.1:9", environ=environ)
     assert result.code == 1
     assert "could not reach the Dask scheduler at tcp://127.0.0.1:9" in result.err
+    assert query(db_url, "SELECT count(*) FROM national_address") == [(0,)]
+    assert query(db_url, "SELECT status FROM reconcile_run") == [("failed",)]
+
+
+def test_a_worker_lost_mid_run_fails_the_run_publishing_nothing(
+    cli: CliRunner, environ: dict[str, str], db_url: str, region: Path
+) -> None:
+    from distributed import LocalCluster
+
+    _ok(cli("load-manifest", str(region / "manifest.json"), environ=environ))
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as dask:
+        (nanny,) = dask.workers.values()
+        pid = nanny.process.pid  # type: ignore[union-attr]
+
+        def kill_when_scoring() -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if query(db_url, "SELECT stage FROM reconcile_run") == [("score",)]:
+                    os.kill(pid, signal.SIGKILL)
+                    return
+                time.sleep(0.01)
+
+        killer = threading.Thread(target=kill_when_scoring)
+        killer.start()
+        # Many small parts, so that scoring lasts well past the kill.
+        how = ["--scheduler", dask.scheduler_address, "--partitions", "2000"]
+        result = cli("reconcile", *how, environ=environ)
+        killer.join()
+    assert result.code == 1
+    assert "a Dask worker was lost during the run" in result.err
+    assert "nothing was published" in result.err
     assert query(db_url, "SELECT count(*) FROM national_address") == [(0,)]
     assert query(db_url, "SELECT status FROM reconcile_run") == [("failed",)]
