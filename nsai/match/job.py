@@ -721,7 +721,8 @@ def summary(report: Report) -> list[str]:
     return [
         f"run {report.run_id}: {report.records:,} records -> {report.national_records:,} "
         f"national records (largest holds {report.largest_cluster} records; largest planning "
-        f"group {report.largest_group:,} records, {report.partitions:,} partitions); "
+        f"group {report.largest_group:,} records, {report.partitions:,} "
+        f"partition{'s' if report.partitions != 1 else ''}); "
         f"{report.reread:,} list records read again with the known names, "
         f"{report.glued_names:,} house names read off the front of their street",
         f"candidate pairs: {sum(report.pairs_by_rule.values()):,} ({rules}); "

@@ -139,7 +139,7 @@ def test_the_edge_cases_are_the_same_in_129_partitions(
         for source in json.loads((EDGE_CASES / "manifest.json").read_text())["sources"]:
             _ok(cli(*load_args(EDGE_CASES, source, tmp_path), environ=environ))
         out = _ok(cli("reconcile", "--partitions", count, environ=environ))
-        assert f"{count} partitions" in out
+        assert f"{count} partition{'s' if count != '1' else ''});" in out
         states.append(_state(environ["NSAI_DATABASE_URL"]))
     assert states[0] == states[1]
 
