@@ -126,13 +126,13 @@ def dataclass_row(cls: type[T], shared: Collection[str] = ()) -> BaseRowFactory[
         _check_names(cls, names)
         if not shared:
             return lambda values: cls(*values)
-        repeated = [i for i, name in enumerate(names) if name in shared]
-        seen: dict[Any, Any] = {}
+        # One dict per column: 1, 1.0 and True are one key, and must not be one value.
+        seen: dict[int, dict[Any, Any]] = {i: {} for i, name in enumerate(names) if name in shared}
 
         def make(values: Sequence[Any]) -> T:
             row = list(values)
-            for i in repeated:
-                row[i] = seen.setdefault(row[i], row[i])
+            for i, kept in seen.items():
+                row[i] = kept.setdefault(row[i], row[i])
             return cls(*row)
 
         return make

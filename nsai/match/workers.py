@@ -23,6 +23,8 @@ R = TypeVar("R")
 # Applies a task to each partition as it is made; the results in the partitions' order.
 Compute = Callable[[Callable[[T], R], Iterable[T]], list[R]]
 
+WAIT_FOR_WORKERS = 60  # seconds a scheduler may take to have a worker for a run
+
 # An uncertain pair: record a, record b, score, and its comparisons' levels (compare.levels)
 Review = tuple[int, int, float, tuple[str, ...]]
 
@@ -43,9 +45,12 @@ def computing(workers: int, scheduler: str | None) -> Iterator[Compute[Any, Any]
         if scheduler is not None:
             try:  # waits up to distributed.comm.timeouts.connect (30 s unless configured)
                 client = stack.enter_context(Client(scheduler))
-            except OSError as exc:  # distributed's connection timeouts are OSErrors
+                # A scheduler without workers would hold the run, and its lock, for ever.
+                client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+            except (OSError, TimeoutError) as exc:  # distributed's timeouts are OSErrors
                 raise NsaiError(
-                    f"could not reach the Dask scheduler at {scheduler}: {exc}"
+                    f"could not reach the Dask scheduler at {scheduler}, or it has no workers: "
+                    f"{first_line(exc)}"
                 ) from None
         else:
             local = LocalCluster(

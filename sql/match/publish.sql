@@ -23,11 +23,14 @@ WITH written AS (
            AND (SELECT bool_and(pg_has_role(relowner, 'USAGE')) FROM pg_class
                 WHERE oid IN (SELECT oid FROM written)) AS yes
 )
+-- Only keys between these tables: dropping a key locks the table it references too, and
+-- source_record, reconcile_run and custodian must stay open to loads, runs and cancels.
 SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', c.conrelid::regclass, c.conname) AS drop,
        format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', c.conrelid::regclass, c.conname,
               pg_get_constraintdef(c.oid)) AS make
 FROM pg_constraint c, first
 WHERE first.yes AND c.contype = 'f' AND c.conrelid IN (SELECT oid FROM written)
+  AND c.confrelid IN (SELECT oid FROM written)
 UNION ALL
 SELECT format('DROP INDEX %%s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
 FROM pg_index i, first
