@@ -309,11 +309,9 @@ def _run(
         count = partition_count or math.ceil(len(records) / RECORDS_PER_PARTITION) or 1
         report.partitions = count
         with contextlib.ExitStack() as stack:
-            if workers > 1 or scheduler is not None:
-                with clock("workers"):
-                    compute = stack.enter_context(computing(workers, scheduler))
-            else:
-                compute = stack.enter_context(computing(1, None))
+            remote = workers > 1 or scheduler is not None
+            with clock("workers") if remote else contextlib.nullcontext():  # their start
+                compute = stack.enter_context(computing(workers, scheduler))
             with clock("score"):
                 edges, reviews = _score(records, pairs, compute, count, settings, report)
                 del pairs

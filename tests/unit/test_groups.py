@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 from nsai.match import groups
 from nsai.match.cluster import Edge, cluster
 from nsai.match.groups import partitions, planning_groups
+from nsai.match.job import _plan_parts
 from nsai.match.records import MatchRecord
-from nsai.match.uprns import allocate_rest, plan_kept, plan_uprns
+from nsai.match.uprns import allocate_rest, plan_uprns
+from nsai.match.workers import plan_part
 from tests.unit.match_records import match_record
 
 
@@ -84,19 +86,11 @@ def test_planning_group_by_group_gives_the_global_plan(
     expected = plan_uprns(everything, records, previous, taken, _allocator())
 
     ties = [(e.a, e.b) for e in edges] + accepted
-    kept, found = [], []
-    for part in partitions(planning_groups(records, ties, previous), count):
-        ids = {r for group in part for r in group}
-        mine = {r: records[r] for r in sorted(ids)}
-        clusters = cluster(
-            mine,
-            [e for e in edges if e.a in ids],
-            accepted=[p for p in accepted if p[0] in ids],
-            rejected=[p for p in rejected if p[0] in ids or p[1] in ids],
-        )
-        found += clusters
-        kept.append(
-            plan_kept(clusters, mine, {r: u for r, u in previous.items() if r in ids}, taken)
-        )
+    parts = partitions(planning_groups(records, ties, previous), count)
+    planned = [
+        plan_part(part) for part in _plan_parts(parts, records, edges, decisions, previous, taken)
+    ]
+    found = [c for clusters, _ in planned for c in clusters]
+    kept = [plan for _, plan in planned]
     assert sorted(found, key=min) == everything
     assert allocate_rest(kept, previous, taken, _allocator()) == expected
